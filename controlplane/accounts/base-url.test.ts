@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { checkBaseUrl, effectiveBaseUrl } from "./base-url.js";
+
+describe("checkBaseUrl", () => {
+  it.each([
+    ["https://api.anthropic.com", false, undefined],
+    ["https://relay.example.com/v1/", false, undefined],
+    ["http://api.example.com", false, "must use https"],
+    ["ftp://example.com", false, "must be an http(s) URL"],
+    ["not a url", false, "is not a URL"],
+    ["https://user:pw@example.com", false, "must not contain credentials"],
+    ["https://example.com/?x=1", false, "must not have a query or fragment"],
+    ["https://127.0.0.1:8443", false, "host 127.0.0.1 is not public"],
+    ["https://10.1.2.3", false, "is not public"],
+    ["https://192.168.0.10", false, "is not public"],
+    ["https://169.254.169.254", false, "is not public"],
+    ["https://[::1]", false, "is not public"],
+    ["https://[fd00::1]", false, "is not public"],
+    ["https://[::ffff:127.0.0.1]", false, "is not public"],
+    ["https://localhost", false, "is not public"],
+    ["https://db.internal", false, "is not public"],
+    ["https://8.8.8.8", false, undefined],
+    ["http://127.0.0.1:9000", true, undefined],
+    ["http://localhost:9000/sim", true, undefined],
+    ["file:///etc/passwd", true, "must be an http(s) URL"],
+  ])("%s (private allowed: %s)", (url, allowPrivate, expected) => {
+    const error = checkBaseUrl(url, allowPrivate);
+    if (expected === undefined) expect(error).toBeUndefined();
+    else expect(error).toContain(expected);
+  });
+});
+
+describe("effectiveBaseUrl", () => {
+  it.each([
+    ["anthropic", "apikey", "", "https://api.anthropic.com"],
+    ["openai", "oauth", "", "https://api.openai.com"],
+    ["gemini", "apikey", "", "https://generativelanguage.googleapis.com"],
+    ["antigravity", "oauth", "", "https://cloudcode-pa.googleapis.com"],
+    ["antigravity", "apikey", "", "https://cloudcode-pa.googleapis.com/antigravity"],
+    ["antigravity", "apikey", "https://relay.example.com/", "https://relay.example.com/antigravity"],
+    ["antigravity", "apikey", "https://relay.example.com/antigravity/", "https://relay.example.com/antigravity"],
+    ["anthropic", "apikey", "https://relay.example.com/api//", "https://relay.example.com/api"],
+  ] as const)("%s %s %s", (platform, type, base, expected) => {
+    expect(effectiveBaseUrl(platform, type, base)).toBe(expected);
+  });
+});

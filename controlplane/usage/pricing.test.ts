@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { formatDecimal, parseDecimal } from "../../common/money.js";
+import { DEFAULT_PRICES } from "./default-prices.js";
+import { billedCost, mergePrices, type Price, resolvePrice } from "./pricing.js";
+
+const usd = (s: string) => parseDecimal(s) as bigint;
+const price = (input: string, output: string, write = "0", read = "0"): Price => ({
+  inputPerMtok: usd(input),
+  outputPerMtok: usd(output),
+  cacheWritePerMtok: usd(write),
+  cacheReadPerMtok: usd(read),
+});
+
+describe("resolvePrice", () => {
+  const table = new Map([
+    ["claude-sonnet-4*", price("3", "15")],
+    ["claude-*", price("1", "1")],
+    ["claude-sonnet-4-5-20250929", price("9", "9")],
+  ]);
+  it.each([
+    ["exact beats patterns", "claude-sonnet-4-5-20250929", "9"],
+    ["longest prefix wins", "claude-sonnet-4-20250514", "3"],
+    ["shorter prefix when the longer does not match", "claude-haiku-4-5", "1"],
+    ["a pattern matches its bare prefix", "claude-sonnet-4", "3"],
+  ])("%s", (_name, model, input) => {
+    expect(formatDecimal(resolvePrice(table, model)?.inputPerMtok ?? -1n)).toBe(input);
+  });
+
+  it("returns undefined for an unknown model", () => {
+    expect(resolvePrice(table, "llama-3")).toBeUndefined();
+  });
+
+  it("lets an override replace a default pattern", () => {
+    const merged = mergePrices(table, new Map([["claude-sonnet-4*", price("2", "10")]]));
+    expect(formatDecimal(resolvePrice(merged, "claude-sonnet-4-5")?.inputPerMtok ?? -1n)).toBe("2");
+  });
+
+  it.each([
+    ["claude-opus-4-5-20251101", "5"],
+    ["claude-opus-4-1-20250805", "15"],
+    ["claude-sonnet-4-5-20250929", "3"],
+    ["claude-haiku-4-5-20251001", "1"],
+    ["gpt-5-codex", "1.25"],
+    ["gpt-5-mini-2025-08-07", "0.25"],
+    ["gpt-4.1-mini", "0.4"],
+    ["gpt-4o-2024-08-06", "2.5"],
+    ["o4-mini", "1.1"],
+    ["gemini-2.5-flash-lite", "0.1"],
+    ["gemini-2.5-pro", "1.25"],
+    ["gemini-3-pro-preview", "2"],
+  ])("the default table prices %s", (model, input) => {
+    expect(formatDecimal(resolvePrice(DEFAULT_PRICES, model)?.inputPerMtok ?? -1n)).toBe(input);
+  });
+});
+
+describe("billedCost", () => {
+  const p = price("3", "15", "3.75", "0.3");
+  it.each([
+    ["input and output", [1000, 500, 0, 0], "1", "0.0105", "0.0105"],
+    ["cache writes and reads", [0, 0, 2000, 10000], "1", "0.0105", "0.0105"],
+    ["multiplier applied once", [1000, 500, 0, 0], "1.5", "0.0105", "0.01575"],
+    ["free group", [1000, 500, 0, 0], "0", "0.0105", "0"],
+    ["one token", [1, 0, 0, 0], "1", "0.000003", "0.000003"],
+  ] as const)("%s", (_name, [inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens], mult, cost, actual) => {
+    const result = billedCost(p, { inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens }, usd(mult));
+    expect(formatDecimal(result.cost)).toBe(cost);
+    expect(formatDecimal(result.actualCost)).toBe(actual);
+  });
+});

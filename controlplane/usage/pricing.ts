@@ -1,0 +1,53 @@
+import { type Atto, mulDecimal, tokenCost } from "../../common/money.js";
+
+// Cost of one request (DESIGN §6): prices are USD per million tokens, looked up by exact model name,
+// else by the longest matching `prefix*` pattern; an override of a pattern replaces its default.
+
+export interface Price {
+  inputPerMtok: Atto;
+  outputPerMtok: Atto;
+  cacheWritePerMtok: Atto;
+  cacheReadPerMtok: Atto;
+}
+
+/** Pattern (exact model or `prefix*`) -> price. */
+export type PriceTable = ReadonlyMap<string, Price>;
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+}
+
+export function mergePrices(defaults: PriceTable, overrides: PriceTable): Map<string, Price> {
+  return new Map([...defaults, ...overrides]);
+}
+
+/** The price that applies to a model, or undefined when no entry matches. */
+export function resolvePrice(table: PriceTable, model: string): Price | undefined {
+  const exact = table.get(model);
+  if (exact) return exact;
+  let best: { length: number; price: Price } | undefined;
+  for (const [pattern, price] of table) {
+    if (!pattern.endsWith("*")) continue;
+    const prefix = pattern.slice(0, -1);
+    if (model.startsWith(prefix) && (!best || prefix.length > best.length)) best = { length: prefix.length, price };
+  }
+  return best?.price;
+}
+
+export function listCost(price: Price, tokens: TokenCounts): Atto {
+  return (
+    tokenCost(tokens.inputTokens, price.inputPerMtok) +
+    tokenCost(tokens.outputTokens, price.outputPerMtok) +
+    tokenCost(tokens.cacheCreationTokens, price.cacheWritePerMtok) +
+    tokenCost(tokens.cacheReadTokens, price.cacheReadPerMtok)
+  );
+}
+
+/** List cost and what is billed after the group's rate multiplier (applied once, here). */
+export function billedCost(price: Price, tokens: TokenCounts, rateMultiplier: Atto): { cost: Atto; actualCost: Atto } {
+  const cost = listCost(price, tokens);
+  return { cost, actualCost: mulDecimal(cost, rateMultiplier) };
+}
