@@ -137,7 +137,7 @@ export function anthropicCountTokens(inputTokens: number): JsonObject {
   return { input_tokens: inputTokens };
 }
 
-const MODELS = ["claude-opus-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"];
+const MODELS = ["claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"];
 
 export function anthropicModels(): JsonObject {
   return {

@@ -110,7 +110,7 @@ export function geminiCountTokens(totalTokens: number): JsonObject {
   return { totalTokens, promptTokensDetails: [{ modality: "TEXT", tokenCount: totalTokens }] };
 }
 
-const MODELS = ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"];
+const MODELS = ["gemini-3.1-pro-preview", "gemini-3.8-flash", "gemini-3.5-flash-lite", "gemini-2.5-flash"];
 
 export function geminiModels(): JsonObject {
   return {

@@ -195,7 +195,7 @@ export const openaiResponses: CompletionSurface = {
   dictatedReply: () => null,
 };
 
-const MODELS = ["gpt-5", "gpt-5-mini", "gpt-4o", "gpt-4o-mini"];
+const MODELS = ["gpt-6.2-sol", "gpt-5", "gpt-5-mini", "gpt-4o"];
 
 export function openaiModels(): JsonObject {
   return {
