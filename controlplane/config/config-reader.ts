@@ -1,0 +1,102 @@
+import { create } from "@bufbuild/protobuf";
+import { gt } from "drizzle-orm";
+import {
+  type ConfigUpdate,
+  ConfigUpdateSchema,
+  type Resource,
+  type ResourceRef,
+} from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { CredentialsCipher } from "../accounts/credentials-cipher.js";
+import { groupIdsOf } from "../db/accounts.js";
+import type { Db, Tx } from "../db/database.js";
+import { accounts, apiKeys, configTombstones, groups, modelPrices, users } from "../db/schema/index.js";
+import { DEFAULT_PRICES } from "../usage/default-prices.js";
+import { effectivePrices, overridePrice } from "../usage/price-table.js";
+import {
+  accountResource,
+  apiKeyResource,
+  groupResource,
+  modelPriceResource,
+  resourceRef,
+  userResource,
+} from "./plane-resources.js";
+import { readConfigHead } from "./versions.js";
+
+// What a data plane holding `knownVersion` must receive (DESIGN §4): a full snapshot when it holds
+// nothing, something this database never issued, or something older than the tombstones or the shipped
+// price table kept; nothing when it is current; otherwise every resource stamped after its version and
+// the tombstones written since. Read in one repeatable-read snapshot, so the version and the rows agree.
+
+export type UpdateKind = "snapshot" | "delta" | "none";
+
+export function updateKind(
+  knownVersion: number,
+  head: { version: number; tombstoneFloor: number; defaultPricesVersion: number },
+): UpdateKind {
+  if (knownVersion === head.version) return "none";
+  if (
+    knownVersion === 0 ||
+    knownVersion > head.version ||
+    knownVersion < head.tombstoneFloor ||
+    knownVersion < head.defaultPricesVersion
+  ) {
+    return "snapshot";
+  }
+  return "delta";
+}
+
+export async function readConfigUpdate(
+  db: Db,
+  cipher: CredentialsCipher,
+  knownVersion: number,
+): Promise<ConfigUpdate | undefined> {
+  return db.transaction(
+    async (tx) => {
+      const head = await readConfigHead(tx);
+      const kind = updateKind(knownVersion, head);
+      if (kind === "none") return undefined;
+      const since = kind === "snapshot" ? 0 : knownVersion;
+      const { upserts, deletes } = await readChanges(tx, cipher, since);
+      return create(ConfigUpdateSchema, {
+        version: BigInt(head.version),
+        snapshot: kind === "snapshot",
+        upserts,
+        deletes,
+      });
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+/** Resources stamped after `since` (all of them for 0), and the deletions since. */
+async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
+  const now = new Date();
+  const upserts: Resource[] = [];
+  const deletes: ResourceRef[] = [];
+  for (const row of await tx.select().from(users).where(gt(users.version, since))) upserts.push(userResource(row));
+  for (const row of await tx.select().from(groups).where(gt(groups.version, since))) upserts.push(groupResource(row));
+  for (const row of await tx.select().from(apiKeys).where(gt(apiKeys.version, since))) {
+    upserts.push(apiKeyResource(row, now));
+  }
+  const accountRows = await tx.select().from(accounts).where(gt(accounts.version, since));
+  const memberships = await groupIdsOf(
+    tx,
+    accountRows.map((a) => a.id),
+  );
+  for (const row of accountRows) upserts.push(accountResource(row, memberships.get(row.id) ?? [], cipher));
+
+  if (since === 0) {
+    for (const [model, price] of await effectivePrices(tx)) upserts.push(modelPriceResource(model, price));
+    return { upserts, deletes };
+  }
+  for (const row of await tx.select().from(modelPrices).where(gt(modelPrices.version, since))) {
+    upserts.push(modelPriceResource(row.model, overridePrice(row)));
+  }
+  for (const tombstone of await tx.select().from(configTombstones).where(gt(configTombstones.version, since))) {
+    // A deleted override of a default pattern means the default is in force again.
+    const fallback = tombstone.kind === "model_price" ? DEFAULT_PRICES.get(tombstone.id) : undefined;
+    if (fallback) upserts.push(modelPriceResource(tombstone.id, fallback));
+    else deletes.push(resourceRef(tombstone.kind, tombstone.id));
+  }
+  return { upserts, deletes };
+}

@@ -1,0 +1,22 @@
+import type { CredentialsCipher } from "./accounts/credentials-cipher.js";
+import type { ChangeFeed } from "./config/change-feed.js";
+import type { ConfigWriter } from "./config/config-writer.js";
+import type { Db } from "./db/database.js";
+
+/** Structured log lines ({ level, msg, ... }); never given a secret. */
+export type Log = (line: Record<string, unknown>) => void;
+
+/** What the RPC services share. */
+export interface ServiceContext {
+  readonly db: Db;
+  readonly change: ConfigWriter;
+  readonly feed: ChangeFeed;
+  readonly cipher: CredentialsCipher;
+  readonly allowPrivateUpstreams: boolean;
+  readonly log: Log;
+  /** Ends long-lived streams (WatchConfig) when the control plane closes. */
+  readonly shutdown: AbortSignal;
+}
+
+// One admin token, so one actor; the audit log keeps the field for per-admin tokens later.
+export const ADMIN_ACTOR = "admin";

@@ -1,0 +1,145 @@
+import { join } from "node:path";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { pino } from "pino";
+import { AccountService } from "../gen/tollgate/admin/v1/account_pb.js";
+import { ApiKeyService } from "../gen/tollgate/admin/v1/api_key_pb.js";
+import { AuditService } from "../gen/tollgate/admin/v1/audit_pb.js";
+import { GroupService } from "../gen/tollgate/admin/v1/group_pb.js";
+import { PricingService } from "../gen/tollgate/admin/v1/pricing_pb.js";
+import { UsageService } from "../gen/tollgate/admin/v1/usage_pb.js";
+import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
+import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
+import { createCredentialsCipher } from "./accounts/credentials-cipher.js";
+import { ChangeFeed } from "./config/change-feed.js";
+import { createConfigWriter } from "./config/config-writer.js";
+import { CONFIG_CHANNEL, initConfigHead, pruneTombstones } from "./config/versions.js";
+import type { Log, ServiceContext } from "./context.js";
+import { openDatabase } from "./db/database.js";
+import { accountService } from "./rpc/account-service.js";
+import { apiKeyService } from "./rpc/api-key-service.js";
+import { auditService } from "./rpc/audit-service.js";
+import { bearerAuth } from "./rpc/bearer-auth.js";
+import { groupService } from "./rpc/group-service.js";
+import { planeService } from "./rpc/plane-service.js";
+import { pricingService } from "./rpc/pricing-service.js";
+import { usageService } from "./rpc/usage-service.js";
+import { userService } from "./rpc/user-service.js";
+import { resolveSecret } from "./secrets.js";
+import { DEFAULT_PRICES_HASH } from "./usage/default-prices.js";
+
+export interface ControlPlaneOptions {
+  /** PostgreSQL (postgres.js). When absent: PGlite under `${dataDir}/pglite`. */
+  databaseUrl?: string;
+  /** TOLLGATE_DATA_DIR: generated secrets (and PGlite) live here. */
+  dataDir: string;
+  /** TOLLGATE_ADMIN_TOKEN; when unset, generated into dataDir on first start and printed once. */
+  adminToken?: string;
+  /** TOLLGATE_NODE_TOKEN; same rule. */
+  nodeToken?: string;
+  /** TOLLGATE_SECRET_KEY; same rule (encrypts upstream credentials at rest). */
+  secretKey?: string;
+  /** TOLLGATE_ALLOW_PRIVATE_UPSTREAMS=1 */
+  allowPrivateUpstreams?: boolean;
+  /** Structured log lines `{ level, msg, ... }`; JSON on stdout (pino) when absent. Never given secrets. */
+  log?: Log;
+}
+
+export interface ControlPlane {
+  /** The 7 admin services, admin-token interceptor applied. */
+  adminRoutes(router: ConnectRouter): void;
+  /** PlaneService, node-token interceptor applied. */
+  planeRoutes(router: ConnectRouter): void;
+  nodeToken: string;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+// Deleted resources are remembered this long; a data plane away longer gets a full snapshot.
+const TOMBSTONE_TTL_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
+function pinoLog(): Log {
+  const logger = pino();
+  return ({ level, msg, ...rest }) => {
+    const method = level === "error" || level === "warn" || level === "debug" ? level : "info";
+    logger[method](rest, typeof msg === "string" ? msg : "");
+  };
+}
+
+export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = options.log ?? pinoLog();
+  const adminToken = await resolveSecret(options.dataDir, "admin-token", options.adminToken, "tg-admin-");
+  const nodeToken = await resolveSecret(options.dataDir, "node-token", options.nodeToken, "tg-node-");
+  const secretKey = await resolveSecret(options.dataDir, "secret-key", options.secretKey);
+  // Printed once, to the terminal rather than the log: the operator needs the token, the logs must not hold it.
+  if (adminToken.generatedAt) {
+    process.stdout.write(
+      `tollgate: generated an admin token (saved in ${adminToken.generatedAt}): ${adminToken.value}\n`,
+    );
+  }
+  if (nodeToken.generatedAt) {
+    process.stdout.write(`tollgate: generated a node token (saved in ${nodeToken.generatedAt}): ${nodeToken.value}\n`);
+  }
+  if (secretKey.generatedAt) {
+    process.stdout.write(
+      `tollgate: generated the credentials encryption key in ${secretKey.generatedAt}; back it up\n`,
+    );
+  }
+
+  const database = await openDatabase({ databaseUrl: options.databaseUrl, pgliteDir: join(options.dataDir, "pglite") });
+  const feed = new ChangeFeed();
+  const shutdown = new AbortController();
+  let stopListening: () => Promise<void> = async () => {};
+  let pruner: NodeJS.Timeout | undefined;
+  try {
+    await initConfigHead(database.db, DEFAULT_PRICES_HASH);
+    const prune = () =>
+      pruneTombstones(database.db, new Date(Date.now() - TOMBSTONE_TTL_MS)).catch((error: unknown) =>
+        log({ level: "error", msg: "pruning config tombstones failed", error: String(error) }),
+      );
+    await prune();
+    pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+    // Other replicas' changes (PostgreSQL only); our own arrive too and merely wake watchers once more.
+    stopListening = await database.listen(CONFIG_CHANNEL, () => feed.publish());
+  } catch (error) {
+    clearInterval(pruner);
+    await database.close();
+    throw error;
+  }
+  log({ level: "info", msg: "control plane database ready", driver: database.driver });
+
+  const ctx: ServiceContext = {
+    db: database.db,
+    change: createConfigWriter(database.db, feed),
+    feed,
+    cipher: createCredentialsCipher(secretKey.value),
+    allowPrivateUpstreams: options.allowPrivateUpstreams ?? false,
+    log,
+    shutdown: shutdown.signal,
+  };
+  const admin = { interceptors: [bearerAuth(adminToken.value, "admin")] };
+  const node = { interceptors: [bearerAuth(nodeToken.value, "node")] };
+
+  return {
+    adminToken: adminToken.value,
+    nodeToken: nodeToken.value,
+    adminRoutes(router) {
+      router.service(UserService, userService(ctx), admin);
+      router.service(ApiKeyService, apiKeyService(ctx), admin);
+      router.service(GroupService, groupService(ctx), admin);
+      router.service(AccountService, accountService(ctx), admin);
+      router.service(PricingService, pricingService(ctx), admin);
+      router.service(UsageService, usageService(ctx), admin);
+      router.service(AuditService, auditService(ctx), admin);
+    },
+    planeRoutes(router) {
+      router.service(PlaneService, planeService(ctx), node);
+    },
+    async close() {
+      shutdown.abort();
+      clearInterval(pruner);
+      await stopListening();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { controlPlaneConfigFromEnv } from "./env-config.js";
+
+describe("controlPlaneConfigFromEnv", () => {
+  it("uses the documented defaults", () => {
+    expect(controlPlaneConfigFromEnv({}, "/web")).toEqual({
+      ok: true,
+      options: {
+        databaseUrl: undefined,
+        dataDir: "./data",
+        adminToken: undefined,
+        nodeToken: undefined,
+        secretKey: undefined,
+        allowPrivateUpstreams: false,
+        host: "127.0.0.1",
+        adminPort: 8081,
+        planePort: 8082,
+        webRoot: "/web",
+      },
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = controlPlaneConfigFromEnv(
+      {
+        DATABASE_URL: "postgres://db/x",
+        TOLLGATE_DATA_DIR: "/var/lib/tg",
+        TOLLGATE_ADMIN_TOKEN: "a",
+        TOLLGATE_NODE_TOKEN: "n",
+        TOLLGATE_SECRET_KEY: "s",
+        TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",
+        TOLLGATE_HOST: "0.0.0.0",
+        TOLLGATE_CONTROLPLANE_PORT: "9001",
+        TOLLGATE_PLANE_PORT: "9002",
+        TOLLGATE_WEB_ROOT: "/srv/ui",
+      },
+      "/web",
+    );
+    expect(config).toEqual({
+      ok: true,
+      options: {
+        databaseUrl: "postgres://db/x",
+        dataDir: "/var/lib/tg",
+        adminToken: "a",
+        nodeToken: "n",
+        secretKey: "s",
+        allowPrivateUpstreams: true,
+        host: "0.0.0.0",
+        adminPort: 9001,
+        planePort: 9002,
+        webRoot: "/srv/ui",
+      },
+    });
+  });
+
+  it.each([
+    [{ TOLLGATE_PLANE_PORT: "http" }, 'TOLLGATE_PLANE_PORT must be a port number (0-65535), got "http"'],
+    [{ TOLLGATE_CONTROLPLANE_PORT: "70000" }, "TOLLGATE_CONTROLPLANE_PORT must be a port number"],
+    [{ TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "yes" }, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS must be 1 or 0"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres://"],
+    [{ TOLLGATE_CONTROLPLANE_PORT: "9000", TOLLGATE_PLANE_PORT: "9000" }, "must differ"],
+  ])("refuses %o", (env, error) => {
+    const config = controlPlaneConfigFromEnv(env, "/web");
+    expect(config.ok).toBe(false);
+    if (!config.ok) expect(config.error).toContain(error);
+  });
+});

@@ -1,0 +1,79 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttp2Server, type Http2Server, type Http2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.js";
+import { staticFiles } from "./static-files.js";
+
+export interface ControlPlaneServerOptions extends ControlPlaneOptions {
+  /** TOLLGATE_HOST, default 127.0.0.1. */
+  host?: string;
+  /** TOLLGATE_CONTROLPLANE_PORT; 0 picks a free port. */
+  adminPort?: number;
+  /** TOLLGATE_PLANE_PORT; 0 picks a free port. */
+  planePort?: number;
+  /** The built web admin, served beside the admin API when given. */
+  webRoot?: string;
+}
+
+export interface RunningControlPlane {
+  controlPlane: ControlPlane;
+  adminUrl: string;
+  planeUrl: string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server | Http2Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * The admin API (Connect, gRPC-Web over HTTP/1.1, plus the web admin) on one port and the plane service on
+ * another over h2c, because ReportUsage is bidirectional streaming (STACK.md).
+ */
+export async function startControlPlane(options: ControlPlaneServerOptions): Promise<RunningControlPlane> {
+  const host = options.host ?? "127.0.0.1";
+  const controlPlane = await createControlPlane(options);
+  const web = options.webRoot ? staticFiles(options.webRoot) : undefined;
+  const adminServer = createHttpServer(
+    connectNodeAdapter({
+      routes: controlPlane.adminRoutes,
+      // This listener is HTTP/1.1, so the request and response are node:http's.
+      fallback: web && ((req, res) => web(req as IncomingMessage, res as ServerResponse)),
+    }),
+  );
+  const planeServer = createHttp2Server(connectNodeAdapter({ routes: controlPlane.planeRoutes }));
+  const sessions = new Set<Http2Session>();
+  planeServer.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  const close = async () => {
+    // Ends WatchConfig streams first, so the servers have nothing long-lived left to wait for.
+    await controlPlane.close();
+    const closed = [adminServer, planeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    adminServer.closeAllConnections();
+    for (const session of sessions) session.close();
+    await Promise.all(closed);
+  };
+
+  try {
+    const adminPort = await listen(adminServer, options.adminPort ?? 8081, host);
+    const planePort = await listen(planeServer, options.planePort ?? 8082, host);
+    return { controlPlane, adminUrl: urlOf(host, adminPort), planeUrl: urlOf(host, planePort), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
