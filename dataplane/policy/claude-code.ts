@@ -37,7 +37,8 @@ export interface ClaudeCodeDetection {
 
 const USER_AGENT = /^claude-cli\/\d+\.\d+\.\d+/;
 const CLAUDE_CODE_BETA = "claude-code-20250219";
-const BILLING_HEADER = "x-anthropic-billing-header:";
+/** Claude Code's first system block; its cc_version suffix changes on every request. */
+export const BILLING_HEADER = "x-anthropic-billing-header:";
 const IDENTITY_LINES = [
   "You are Claude Code, Anthropic's official CLI for Claude.",
   "You are a Claude agent, built on Anthropic's Claude Agent SDK.",
@@ -95,6 +96,7 @@ export function detectClaudeCode(view: RequestView): ClaudeCodeDetection {
   if (metadata) reasons.push("metadata_user_id");
 
   if (!system && !metadata) return refused(reasons, "request_body");
-  if (reasons.length - 1 < MIN_MARKERS) return refused(reasons, "marker_count");
+  const markersBesidesUserAgent = reasons.length - 1;
+  if (markersBesidesUserAgent < MIN_MARKERS) return refused(reasons, "marker_count");
   return { isClaudeCode: true, reasons };
 }

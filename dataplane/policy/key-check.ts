@@ -61,7 +61,7 @@ function money(text: string): Atto {
   return parseDecimal(text) ?? 0n;
 }
 
-export function timestampToMs(timestamp: TimestampLike): number {
+function timestampToMs(timestamp: TimestampLike): number {
   return Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000);
 }
 

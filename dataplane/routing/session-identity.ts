@@ -1,4 +1,5 @@
 import xxhash, { type XXHashAPI } from "xxhash-wasm";
+import { BILLING_HEADER } from "../policy/claude-code.js";
 import { parseClaudeCodeUserId } from "../policy/claude-code-user-id.js";
 import { isRecord, type RequestView } from "../policy/request-view.js";
 
@@ -139,8 +140,6 @@ function blocks(value: unknown): unknown[] {
   if (typeof value === "string") return [{ type: "text", text: value }];
   return Array.isArray(value) ? value : [];
 }
-
-const BILLING_HEADER = "x-anthropic-billing-header:";
 
 function isSystemRole(item: unknown): boolean {
   return isRecord(item) && (item.role === "system" || item.role === "developer");
