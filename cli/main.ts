@@ -1,9 +1,29 @@
-// The tollgate command: wiring only. Each command lives in a module of its own.
-const commands: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {};
+// The tollgate command: wiring only. Commands load lazily, so `tollgate upstream-sim` never pays for
+// the database drivers.
 
-export function registerCommand(name: string, describe: string, run: (args: string[]) => Promise<void>): void {
-  commands[name] = { describe, run };
+interface Command {
+  describe: string;
+  load: () => Promise<(args: string[]) => Promise<void>>;
 }
+
+const commands: Record<string, Command> = {
+  start: {
+    describe: "control plane + data plane in one process, embedded PGlite and in-memory store (npm start)",
+    load: async () => (await import("./start.js")).runStartCommand,
+  },
+  controlplane: {
+    describe: "the control plane: admin API, web admin and plane service (PostgreSQL: DATABASE_URL)",
+    load: async () => (await import("../controlplane/cli.js")).runControlPlaneCommand,
+  },
+  dataplane: {
+    describe: "a data plane process: --control-plane URL (Redis: REDIS_URL)",
+    load: async () => (await import("../dataplane/cli.js")).runDataPlaneCommand,
+  },
+  "upstream-sim": {
+    describe: "a simulated Anthropic/OpenAI/Gemini upstream for demos, tests and benchmarks",
+    load: async () => (await import("../upstream-sim/cli.js")).runUpstreamSimCommand,
+  },
+};
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.describe}`);
@@ -11,11 +31,14 @@ function usage(): string {
 }
 
 const [name, ...args] = process.argv.slice(2);
-const command = name ? commands[name] : undefined;
-if (!command) {
-  process.stderr.write(
-    name && name !== "help" && name !== "--help" ? `tollgate: unknown command "${name}"\n\n${usage()}` : usage(),
-  );
-  process.exit(name && name !== "help" && name !== "--help" ? 2 : 0);
+if (!name || name === "help" || name === "--help" || name === "-h") {
+  process.stdout.write(usage());
+} else {
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`tollgate: unknown command "${name}"\n\n${usage()}`);
+    process.exitCode = 2;
+  } else {
+    await (await command.load())(args);
+  }
 }
-await command.run(args);

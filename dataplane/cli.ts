@@ -1,0 +1,48 @@
+import { parseArgs } from "node:util";
+import { startDataPlane } from "./index.js";
+import { planeTransportTo } from "./plane-transport.js";
+import { dataPlaneSettingsFromEnv } from "./settings.js";
+
+// `tollgate dataplane --control-plane URL`: a data plane process of its own.
+export async function runDataPlaneCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { "control-plane": { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write("usage: tollgate dataplane --control-plane http://HOST:PLANE_PORT\n");
+    return;
+  }
+  const controlPlane = values["control-plane"] ?? process.env.TOLLGATE_CONTROL_PLANE_URL;
+  if (!controlPlane)
+    fail("--control-plane URL (or TOLLGATE_CONTROL_PLANE_URL) is required: the control plane's plane port");
+  if (!URL.canParse(controlPlane)) fail(`--control-plane: "${controlPlane}" is not a URL`);
+  const parsed = dataPlaneSettingsFromEnv(process.env);
+  if (!parsed.ok) fail(parsed.error);
+  const { settings } = parsed;
+  if (!settings.nodeToken) fail("TOLLGATE_NODE_TOKEN is required: the token the control plane printed or was given");
+
+  const dataPlane = await startDataPlane({
+    planeTransport: planeTransportTo(controlPlane),
+    nodeToken: settings.nodeToken,
+    host: settings.host,
+    port: settings.port,
+    maxBodyBytes: settings.maxBodyBytes,
+    trustedProxies: settings.trustedProxies,
+  });
+  process.stdout.write(`tollgate data plane on ${dataPlane.url} (control plane ${controlPlane})\n`);
+  const stop = () => {
+    dataPlane.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`tollgate dataplane: ${message}\n`);
+  process.exit(1);
+}

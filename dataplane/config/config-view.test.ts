@@ -1,0 +1,93 @@
+import { create } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
+import {
+  AccountSchema,
+  ApiKeySchema,
+  ConfigUpdateSchema,
+  GroupSchema,
+  ModelPriceSchema,
+  ResourceKind,
+  ResourceSchema,
+  UserSchema,
+} from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { applyConfigUpdate, EMPTY_CONFIG, findInconsistencies } from "./config-view.js";
+
+const user = create(UserSchema, { id: "u1", balanceUsd: "10" });
+const group = create(GroupSchema, { id: "g1", name: "g", platform: Platform.ANTHROPIC });
+const key = create(ApiKeySchema, { id: "k1", userId: "u1", groupId: "g1", secretHash: "h1" });
+const accountB = create(AccountSchema, { id: "b", groupIds: ["g1"], priority: 1 });
+const accountA = create(AccountSchema, { id: "a", groupIds: ["g1"], priority: 1 });
+const accountHigh = create(AccountSchema, { id: "c", groupIds: ["g1"], priority: 0 });
+const price = create(ModelPriceSchema, { model: "claude-*", inputPerMtok: "3" });
+
+function snapshot(version: bigint) {
+  return create(ConfigUpdateSchema, {
+    version,
+    snapshot: true,
+    upserts: [
+      { resource: { case: "user", value: user } },
+      { resource: { case: "group", value: group } },
+      { resource: { case: "apiKey", value: key } },
+      { resource: { case: "account", value: accountB } },
+      { resource: { case: "account", value: accountA } },
+      { resource: { case: "account", value: accountHigh } },
+      { resource: { case: "modelPrice", value: price } },
+    ].map((r) => create(ResourceSchema, r as never)),
+  });
+}
+
+describe("applyConfigUpdate", () => {
+  it("builds a view from a snapshot, indexed for the hot path", () => {
+    const view = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
+    expect(view.version).toBe(5n);
+    expect(view.keysByHash.get("h1")?.id).toBe("k1");
+    expect(view.accountsByGroup.get("g1")?.map((a) => a.id)).toEqual(["c", "a", "b"]);
+    expect(view.prices.get("claude-*")?.inputPerMtok).toBe("3");
+    expect(findInconsistencies(view)).toEqual([]);
+  });
+
+  it("applies a delta without touching the previous view", () => {
+    const v1 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
+    const disabled = create(ApiKeySchema, { ...key, name: "renamed" });
+    const v2 = applyConfigUpdate(
+      v1,
+      create(ConfigUpdateSchema, {
+        version: 6n,
+        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: disabled } })],
+        deletes: [{ kind: ResourceKind.ACCOUNT, id: "c" }],
+      }),
+    );
+    expect(v2.version).toBe(6n);
+    expect(v2.keysByHash.get("h1")?.name).toBe("renamed");
+    expect(v2.accountsByGroup.get("g1")?.map((a) => a.id)).toEqual(["a", "b"]);
+    expect(v1.keysByHash.get("h1")?.name).toBe("");
+    expect(v1.accounts.has("c")).toBe(true);
+  });
+
+  it("a snapshot replaces everything held before", () => {
+    const v1 = applyConfigUpdate(
+      EMPTY_CONFIG,
+      create(ConfigUpdateSchema, {
+        version: 1n,
+        snapshot: true,
+        upserts: [create(ResourceSchema, { resource: { case: "user", value: create(UserSchema, { id: "gone" }) } })],
+      }),
+    );
+    const v2 = applyConfigUpdate(v1, snapshot(9n));
+    expect(v2.users.has("gone")).toBe(false);
+    expect(v2.users.has("u1")).toBe(true);
+  });
+
+  it("reports dangling references", () => {
+    const view = applyConfigUpdate(
+      EMPTY_CONFIG,
+      create(ConfigUpdateSchema, {
+        version: 1n,
+        snapshot: true,
+        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: key } })],
+      }),
+    );
+    expect(findInconsistencies(view)).toEqual(["api key k1: user u1 missing", "api key k1: group g1 missing"]);
+  });
+});

@@ -1,0 +1,84 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { GatewayError } from "../errors.js";
+import type { UpstreamRequest } from "../upstream/upstream-call.js";
+
+// What the request pipeline needs from a client protocol. Each protocol folder implements it with
+// the same files (errors, request, usage, forward); shared code never branches on the protocol.
+
+/** Normalised once (DESIGN §5.10): input_tokens exclude cache reads and writes. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+}
+
+export interface ParsedRequest {
+  model: string;
+  stream: boolean;
+}
+
+/** Watches a response stream on the side; never changes what the client receives. */
+export interface StreamObserver {
+  push(chunk: Buffer): void;
+  /** Usage reported so far (undefined: none yet). */
+  readonly usage: Usage | undefined;
+  /** performance.now() of the first generated token. */
+  readonly firstTokenAt: number | undefined;
+  /** The stream reached its protocol's proper end (message_stop, [DONE], response.completed, finishReason). */
+  readonly completed: boolean;
+  /** An error event inside a 200 stream (for example Anthropic's overloaded_error). */
+  readonly streamError: { type: string; message: string } | undefined;
+  /** Events seen so far. */
+  readonly events: number;
+}
+
+export interface ErrorBody {
+  contentType: string;
+  body: string;
+}
+
+/** The client request as forwarding needs it. */
+export interface ForwardInput {
+  method: "GET" | "POST";
+  /** The provider path, mirror prefixes (/antigravity) already removed. */
+  upstreamPath: string;
+  /** The query string with its "?", or "". */
+  search: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer | undefined;
+}
+
+export interface Protocol {
+  readonly name: string;
+  parseRequest(body: unknown): ParsedRequest | GatewayError;
+  upstreamRequest(input: ForwardInput, account: Account): UpstreamRequest;
+  errorBody(error: GatewayError): ErrorBody;
+  /** The event that ends a stream broken after its first byte: clients must see a failure, not a clean end. */
+  streamErrorEvent(message: string): string;
+  createStreamObserver(now: () => number): StreamObserver;
+  /** Usage of a complete non-streamed JSON response body. */
+  usageFromBody(body: unknown): Usage | undefined;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+}
+
+/** A non-negative integer token count from untrusted JSON, 0 otherwise. */
+export function tokenCount(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
