@@ -7,7 +7,7 @@ import type { Account, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.
 import type { ConfigHolder } from "../config/config-holder.js";
 import { GatewayError } from "../errors.js";
 import type { RequestView, Surface } from "../policy/request-view.js";
-import type { Protocol } from "../protocols/protocol.js";
+import type { ClientRequest, Protocol } from "../protocols/protocol.js";
 import { readBody } from "../server/read-body.js";
 import { responseHeaders } from "../upstream/forward-headers.js";
 import type { UpstreamClient } from "../upstream/upstream-client.js";
@@ -87,7 +87,15 @@ export async function proxy(
   const config = deps.config.current;
   const auth = authorize(config, view, route.surface, clientIp, receivedAtMs);
   if (auth instanceof GatewayError) return sendError(res, protocol, auth);
-  const parsed = protocol.parseRequest(body);
+  const request: ClientRequest = {
+    method: "POST",
+    upstreamPath: route.upstreamPath,
+    search: route.search,
+    headers: req.headers,
+    rawBody,
+    body,
+  };
+  const parsed = protocol.parseRequest(request);
   if (parsed instanceof GatewayError) return sendError(res, protocol, parsed);
   if (!route.platforms.includes(auth.group.platform)) {
     return sendError(
@@ -106,12 +114,7 @@ export async function proxy(
     );
   }
 
-  const call = deps.upstream.start(
-    protocol.upstreamRequest(
-      { method: "POST", upstreamPath: route.upstreamPath, search: route.search, headers: req.headers, body: rawBody },
-      account,
-    ),
-  );
+  const call = deps.upstream.start(protocol.upstreamRequest(request, parsed, account));
   const abortOnClose = () => call.abort(new Error("client disconnected"));
   res.once("close", abortOnClose);
 

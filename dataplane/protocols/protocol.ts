@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { GatewayError } from "../errors.js";
+import type { SessionProtocol } from "../routing/session-identity.js";
 import type { UpstreamRequest } from "../upstream/upstream-call.js";
 
 // What the request pipeline needs from a client protocol. Each protocol folder implements it with
@@ -17,6 +18,20 @@ export interface Usage {
 export interface ParsedRequest {
   model: string;
   stream: boolean;
+}
+
+/** The client request as the protocol sees it: no node:http objects. */
+export interface ClientRequest {
+  method: "GET" | "POST";
+  /** The provider path, mirror prefixes (/antigravity) already removed; Gemini's holds the model and action. */
+  upstreamPath: string;
+  /** The query string with its "?", or "". */
+  search: string;
+  headers: IncomingHttpHeaders;
+  /** The bytes as received: forwarded unchanged unless the protocol must add something. */
+  rawBody: Buffer | undefined;
+  /** The parsed JSON body. */
+  body: unknown;
 }
 
 /** Watches a response stream on the side; never changes what the client receives. */
@@ -39,21 +54,12 @@ export interface ErrorBody {
   body: string;
 }
 
-/** The client request as forwarding needs it. */
-export interface ForwardInput {
-  method: "GET" | "POST";
-  /** The provider path, mirror prefixes (/antigravity) already removed. */
-  upstreamPath: string;
-  /** The query string with its "?", or "". */
-  search: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer | undefined;
-}
-
 export interface Protocol {
   readonly name: string;
-  parseRequest(body: unknown): ParsedRequest | GatewayError;
-  upstreamRequest(input: ForwardInput, account: Account): UpstreamRequest;
+  /** How session identity reads the conversation (system/messages or systemInstruction/contents). */
+  readonly conversation: SessionProtocol;
+  parseRequest(request: ClientRequest): ParsedRequest | GatewayError;
+  upstreamRequest(request: ClientRequest, parsed: ParsedRequest, account: Account): UpstreamRequest;
   errorBody(error: GatewayError): ErrorBody;
   /** The event that ends a stream broken after its first byte: clients must see a failure, not a clean end. */
   streamErrorEvent(message: string): string;

@@ -3,7 +3,7 @@ import type { Account } from "../../../gen/tollgate/plane/v1/plane_pb.js";
 import { parseBaseUrl } from "../../upstream/base-url.js";
 import { pickHeaders } from "../../upstream/forward-headers.js";
 import type { UpstreamRequest } from "../../upstream/upstream-call.js";
-import type { ForwardInput } from "../protocol.js";
+import type { ClientRequest, ParsedRequest } from "../protocol.js";
 
 // What an Anthropic upstream needs: the client's version and beta headers (unknown betas pass
 // through), the Claude Code identity headers OAuth accounts depend on, and the account's own auth.
@@ -22,7 +22,11 @@ const DEFAULT_VERSION = "2023-06-01";
 // Subscription (OAuth) tokens are accepted by the API only with this beta.
 const OAUTH_BETA = "oauth-2025-04-20";
 
-export function anthropicUpstreamRequest(input: ForwardInput, account: Account): UpstreamRequest {
+export function anthropicUpstreamRequest(
+  input: ClientRequest,
+  _parsed: ParsedRequest,
+  account: Account,
+): UpstreamRequest {
   const { origin, pathPrefix } = parseBaseUrl(account.baseUrl);
   const headers = pickHeaders(input.headers, FORWARDED, FORWARDED_PREFIXES);
   headers["anthropic-version"] ??= DEFAULT_VERSION;
@@ -43,6 +47,6 @@ export function anthropicUpstreamRequest(input: ForwardInput, account: Account):
     path: `${pathPrefix}${input.upstreamPath}${input.search}`,
     method: input.method,
     headers,
-    body: input.body,
+    body: input.rawBody,
   };
 }

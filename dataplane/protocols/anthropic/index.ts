@@ -6,6 +6,7 @@ import { AnthropicStreamObserver, anthropicUsageFromBody } from "./usage.js";
 
 export const anthropicProtocol: Protocol = {
   name: "anthropic",
+  conversation: "anthropic",
   parseRequest: parseAnthropicRequest,
   upstreamRequest: anthropicUpstreamRequest,
   errorBody: anthropicErrorBody,

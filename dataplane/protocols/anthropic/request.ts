@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors.js";
-import { isObject, type ParsedRequest } from "../protocol.js";
+import { type ClientRequest, isObject, type ParsedRequest } from "../protocol.js";
 
-export function parseAnthropicRequest(body: unknown): ParsedRequest | GatewayError {
+export function parseAnthropicRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
   const { model, stream, messages } = body;
   if (typeof model !== "string" || model === "") {
