@@ -1,0 +1,4 @@
+import { describe } from "vitest";
+import { defineAdminApiSuite } from "./admin-api.case.js";
+
+describe("admin API on PGlite", () => defineAdminApiSuite("pglite"));

@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { expect } from "vitest";
+import { AccountService } from "../gen/tollgate/admin/v1/account_pb.js";
+import { ApiKeyService } from "../gen/tollgate/admin/v1/api_key_pb.js";
+import { AuditService } from "../gen/tollgate/admin/v1/audit_pb.js";
+import { GroupService } from "../gen/tollgate/admin/v1/group_pb.js";
+import { PricingService } from "../gen/tollgate/admin/v1/pricing_pb.js";
+import { UsageService } from "../gen/tollgate/admin/v1/usage_pb.js";
+import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
+import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
+import { createTestDatabase } from "../test/support/postgres.js";
+import { type RunningControlPlane, startControlPlane } from "./server.js";
+
+// Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
+// real Connect clients for it.
+
+export const ADMIN_SERVICES = [
+  UserService,
+  ApiKeyService,
+  GroupService,
+  AccountService,
+  PricingService,
+  UsageService,
+  AuditService,
+] as const;
+
+export const TEST_ADMIN_TOKEN = "test-admin-token";
+export const TEST_NODE_TOKEN = "test-node-token";
+
+export function bearer(token: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+}
+
+/** `null` sends no Authorization header. */
+export function adminTransport(url: string, token: string | null = TEST_ADMIN_TOKEN): Transport {
+  return createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: token ? [bearer(token)] : [] });
+}
+
+export function planeTransport(url: string, token: string | null = TEST_NODE_TOKEN): Transport {
+  return createConnectTransport({ baseUrl: url, httpVersion: "2", interceptors: token ? [bearer(token)] : [] });
+}
+
+export interface AdminClients {
+  users: Client<typeof UserService>;
+  keys: Client<typeof ApiKeyService>;
+  groups: Client<typeof GroupService>;
+  accounts: Client<typeof AccountService>;
+  pricing: Client<typeof PricingService>;
+  usage: Client<typeof UsageService>;
+  audit: Client<typeof AuditService>;
+}
+
+export function adminClients(transport: Transport): AdminClients {
+  return {
+    users: createClient(UserService, transport),
+    keys: createClient(ApiKeyService, transport),
+    groups: createClient(GroupService, transport),
+    accounts: createClient(AccountService, transport),
+    pricing: createClient(PricingService, transport),
+    usage: createClient(UsageService, transport),
+    audit: createClient(AuditService, transport),
+  };
+}
+
+export function planeClient(transport: Transport): Client<typeof PlaneService> {
+  return createClient(PlaneService, transport);
+}
+
+export interface TestControlPlane {
+  running: RunningControlPlane;
+  admin: AdminClients;
+  plane: Client<typeof PlaneService>;
+  close(): Promise<void>;
+}
+
+export type Backend = "postgres" | "pglite";
+
+/** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
+export async function startTestControlPlane(
+  backend: Backend,
+  databaseUrl?: string,
+): Promise<TestControlPlane & { databaseUrl?: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
+  const database = backend === "postgres" && !databaseUrl ? await createTestDatabase() : undefined;
+  const url = databaseUrl ?? database?.url;
+  const running = await startControlPlane({
+    databaseUrl: url,
+    dataDir,
+    adminToken: TEST_ADMIN_TOKEN,
+    nodeToken: TEST_NODE_TOKEN,
+    secretKey: "test-secret-key",
+    allowPrivateUpstreams: true,
+    adminPort: 0,
+    planePort: 0,
+    log: () => {},
+  });
+  return {
+    running,
+    databaseUrl: url,
+    admin: adminClients(adminTransport(running.adminUrl)),
+    plane: planeClient(planeTransport(running.planeUrl)),
+    async close() {
+      await running.close();
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `call` and asserts it fails with `code` and a message containing `message`. */
+export async function expectConnectError(call: Promise<unknown>, code: Code, message = ""): Promise<ConnectError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => ConnectError.from(e),
+  );
+  expect(error, `expected ${Code[code]}`).toBeDefined();
+  expect(Code[(error as ConnectError).code]).toBe(Code[code]);
+  expect((error as ConnectError).rawMessage).toContain(message);
+  return error as ConnectError;
+}
+
+/** A field the response must have. */
+export function must<T>(value: T | undefined): T {
+  expect(value).toBeDefined();
+  return value as T;
+}
+
+/** JSON of a response, int64 fields included, to search it for text that must not be there. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+export function unique(label: string): string {
+  return `${label}-${randomBytes(4).toString("hex")}`;
+}
