@@ -276,6 +276,19 @@ describe("scripted fault steps", () => {
   });
 });
 
+describe("closing the simulator", () => {
+  it("ends hanging requests instead of waiting for them", async () => {
+    const own = await startUpstreamSim();
+    own.script("close-hang", [{ kind: "hang" }]);
+    const res = fetch(`${own.url}/v1/models`, { headers: { authorization: "Bearer close-hang" } }).catch(
+      (error: unknown) => error,
+    );
+    while (own.requests().length === 0) await new Promise((r) => setTimeout(r, 5));
+    await own.close();
+    expect(await res).toBeInstanceOf(Error);
+  });
+});
+
 describe("requests without a usable credential or body", () => {
   const cases: [string, string, unknown][] = [
     ["/v1/messages", "anthropic", { type: "error", error: { type: "authentication_error" } }],

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { parseBody, splitTarget } from "./body.js";
+import { type ParsedBody, parseBody, splitTarget } from "./body.js";
 import { handleControl } from "./control-api.js";
 import { type FoundCredential, findCredential } from "./credentials.js";
 import { HANG, planWithStep } from "./faults.js";
@@ -26,13 +26,29 @@ function headerNumber(headers: IncomingHttpHeaders, name: string): number | unde
   const value = headers[name];
   if (typeof value !== "string") return undefined;
   const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-function credentialOf(route: Route, headers: IncomingHttpHeaders, query: Record<string, string>, body: unknown) {
-  if (route.protocol !== "oauth") return findCredential(headers, query);
+/** The OAuth endpoint's credential is the refresh token in its body; every other route's is in the headers. */
+function credentialOf(route: Route, req: IncomingMessage, query: Record<string, string>, body: unknown) {
+  if (route.protocol !== "oauth") return findCredential(req.headers, query);
   const token = isObject(body) ? body.refresh_token : undefined;
   return typeof token === "string" && token !== "" ? ({ credential: token, source: "refresh_token" } as const) : null;
+}
+
+/** The log fields known as soon as a request has arrived. */
+function arrival(state: SimState, req: IncomingMessage, time: number, found: FoundCredential | null) {
+  const { path, query } = splitTarget(req.url ?? "/");
+  return {
+    time,
+    method: req.method ?? "GET",
+    path,
+    query,
+    headers: req.headers,
+    credential: found?.credential ?? null,
+    credentialSource: found?.source ?? null,
+    account: found ? state.accounts.accountOf(found.credential) : null,
+  };
 }
 
 /** Problems answered before any scripted step applies: unknown route, no credential, bad body. */
@@ -40,7 +56,7 @@ function precheck(
   state: SimState,
   route: Route,
   found: FoundCredential | null,
-  body: { value: unknown; invalid: boolean },
+  body: ParsedBody,
   headers: OutgoingHttpHeaders,
 ): ResponsePlan | null {
   const fail = (status: number, message: string, type?: string) =>
@@ -58,9 +74,20 @@ function precheck(
   return null;
 }
 
-function logLine(entry: SimRequest): void {
-  const status = entry.status ?? "-";
-  process.stdout.write(`${entry.method} ${entry.path} ${status} ${entry.outcome} account=${entry.account ?? "-"}\n`);
+function track(state: SimState, res: ServerResponse, entry: SimRequest): (plan: ResponsePlan) => void {
+  res.on("close", () => {
+    if (entry.outcome === "pending") entry.outcome = res.writableFinished ? "complete" : "aborted";
+    if (!state.settings.quiet) {
+      const line = `${entry.method} ${entry.path} ${entry.status ?? "-"} ${entry.outcome} account=${entry.account ?? "-"}`;
+      process.stdout.write(`${line}\n`);
+    }
+  });
+  return (plan) => {
+    entry.status = plan.status;
+    sendPlan(res, plan, (outcome) => {
+      entry.outcome = outcome;
+    });
+  };
 }
 
 function serve(state: SimState, req: IncomingMessage, res: ServerResponse, time: number, rawBody: string): void {
@@ -73,18 +100,10 @@ function serve(state: SimState, req: IncomingMessage, res: ServerResponse, time:
     return;
   }
 
-  const found = credentialOf(route, req.headers, query, body.value);
-  const account = found ? state.accounts.accountOf(found.credential) : null;
+  const found = credentialOf(route, req, query, body.value);
   const surface = surfaceOf(route);
   const entry = state.log.add({
-    time,
-    method,
-    path,
-    query,
-    headers: req.headers,
-    credential: found?.credential ?? null,
-    credentialSource: found?.source ?? null,
-    account,
+    ...arrival(state, req, time, found),
     body: body.value,
     bodyBytes: Buffer.byteLength(rawBody),
     protocol: route.protocol,
@@ -96,56 +115,33 @@ function serve(state: SimState, req: IncomingMessage, res: ServerResponse, time:
     fault: null,
     outcome: "pending",
   });
-  res.on("close", () => {
-    if (entry.outcome === "pending") entry.outcome = res.writableFinished ? "complete" : "aborted";
-    if (!state.settings.quiet) logLine(entry);
-  });
-
-  const requestIdHeader = REQUEST_ID_HEADERS[route.protocol];
+  const send = track(state, res, entry);
   const responseHeaders: OutgoingHttpHeaders = { "x-sim-request-id": String(entry.id) };
+  const requestIdHeader = REQUEST_ID_HEADERS[route.protocol];
   if (requestIdHeader) responseHeaders[requestIdHeader] = `req_sim_${entry.id}`;
 
-  const send = (plan: ResponsePlan) => {
-    entry.status = plan.status;
-    sendPlan(res, plan, (outcome) => {
-      entry.outcome = outcome;
-    });
-  };
   const rejected = precheck(state, route, found, body, responseHeaders);
-  if (rejected) {
-    send(rejected);
+  if (rejected || entry.account === null) {
+    if (rejected) send(rejected);
     return;
   }
-  if (account === null) return; // precheck refuses every request without a credential
 
-  const step = state.script.next(account);
+  const step = state.script.next(entry.account);
   entry.fault = step;
-  const ctx: RequestContext = {
-    route,
-    query,
-    headers: req.headers,
-    body: body.value,
-    rawBody,
-    account,
-    responseHeaders,
-  };
+  const ctx: RequestContext = { route, query, body: body.value, rawBody, account: entry.account, responseHeaders };
+  const chunks = headerNumber(req.headers, "x-sim-chunks");
+  const chunkDelayMs = headerNumber(req.headers, "x-sim-chunk-delay-ms");
   const respond = () => {
     if (res.destroyed) return;
-    const plan = planWithStep(
-      state,
-      ctx,
-      step,
-      headerNumber(req.headers, "x-sim-chunks"),
-      headerNumber(req.headers, "x-sim-chunk-delay-ms"),
-    );
+    const plan = planWithStep(state, ctx, step, chunks, chunkDelayMs);
     if (plan !== HANG) send(plan);
   };
-  if (step?.delayMs) {
-    const timer = setTimeout(respond, step.delayMs);
-    res.on("close", () => clearTimeout(timer));
-  } else {
+  if (!step?.delayMs) {
     respond();
+    return;
   }
+  const timer = setTimeout(respond, step.delayMs);
+  res.on("close", () => clearTimeout(timer));
 }
 
 /** The simulator's request listener: reads the body, then answers as the addressed provider would. */
@@ -161,17 +157,9 @@ export function handleRequest(state: SimState, req: IncomingMessage, res: Server
 
 /** Codex tries a WebSocket upgrade on GET /v1/responses first; a 404 makes it fall back to SSE. */
 export function refuseUpgrade(state: SimState, req: IncomingMessage, socket: Duplex): void {
-  const { path, query } = splitTarget(req.url ?? "/");
-  const found = findCredential(req.headers, query);
+  const found = findCredential(req.headers, splitTarget(req.url ?? "/").query);
   state.log.add({
-    time: now(),
-    method: req.method ?? "GET",
-    path,
-    query,
-    headers: req.headers,
-    credential: found?.credential ?? null,
-    credentialSource: found?.source ?? null,
-    account: found ? state.accounts.accountOf(found.credential) : null,
+    ...arrival(state, req, now(), found),
     body: null,
     bodyBytes: 0,
     protocol: "openai",

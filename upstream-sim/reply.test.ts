@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replyPieces, splitWords } from "./reply.js";
+import { MAX_CHUNKS, replyPieces, splitWords } from "./reply.js";
 
 describe("splitWords", () => {
   const cases: [string, string[]][] = [
@@ -23,7 +23,8 @@ describe("replyPieces", () => {
   it("repeats the text once per chunk with a chunk count", () => {
     expect(replyPieces("hi.", 3)).toEqual(["hi.", " hi.", " hi."]);
   });
-  it("sends at least one chunk", () => {
+  it("sends at least one chunk and at most MAX_CHUNKS", () => {
     expect(replyPieces("hi.", 0)).toEqual(["hi."]);
+    expect(replyPieces("hi.", 10 ** 9)).toHaveLength(MAX_CHUNKS);
   });
 });

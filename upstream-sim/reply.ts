@@ -1,4 +1,6 @@
 export const DEFAULT_REPLY = "Hello from upstream-sim.";
+/** Bounds the memory one request can ask for. */
+export const MAX_CHUNKS = 100_000;
 
 /** Words with their leading whitespace, so a default stream has several deltas that join back exactly. */
 export function splitWords(text: string): string[] {
@@ -15,5 +17,6 @@ export function splitWords(text: string): string[] {
  */
 export function replyPieces(text: string, chunks: number | undefined): string[] {
   if (chunks === undefined) return splitWords(text);
-  return Array.from({ length: Math.max(1, chunks) }, (_, i) => (i === 0 ? text : ` ${text}`));
+  const count = Math.min(Math.max(1, chunks), MAX_CHUNKS);
+  return Array.from({ length: count }, (_, i) => (i === 0 ? text : ` ${text}`));
 }

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { OutgoingHttpHeaders } from "node:http";
 import { buildCompletion } from "./completion.js";
 import { isObject, type JsonObject } from "./json.js";
 import { parseRefreshRequest } from "./oauth.js";
@@ -17,7 +17,6 @@ import type { Operation, Protocol } from "./types.js";
 export interface RequestContext {
   route: Route;
   query: Record<string, string>;
-  headers: IncomingHttpHeaders;
   body: unknown;
   rawBody: string;
   account: string;
