@@ -12,8 +12,9 @@ import { GroupService } from "../gen/tollgate/admin/v1/group_pb.js";
 import { PricingService } from "../gen/tollgate/admin/v1/pricing_pb.js";
 import { UsageService } from "../gen/tollgate/admin/v1/usage_pb.js";
 import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
-import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
+import { type ConfigUpdate, PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { createTestDatabase } from "../test/support/postgres.js";
+import type { Log } from "./context.js";
 import { type RunningControlPlane, startControlPlane } from "./server.js";
 
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
@@ -76,6 +77,8 @@ export function planeClient(transport: Transport): Client<typeof PlaneService> {
 
 export interface TestControlPlane {
   running: RunningControlPlane;
+  /** The PostgreSQL database, for a second control plane on the same one. */
+  databaseUrl?: string;
   admin: AdminClients;
   plane: Client<typeof PlaneService>;
   close(): Promise<void>;
@@ -86,8 +89,9 @@ export type Backend = "postgres" | "pglite";
 /** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
 export async function startTestControlPlane(
   backend: Backend,
-  databaseUrl?: string,
-): Promise<TestControlPlane & { databaseUrl?: string }> {
+  options: { databaseUrl?: string; log?: Log } = {},
+): Promise<TestControlPlane> {
+  const { databaseUrl } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
   const database = backend === "postgres" && !databaseUrl ? await createTestDatabase() : undefined;
   const url = databaseUrl ?? database?.url;
@@ -100,7 +104,7 @@ export async function startTestControlPlane(
     allowPrivateUpstreams: true,
     adminPort: 0,
     planePort: 0,
-    log: () => {},
+    log: options.log ?? (() => {}),
   });
   return {
     running,
@@ -140,4 +144,51 @@ export function jsonText(value: unknown): string {
 
 export function unique(label: string): string {
   return `${label}-${randomBytes(4).toString("hex")}`;
+}
+
+export interface ConfigWatch {
+  /** The next update, failing after a generous wait. */
+  next(): Promise<ConfigUpdate>;
+  /** Updates received and not yet taken. */
+  pending(): number;
+  stop(): void;
+}
+
+/** A WatchConfig stream read in the background. */
+export function watchConfig(
+  client: Client<typeof PlaneService>,
+  knownVersion: bigint,
+  nodeId = "test-node",
+): ConfigWatch {
+  const abort = new AbortController();
+  const queue: ConfigUpdate[] = [];
+  let failure: unknown;
+  let wake: () => void = () => {};
+  (async () => {
+    try {
+      for await (const update of client.watchConfig({ nodeId, knownVersion }, { signal: abort.signal })) {
+        queue.push(update);
+        wake();
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) failure = error;
+      wake();
+    }
+  })();
+  return {
+    async next() {
+      const deadline = Date.now() + 10_000;
+      while (queue.length === 0) {
+        if (failure) throw failure;
+        if (Date.now() > deadline) throw new Error("no config update within 10 s");
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 200);
+        });
+      }
+      return queue.shift() as ConfigUpdate;
+    },
+    pending: () => queue.length,
+    stop: () => abort.abort(),
+  };
 }

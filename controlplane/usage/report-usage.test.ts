@@ -1,0 +1,209 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDecimal, parseDecimal } from "../../common/money.js";
+import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
+import {
+  type UsageAck,
+  type UsageBatch,
+  UsageBatchSchema,
+  type UsageRecord,
+} from "../../gen/tollgate/plane/v1/plane_pb.js";
+import {
+  must,
+  planeClient,
+  planeTransport,
+  startTestControlPlane,
+  type TestControlPlane,
+  unique,
+} from "../test-support.js";
+import { DEFAULT_PRICES } from "./default-prices.js";
+import { billedCost, resolvePrice } from "./pricing.js";
+
+// ReportUsage on real PostgreSQL, over h2c: idempotent, exact under concurrency, acked only after commit.
+
+type RecordInit = Partial<Omit<UsageRecord, "$typeName" | "$unknown">>;
+
+describe("ReportUsage", () => {
+  let cp: TestControlPlane;
+  const logLines: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    cp = await startTestControlPlane("postgres", { log: (line) => logLines.push(line) });
+  });
+  afterAll(() => cp?.close());
+
+  async function fixture(balanceUsd = "100", rateMultiplier = "1") {
+    const user = must((await cp.admin.users.createUser({ email: `${unique("r")}@e.com`, balanceUsd })).user);
+    const group = must(
+      (await cp.admin.groups.createGroup({ name: unique("g"), platform: Platform.ANTHROPIC, rateMultiplier })).group,
+    );
+    const key = must((await cp.admin.keys.createApiKey({ userId: user.id, groupId: group.id })).apiKey);
+    const record = (init: RecordInit = {}): RecordInit => ({
+      requestId: unique("req"),
+      apiKeyId: key.id,
+      userId: user.id,
+      groupId: group.id,
+      accountId: "acct",
+      model: "claude-sonnet-4-5",
+      platform: Platform.ANTHROPIC,
+      inputTokens: 1200n,
+      outputTokens: 345n,
+      cacheCreationTokens: 50n,
+      cacheReadTokens: 7000n,
+      statusCode: 200,
+      ...init,
+    });
+    return { user, group, key, record };
+  }
+
+  async function send(batches: UsageBatch[], client = cp.plane): Promise<UsageAck[]> {
+    const acks: UsageAck[] = [];
+    const stream = (async function* () {
+      yield* batches;
+    })();
+    for await (const ack of client.reportUsage(stream)) acks.push(ack);
+    return acks;
+  }
+
+  const batch = (batchId: bigint, records: RecordInit[]) => create(UsageBatchSchema, { batchId, records });
+
+  it("bills a batch delivered twice once", async () => {
+    const { key, user, record } = await fixture();
+    const records = [record(), record({ outputTokens: 10n }), record({ model: "claude-opus-4-1" })];
+    expect(await send([batch(1n, records)])).toMatchObject([{ batchId: 1n, applied: 3, duplicates: 0 }]);
+    expect(await send([batch(2n, records)])).toMatchObject([{ batchId: 2n, applied: 0, duplicates: 3 }]);
+
+    const stats = await cp.admin.usage.getUsageStats({ filter: { apiKeyId: key.id } });
+    expect(stats.totals?.requests).toBe(3n);
+    const billed = must(stats.totals?.actualCostUsd);
+    expect((await cp.admin.keys.getApiKey({ id: key.id })).apiKey?.quotaUsedUsd).toBe(billed);
+    expect((await cp.admin.users.getUser({ id: user.id })).user?.balanceUsd).toBe(
+      formatDecimal((parseDecimal("100") as bigint) - (parseDecimal(billed) as bigint)),
+    );
+  });
+
+  it("prices with the group multiplier applied once, and bills unknown models at 0 with a warning", async () => {
+    const { key, record } = await fixture("10", "1.5");
+    const known = record();
+    const unknown = record({ model: "mystery-model-1" });
+    await send([batch(1n, [known, unknown])]);
+    const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } });
+    const price = must(resolvePrice(DEFAULT_PRICES, "claude-sonnet-4-5"));
+    const expected = billedCost(
+      price,
+      { inputTokens: 1200, outputTokens: 345, cacheCreationTokens: 50, cacheReadTokens: 7000 },
+      parseDecimal("1.5") as bigint,
+    );
+    expect(logs.find((l) => l.requestId === known.requestId)).toMatchObject({
+      costUsd: formatDecimal(expected.cost),
+      actualCostUsd: formatDecimal(expected.actualCost),
+    });
+    expect(logs.find((l) => l.requestId === unknown.requestId)).toMatchObject({ costUsd: "0", actualCostUsd: "0" });
+    expect(logLines).toContainEqual(expect.objectContaining({ level: "warn", model: "mystery-model-1" }));
+  });
+
+  it("adds up exactly under 50 concurrent batches from several connections", async () => {
+    const { key, user, record } = await fixture("1000");
+    const clients = Array.from({ length: 5 }, () => planeClient(planeTransport(cp.running.planeUrl)));
+    const batches = Array.from({ length: 50 }, (_, i) =>
+      batch(
+        BigInt(i),
+        Array.from({ length: 4 }, (_, j) =>
+          record({
+            inputTokens: BigInt(100 + i * 7 + j),
+            outputTokens: BigInt(13 * j + i),
+            cacheReadTokens: BigInt(i * j),
+          }),
+        ),
+      ),
+    );
+    const acks = (await Promise.all(batches.map((b, i) => send([b], clients[i % clients.length])))).flat();
+    expect(acks.reduce((sum, a) => sum + a.applied, 0)).toBe(200);
+
+    const price = must(resolvePrice(DEFAULT_PRICES, "claude-sonnet-4-5"));
+    let expected = 0n;
+    for (const b of batches) {
+      for (const r of b.records) {
+        expected += billedCost(
+          price,
+          {
+            inputTokens: Number(r.inputTokens),
+            outputTokens: Number(r.outputTokens),
+            cacheCreationTokens: Number(r.cacheCreationTokens),
+            cacheReadTokens: Number(r.cacheReadTokens),
+          },
+          parseDecimal("1") as bigint,
+        ).actualCost;
+      }
+    }
+    const stats = await cp.admin.usage.getUsageStats({ filter: { apiKeyId: key.id } });
+    expect(stats.totals?.requests).toBe(200n);
+    expect(stats.totals?.actualCostUsd).toBe(formatDecimal(expected));
+    expect((await cp.admin.keys.getApiKey({ id: key.id })).apiKey?.quotaUsedUsd).toBe(formatDecimal(expected));
+    expect((await cp.admin.users.getUser({ id: user.id })).user?.balanceUsd).toBe(
+      formatDecimal((parseDecimal("1000") as bigint) - expected),
+    );
+  });
+
+  it("acks each batch of a stream only once its records are committed", async () => {
+    const { key, record } = await fixture();
+    const batches = [batch(10n, [record(), record()]), batch(11n, [record()])];
+    const stream = (async function* () {
+      yield* batches;
+    })();
+    const seen: number[] = [];
+    for await (const ack of cp.plane.reportUsage(stream)) {
+      const ids = (batches.find((b) => b.batchId === ack.batchId)?.records ?? []).map((r) => r.requestId);
+      const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id }, pageSize: 500 });
+      for (const id of ids) expect(logs.map((l) => l.requestId)).toContain(id);
+      seen.push(Number(ack.batchId));
+    }
+    expect(seen).toEqual([10, 11]);
+  });
+
+  it("ends the stream without an ack when a batch cannot be applied, and takes the resend", async () => {
+    const { key, record } = await fixture();
+    const good = record();
+    // PostgreSQL refuses NUL in text, so this batch's transaction fails and rolls back as a whole.
+    const poisoned = batch(1n, [good, record({ model: "bad\u0000model" })]);
+    const acks: UsageAck[] = [];
+    const error = await send([poisoned]).then(
+      (a) => {
+        acks.push(...a);
+        return undefined;
+      },
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(acks).toEqual([]);
+    expect(error?.code).toBe(Code.Unavailable);
+    expect((await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } })).logs).toEqual([]);
+    expect(await send([batch(2n, [good])])).toMatchObject([{ applied: 1, duplicates: 0 }]);
+  });
+
+  it("answers GetKeyUsage from the key's logs", async () => {
+    const { key, user, record } = await fixture("20");
+    const now = Date.now();
+    const times = [now - 60_000, now - 120_000, now - 3 * 86_400_000];
+    const durations = [100n, 300n, 200n];
+    await send([
+      batch(
+        1n,
+        times.map((t, i) => record({ createdAt: timestampFromDate(new Date(t)), durationMs: durations[i] })),
+      ),
+    ]);
+    const startOfDay = new Date(now).setUTCHours(0, 0, 0, 0);
+    const usage = await cp.plane.getKeyUsage({ apiKeyId: key.id });
+    const perRecordTokens = 1200 + 345 + 50 + 7000;
+    expect(usage.total).toMatchObject({ requests: 3n, totalTokens: BigInt(3 * perRecordTokens) });
+    expect(usage.today?.requests).toBe(BigInt(times.filter((t) => t >= startOfDay).length));
+    expect(usage.averageDurationMs).toBe(200n);
+    expect(usage.rpm).toBeCloseTo(2 / 5);
+    expect(usage.tpm).toBeCloseTo((2 * perRecordTokens) / 5);
+    const apiKey = (await cp.admin.keys.getApiKey({ id: key.id })).apiKey;
+    expect(usage.quotaUsedUsd).toBe(apiKey?.quotaUsedUsd);
+    expect(usage.total?.actualCost).toBe(apiKey?.quotaUsedUsd);
+    expect(usage.balanceUsd).toBe((await cp.admin.users.getUser({ id: user.id })).user?.balanceUsd);
+    await expect(cp.plane.getKeyUsage({ apiKeyId: "missing" })).rejects.toMatchObject({ code: Code.NotFound });
+  });
+});
