@@ -125,6 +125,16 @@ export function defineAdminApiSuite(backend: Backend): void {
       );
       const other = await newUser();
       await expectConnectError(cp.admin.users.updateUser({ id: other.id, email: user.email }), Code.AlreadyExists);
+      await expectConnectError(
+        cp.admin.users.createUser({ email: `${unique("big")}@e.com`, balanceUsd: `1${"0".repeat(30)}` }),
+        Code.InvalidArgument,
+        "invalid value",
+      );
+      await expectConnectError(
+        cp.admin.users.createUser({ email: `${unique("nul")}@e.com`, name: "a\u0000b" }),
+        Code.InvalidArgument,
+        "invalid value",
+      );
       await expectConnectError(cp.admin.users.getUser({ id: "missing" }), Code.NotFound, 'user "missing" not found');
       await expectConnectError(cp.admin.users.updateUser({ id: "missing", name: "x" }), Code.NotFound, "user");
       await expectConnectError(cp.admin.users.deleteUser({ id: "missing" }), Code.NotFound, "user");

@@ -15,6 +15,13 @@ upstream base URLs on private addresses. TOLLGATE_WEB_ROOT overrides where the w
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../web-admin/dist", import.meta.url));
 
+/** The innermost cause, on one line: drizzle wraps driver errors in a multi-line "Failed query" message. */
+function reason(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return (current instanceof Error ? current.message : String(current)).replace(/\s+/g, " ").trim();
+}
+
 function fail(message: string): never {
   process.stderr.write(`tollgate controlplane: ${message}\n`);
   process.exit(1);
@@ -33,7 +40,7 @@ export async function runControlPlaneCommand(args: string[]): Promise<void> {
   try {
     running = await startControlPlane(config.options);
   } catch (error) {
-    fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`cannot start: ${reason(error)}`);
   }
   process.stdout.write(
     `tollgate controlplane: admin API on ${running.adminUrl}, data-plane service on ${running.planeUrl}\n`,
@@ -46,7 +53,7 @@ export async function runControlPlaneCommand(args: string[]): Promise<void> {
     process.stdout.write(`tollgate controlplane: ${signal}, closing\n`);
     running.close().then(
       () => process.exit(0),
-      (error: unknown) => fail(`close failed: ${String(error)}`),
+      (error: unknown) => fail(`close failed: ${reason(error)}`),
     );
   };
   process.once("SIGTERM", stop);

@@ -19,6 +19,7 @@ import { accountService } from "./rpc/account-service.js";
 import { apiKeyService } from "./rpc/api-key-service.js";
 import { auditService } from "./rpc/audit-service.js";
 import { bearerAuth } from "./rpc/bearer-auth.js";
+import { errorBoundary } from "./rpc/error-boundary.js";
 import { groupService } from "./rpc/group-service.js";
 import { planeService } from "./rpc/plane-service.js";
 import { pricingService } from "./rpc/pricing-service.js";
@@ -117,8 +118,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     log,
     shutdown: shutdown.signal,
   };
-  const admin = { interceptors: [bearerAuth(adminToken.value, "admin")] };
-  const node = { interceptors: [bearerAuth(nodeToken.value, "node")] };
+  const boundary = errorBoundary(log);
+  const admin = { interceptors: [boundary, bearerAuth(adminToken.value, "admin")] };
+  const node = { interceptors: [boundary, bearerAuth(nodeToken.value, "node")] };
 
   return {
     adminToken: adminToken.value,

@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import type { PlatformName } from "../platforms.js";
+import type { PlatformName } from "../stored-values.js";
 
 // Upstream base URLs (DESIGN §7): https to a public host unless private upstreams are allowed. This is
 // the check on save, on the literal host; the data plane checks the resolved address at connect time.

@@ -1,4 +1,4 @@
-import type { PlatformName } from "../platforms.js";
+import type { PlatformName } from "../stored-values.js";
 import type { AccountSecrets } from "./credentials-cipher.js";
 
 // TestAccount's one tiny request per platform, in the platform's own protocol. Antigravity accounts are

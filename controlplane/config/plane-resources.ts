@@ -15,8 +15,15 @@ import type { ApiKeyRow } from "../db/api-keys.js";
 import type { GroupRow } from "../db/groups.js";
 import type { UserRow } from "../db/users.js";
 import { effectiveKeyStatus } from "../keys/key-status.js";
-import { type PlatformName, platformEnum } from "../platforms.js";
-import { ACCOUNT_STATUS, ACCOUNT_TYPE, decimalText, GROUP_STATUS, USER_STATUS } from "../rpc/admin-messages.js";
+import {
+  ACCOUNT_STATUS,
+  ACCOUNT_TYPE,
+  decimalText,
+  GROUP_STATUS,
+  type PlatformName,
+  platformEnum,
+  USER_STATUS,
+} from "../stored-values.js";
 import type { Price } from "../usage/pricing.js";
 import type { ResourceKindName } from "./versions.js";
 

@@ -29,8 +29,8 @@ import {
 } from "../db/accounts.js";
 import { writeAuditEvent } from "../db/audit-events.js";
 import type { Executor, Tx } from "../db/database.js";
-import { type PlatformName, platformName } from "../platforms.js";
-import { ACCOUNT_STATUS, accountMessage, auditJson } from "./admin-messages.js";
+import { ACCOUNT_STATUS, type PlatformName, platformName } from "../stored-values.js";
+import { accountMessage, auditJson } from "./admin-messages.js";
 import { alreadyExists, invalidArgument, notFound } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";
 import { nonNegativeInt, requireText } from "./validate.js";

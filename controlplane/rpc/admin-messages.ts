@@ -1,11 +1,11 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { formatDecimal, parseDecimal } from "../../common/money.js";
-import { type Account, AccountSchema, AccountStatus, AccountType } from "../../gen/tollgate/admin/v1/account_pb.js";
+import { parseDecimal } from "../../common/money.js";
+import { type Account, AccountSchema } from "../../gen/tollgate/admin/v1/account_pb.js";
 import { type ApiKey, ApiKeySchema } from "../../gen/tollgate/admin/v1/api_key_pb.js";
 import { type AuditEvent, AuditEventSchema } from "../../gen/tollgate/admin/v1/audit_pb.js";
-import { type Group, GroupSchema, GroupStatus } from "../../gen/tollgate/admin/v1/group_pb.js";
-import { type User, UserSchema, UserStatus } from "../../gen/tollgate/admin/v1/user_pb.js";
+import { type Group, GroupSchema } from "../../gen/tollgate/admin/v1/group_pb.js";
+import { type User, UserSchema } from "../../gen/tollgate/admin/v1/user_pb.js";
 import { effectiveBaseUrl } from "../accounts/base-url.js";
 import type { AccountRow } from "../db/accounts.js";
 import type { ApiKeyRow } from "../db/api-keys.js";
@@ -13,26 +13,20 @@ import type { AuditEventRow } from "../db/audit-events.js";
 import type { GroupRow } from "../db/groups.js";
 import type { UserRow } from "../db/users.js";
 import { effectiveKeyStatus } from "../keys/key-status.js";
-import { type PlatformName, platformEnum } from "../platforms.js";
+import {
+  ACCOUNT_STATUS,
+  ACCOUNT_TYPE,
+  decimalText,
+  GROUP_STATUS,
+  type PlatformName,
+  platformEnum,
+  USER_STATUS,
+} from "../stored-values.js";
 
 // Database rows -> admin API messages. Nothing secret is in a row's admin view: API keys show their
 // prefix, accounts never show credentials.
 
-/** Numeric columns come back padded ("1.500000000000000000"); the API shows the shortest exact form. */
-export function decimalText(value: string): string {
-  return formatDecimal(parseDecimal(value) ?? 0n);
-}
-
 const ts = (date: Date | null) => (date ? timestampFromDate(date) : undefined);
-
-export const USER_STATUS: Record<string, UserStatus> = { active: UserStatus.ACTIVE, disabled: UserStatus.DISABLED };
-export const GROUP_STATUS: Record<string, GroupStatus> = { active: GroupStatus.ACTIVE, disabled: GroupStatus.DISABLED };
-export const ACCOUNT_STATUS: Record<string, AccountStatus> = {
-  active: AccountStatus.ACTIVE,
-  disabled: AccountStatus.DISABLED,
-  error: AccountStatus.ERROR,
-};
-export const ACCOUNT_TYPE: Record<string, AccountType> = { apikey: AccountType.APIKEY, oauth: AccountType.OAUTH };
 
 export function userMessage(row: UserRow): User {
   return create(UserSchema, {

@@ -19,7 +19,7 @@ import {
   updateGroup,
 } from "../db/groups.js";
 import { findFallbackCycle } from "../groups/fallback-cycle.js";
-import { platformName } from "../platforms.js";
+import { platformName } from "../stored-values.js";
 import { auditJson, groupMessage } from "./admin-messages.js";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";

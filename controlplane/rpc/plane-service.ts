@@ -7,9 +7,9 @@ import type { ServiceContext } from "../context.js";
 import { type AccountStatePatch, findAccount, saveAccountState, updateAccount } from "../db/accounts.js";
 import { findApiKey } from "../db/api-keys.js";
 import { findUser } from "../db/users.js";
+import { decimalText } from "../stored-values.js";
 import { applyUsageBatch } from "../usage/ingest.js";
 import { keyUsage } from "../usage/usage-stats.js";
-import { decimalText } from "./admin-messages.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { totalsMessage } from "./usage-service.js";
 

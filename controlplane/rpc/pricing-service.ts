@@ -18,9 +18,9 @@ import {
   type ModelPriceRow,
   upsertPriceOverride,
 } from "../db/model-prices.js";
+import { decimalText } from "../stored-values.js";
 import { DEFAULT_PRICES } from "../usage/default-prices.js";
 import type { Price } from "../usage/pricing.js";
-import { decimalText } from "./admin-messages.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";
 import { nonNegativeDecimal, requireText } from "./validate.js";

@@ -12,8 +12,8 @@ import {
 } from "../../gen/tollgate/admin/v1/usage_pb.js";
 import type { ServiceContext } from "../context.js";
 import { listUsageLogs, type UsageLogFilter, type UsageLogRow } from "../db/usage-logs.js";
+import { decimalText } from "../stored-values.js";
 import { type UsageGrouping, type UsageTotals, usageBuckets, usageTotals } from "../usage/usage-stats.js";
-import { decimalText } from "./admin-messages.js";
 import { invalidArgument } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";
 

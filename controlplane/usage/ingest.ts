@@ -7,7 +7,7 @@ import type { Log } from "../context.js";
 import type { Tx } from "../db/database.js";
 import { apiKeys, users } from "../db/schema/index.js";
 import { apiKeyNames, insertNewUsageLogs, type NewUsageLog, rateMultipliers } from "../db/usage-logs.js";
-import { platformName } from "../platforms.js";
+import { platformName } from "../stored-values.js";
 import { effectivePrices } from "./price-table.js";
 import { billedCost, resolvePrice } from "./pricing.js";
 
