@@ -60,9 +60,11 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
   });
 
   const close = async () => {
-    // Ends WatchConfig streams first, so the servers have nothing long-lived left to wait for.
+    // Stop accepting, end WatchConfig streams (so nothing long-lived is left), then drop idle connections.
+    const closed = [adminServer, planeServer].map(
+      (server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+    );
     await controlPlane.close();
-    const closed = [adminServer, planeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     adminServer.closeAllConnections();
     for (const session of sessions) session.close();
     await Promise.all(closed);

@@ -15,7 +15,9 @@ import {
   UsageBatchSchema,
   type User,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { openDatabase } from "../db/database.js";
 import { must, startTestControlPlane, type TestControlPlane, unique, watchConfig } from "../test-support.js";
+import { pruneTombstones } from "./versions.js";
 
 // WatchConfig on real PostgreSQL: snapshot, deltas as changes commit, known_version semantics, and
 // changes made through another control-plane replica (LISTEN/NOTIFY).
@@ -244,6 +246,26 @@ describe("WatchConfig", () => {
         watch.stop();
       }
     });
+  });
+
+  it("sends a snapshot to a data plane older than the pruned tombstones", async () => {
+    const group = must((await cp.admin.groups.createGroup({ name: unique("gone"), platform: Platform.OPENAI })).group);
+    const before = await currentVersion();
+    await cp.admin.groups.deleteGroup({ id: group.id });
+    const database = await openDatabase({ databaseUrl: cp.databaseUrl, pgliteDir: "" });
+    try {
+      await pruneTombstones(database.db, new Date(Date.now() + 60_000));
+    } finally {
+      await database.close();
+    }
+    const watch = watchConfig(cp.plane, before);
+    try {
+      const update = await watch.next();
+      expect(update.snapshot).toBe(true);
+      expect(upserts(update, "group").map((g) => g.id)).not.toContain(group.id);
+    } finally {
+      watch.stop();
+    }
   });
 
   it("delivers a change made through another control plane on the same database", async () => {

@@ -34,15 +34,24 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir: s
   return openPglite(options.pgliteDir);
 }
 
+// Replicas starting together must not run the migrations twice at once.
+const MIGRATION_LOCK_KEY = 0x746f6d67; // "tomg"
+
+async function migrateOnce(url: string): Promise<void> {
+  // One connection, so the session lock and the migration run on the same session; ending it releases the lock.
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS });
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
 async function openPostgres(url: string): Promise<Database> {
+  await migrateOnce(url);
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
-  try {
-    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS });
-  } catch (error) {
-    await client.end({ timeout: 1 });
-    throw error;
-  }
   return {
     db,
     driver: "postgres",
