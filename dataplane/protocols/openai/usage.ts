@@ -1,0 +1,139 @@
+import type { EventSourceMessage } from "eventsource-parser";
+import { isObject, parseJson, type StreamObserver, tokenCount, type Usage } from "../protocol.js";
+import { SseDecoder } from "../sse.js";
+
+// Both OpenAI APIs count cached tokens inside the prompt (`prompt_tokens` / `input_tokens`, with
+// the cached part in `*_tokens_details.cached_tokens`), so they are taken out once here. OpenAI has
+// no separately billed cache writes; reasoning tokens are already inside the output count.
+
+export function openaiUsage(raw: unknown): Usage | undefined {
+  if (!isObject(raw)) return undefined;
+  const chat = "prompt_tokens" in raw;
+  const prompt = tokenCount(chat ? raw.prompt_tokens : raw.input_tokens);
+  const details = chat ? raw.prompt_tokens_details : raw.input_tokens_details;
+  const cached = Math.min(prompt, tokenCount(isObject(details) ? details.cached_tokens : undefined));
+  return {
+    inputTokens: prompt - cached,
+    outputTokens: tokenCount(chat ? raw.completion_tokens : raw.output_tokens),
+    cacheCreationTokens: 0,
+    cacheReadTokens: cached,
+  };
+}
+
+/** A chat completion or a Responses object. */
+export function openaiUsageFromBody(body: unknown): Usage | undefined {
+  return isObject(body) ? openaiUsage(body.usage) : undefined;
+}
+
+function errorOf(raw: unknown): { type: string; message: string } {
+  const error = isObject(raw) ? raw : {};
+  const type = typeof error.code === "string" ? error.code : typeof error.type === "string" ? error.type : "error";
+  return { type, message: typeof error.message === "string" ? error.message : "" };
+}
+
+function nonEmpty(value: unknown): boolean {
+  return (typeof value === "string" || Array.isArray(value)) && value.length > 0;
+}
+
+/** Whether a chunk's choices carry generated content (the first chunk's empty `content: ""` does not). */
+function hasGeneratedContent(choices: unknown): boolean {
+  if (!Array.isArray(choices)) return false;
+  return choices.some((choice) => {
+    const delta = isObject(choice) ? choice.delta : undefined;
+    return (
+      isObject(delta) &&
+      (nonEmpty(delta.content) ||
+        nonEmpty(delta.tool_calls) ||
+        nonEmpty(delta.refusal) ||
+        nonEmpty(delta.reasoning_content) ||
+        nonEmpty(delta.reasoning))
+    );
+  });
+}
+
+/** Chat Completions: usage in the final chunk (asked for upstream), the end is `data: [DONE]`. */
+export class ChatStreamObserver implements StreamObserver {
+  usage: Usage | undefined;
+  firstTokenAt: number | undefined;
+  completed = false;
+  streamError: { type: string; message: string } | undefined;
+  events = 0;
+  private readonly decoder = new SseDecoder((event) => this.onEvent(event));
+
+  constructor(private readonly now: () => number) {}
+
+  push(chunk: Buffer): void {
+    this.decoder.push(chunk);
+  }
+
+  private onEvent({ data }: EventSourceMessage): void {
+    this.events++;
+    if (data === "[DONE]") {
+      this.completed = true;
+      return;
+    }
+    const chunk = parseJson(data);
+    if (!isObject(chunk)) return;
+    if (isObject(chunk.error)) {
+      this.streamError = errorOf(chunk.error);
+      return;
+    }
+    if (this.firstTokenAt === undefined && hasGeneratedContent(chunk.choices)) this.firstTokenAt = this.now();
+    this.usage = openaiUsage(chunk.usage) ?? this.usage;
+  }
+}
+
+/**
+ * Responses: every content event is a `*.delta`; usage comes with the terminal event —
+ * `response.completed`, `response.incomplete` (stopped early but properly ended) or
+ * `response.failed`. Event names are read from `event:` lines, or from the data's `type` when an
+ * upstream leaves the lines out.
+ */
+export class ResponsesStreamObserver implements StreamObserver {
+  usage: Usage | undefined;
+  firstTokenAt: number | undefined;
+  completed = false;
+  streamError: { type: string; message: string } | undefined;
+  events = 0;
+  private readonly decoder = new SseDecoder((event) => this.onEvent(event));
+
+  constructor(private readonly now: () => number) {}
+
+  push(chunk: Buffer): void {
+    this.decoder.push(chunk);
+  }
+
+  private onEvent({ event, data }: EventSourceMessage): void {
+    this.events++;
+    let parsed: unknown;
+    let type = event;
+    if (!type) {
+      parsed = parseJson(data);
+      type = isObject(parsed) && typeof parsed.type === "string" ? parsed.type : "";
+    }
+    if (type.endsWith(".delta")) {
+      // Only the first one matters, and its payload is not needed.
+      if (this.firstTokenAt === undefined) this.firstTokenAt = this.now();
+      return;
+    }
+    switch (type) {
+      case "response.completed":
+      case "response.incomplete":
+      case "response.failed": {
+        parsed ??= parseJson(data);
+        const response = isObject(parsed) && isObject(parsed.response) ? parsed.response : {};
+        this.usage = openaiUsage(response.usage) ?? this.usage;
+        if (type === "response.failed") this.streamError = errorOf(response.error);
+        else this.completed = true;
+        return;
+      }
+      case "error": {
+        parsed ??= parseJson(data);
+        this.streamError = errorOf(isObject(parsed) && isObject(parsed.error) ? parsed.error : parsed);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
