@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { formatDecimal, parseDecimal } from "../../common/money.js";
+import { formatDecimal } from "../../common/money.js";
 import {
   type Resource,
   ResourceKind,
@@ -14,7 +14,7 @@ import type { AccountRow } from "../db/accounts.js";
 import type { ApiKeyRow } from "../db/api-keys.js";
 import type { GroupRow } from "../db/groups.js";
 import type { UserRow } from "../db/users.js";
-import { effectiveKeyStatus } from "../keys/key-status.js";
+import { storedKeyStatus } from "../keys/key-status.js";
 import {
   ACCOUNT_STATUS,
   ACCOUNT_TYPE,
@@ -33,8 +33,6 @@ import type { ResourceKindName } from "./versions.js";
 const ts = (date: Date | null) => (date ? timestampFromDate(date) : undefined);
 
 export function apiKeyResource(row: ApiKeyRow, now: Date): Resource {
-  const quota = parseDecimal(row.quota) ?? 0n;
-  const quotaUsed = parseDecimal(row.quotaUsed) ?? 0n;
   return create(ResourceSchema, {
     resource: {
       case: "apiKey",
@@ -43,10 +41,10 @@ export function apiKeyResource(row: ApiKeyRow, now: Date): Resource {
         userId: row.userId,
         name: row.name,
         groupId: row.groupId,
-        status: effectiveKeyStatus({ status: row.status, expiresAt: row.expiresAt, quota, quotaUsed }, now),
+        status: storedKeyStatus(row, now),
         secretHash: row.secretHash,
-        quotaUsd: formatDecimal(quota),
-        quotaUsedUsd: formatDecimal(quotaUsed),
+        quotaUsd: decimalText(row.quota),
+        quotaUsedUsd: decimalText(row.quotaUsed),
         expiresAt: ts(row.expiresAt),
         ipWhitelist: row.ipWhitelist,
         ipBlacklist: row.ipBlacklist,

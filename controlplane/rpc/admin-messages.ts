@@ -1,6 +1,5 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { parseDecimal } from "../../common/money.js";
 import { type Account, AccountSchema } from "../../gen/tollgate/admin/v1/account_pb.js";
 import { type ApiKey, ApiKeySchema } from "../../gen/tollgate/admin/v1/api_key_pb.js";
 import { type AuditEvent, AuditEventSchema } from "../../gen/tollgate/admin/v1/audit_pb.js";
@@ -12,7 +11,7 @@ import type { ApiKeyRow } from "../db/api-keys.js";
 import type { AuditEventRow } from "../db/audit-events.js";
 import type { GroupRow } from "../db/groups.js";
 import type { UserRow } from "../db/users.js";
-import { effectiveKeyStatus } from "../keys/key-status.js";
+import { storedKeyStatus } from "../keys/key-status.js";
 import {
   ACCOUNT_STATUS,
   ACCOUNT_TYPE,
@@ -47,15 +46,7 @@ export function apiKeyMessage(row: ApiKeyRow, now: Date): ApiKey {
     userId: row.userId,
     name: row.name,
     groupId: row.groupId,
-    status: effectiveKeyStatus(
-      {
-        status: row.status,
-        expiresAt: row.expiresAt,
-        quota: parseDecimal(row.quota) ?? 0n,
-        quotaUsed: parseDecimal(row.quotaUsed) ?? 0n,
-      },
-      now,
-    ),
+    status: storedKeyStatus(row, now),
     keyPrefix: row.keyPrefix,
     quotaUsd: decimalText(row.quota),
     quotaUsedUsd: decimalText(row.quotaUsed),

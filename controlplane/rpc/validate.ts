@@ -1,4 +1,3 @@
-import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { findInvalidIpEntry } from "../../common/ip-rules.js";
 import { type Atto, parseDecimal } from "../../common/money.js";
 import { invalidArgument } from "./errors.js";
@@ -32,8 +31,4 @@ export function ipList(field: string, entries: readonly string[]): string[] {
   const invalid = findInvalidIpEntry(entries);
   if (invalid) throw invalidArgument(`${field}[${invalid.index}]`, invalid.error);
   return entries.map((e) => e.trim());
-}
-
-export function optionalDate(value: Timestamp | undefined): Date | null {
-  return value ? timestampDate(value) : null;
 }
