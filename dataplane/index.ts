@@ -60,6 +60,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       log,
       deps: {
         config,
+        keyUsage: (apiKeyId) => planeClient.getKeyUsage({ apiKeyId }, { timeoutMs: 5_000 }),
         upstream,
         reportUsage: (record) => usage.submit(record),
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

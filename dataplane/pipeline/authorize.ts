@@ -23,6 +23,13 @@ export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
+/** The key the request presents, found in the pushed config by the hash of its secret. */
+export function findKey(config: ConfigView, view: RequestView, surface: Surface): ApiKey | GatewayError {
+  const presented = extractApiKey(view, surface);
+  if (!presented) return new GatewayError("API_KEY_REQUIRED", "API key is required");
+  return config.keysByHash.get(hashSecret(presented.key)) ?? new GatewayError("INVALID_API_KEY", "Invalid API key");
+}
+
 export function authorize(
   config: ConfigView,
   view: RequestView,
@@ -30,10 +37,8 @@ export function authorize(
   clientIp: string,
   now: number,
 ): Authorized | GatewayError {
-  const presented = extractApiKey(view, surface);
-  if (!presented) return new GatewayError("API_KEY_REQUIRED", "API key is required");
-  const record = config.keysByHash.get(hashSecret(presented.key));
-  if (!record) return new GatewayError("INVALID_API_KEY", "Invalid API key");
+  const record = findKey(config, view, surface);
+  if (record instanceof GatewayError) return record;
 
   let key = compiledKeys.get(record);
   if (!key) {

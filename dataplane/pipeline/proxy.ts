@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { newId } from "../../common/ids.js";
 import { AccountStatus } from "../../gen/tollgate/admin/v1/account_pb.js";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
-import type { Account, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { Account, GetKeyUsageResponse, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
 import { GatewayError } from "../errors.js";
 import type { RequestView, Surface } from "../policy/request-view.js";
@@ -11,8 +11,8 @@ import type { ClientRequest, Protocol } from "../protocols/protocol.js";
 import { readBody } from "../server/read-body.js";
 import { responseHeaders } from "../upstream/forward-headers.js";
 import type { UpstreamClient } from "../upstream/upstream-client.js";
-import { authorize } from "./authorize.js";
 import { BodyObserver } from "./body-observer.js";
+import { identifyCaller } from "./caller.js";
 import { relay } from "./relay.js";
 import { sendError } from "./respond.js";
 import { usageRecord } from "./usage-record.js";
@@ -22,6 +22,8 @@ import { usageRecord } from "./usage-record.js";
 
 export interface ProxyDeps {
   config: ConfigHolder;
+  /** The calling key's usage aggregates, from the control plane (GET /v1/usage only). */
+  keyUsage(apiKeyId: string): Promise<GetKeyUsageResponse>;
   upstream: UpstreamClient;
   reportUsage(record: UsageRecord): void;
   maxBodyBytes: number;
@@ -38,6 +40,8 @@ export interface ProxyRoute {
   search: string;
   /** Group platforms this surface serves. */
   platforms: readonly Platform[];
+  /** False for requests that cost nothing upstream (count_tokens): no usage record. */
+  billable: boolean;
 }
 
 // A provider error body is read (to pass it on or decide on it) up to this size.
@@ -85,8 +89,9 @@ export async function proxy(
     body,
   };
   const config = deps.config.current;
-  const auth = authorize(config, view, route.surface, clientIp, receivedAtMs);
-  if (auth instanceof GatewayError) return sendError(res, protocol, auth);
+  const caller = identifyCaller(config, view, route.surface, clientIp, receivedAtMs, deps.log, requestId);
+  if (caller instanceof GatewayError) return sendError(res, protocol, caller);
+  const group = caller.serving;
   const request: ClientRequest = {
     method: "POST",
     upstreamPath: route.upstreamPath,
@@ -97,7 +102,7 @@ export async function proxy(
   };
   const parsed = protocol.parseRequest(request);
   if (parsed instanceof GatewayError) return sendError(res, protocol, parsed);
-  if (!route.platforms.includes(auth.group.platform)) {
+  if (!route.platforms.includes(group.platform)) {
     return sendError(
       res,
       protocol,
@@ -105,7 +110,7 @@ export async function proxy(
     );
   }
 
-  const account = pickAccount(config.accountsByGroup.get(auth.group.id) ?? [], auth.group.platform, parsed.model);
+  const account = pickAccount(config.accountsByGroup.get(group.id) ?? [], group.platform, parsed.model);
   if (!account) {
     return sendError(
       res,
@@ -139,13 +144,14 @@ export async function proxy(
   const outcome = await relay(call, res, observer, protocol, parsed.stream);
   if (outcome !== "completed") deps.log.info({ requestId, accountId: account.id, outcome }, "stream ended early");
 
+  if (!route.billable) return;
   deps.reportUsage(
     usageRecord({
       requestId,
-      apiKeyId: auth.key.record.id,
-      userId: auth.user.record.id,
+      apiKeyId: caller.key.record.id,
+      userId: caller.user.record.id,
       accountId: account.id,
-      groupId: auth.group.id,
+      groupId: group.id,
       model: parsed.model,
       platform: account.platform,
       usage: observer.usage,

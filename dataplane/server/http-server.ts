@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import { keyUsage } from "../pipeline/key-usage.js";
+import { listModels } from "../pipeline/list-models.js";
 import { type ProxyDeps, proxy } from "../pipeline/proxy.js";
 import { sendError } from "../pipeline/respond.js";
-import { anthropicProtocol } from "../protocols/anthropic/index.js";
+import { openaiChatProtocol } from "../protocols/openai/index.js";
 import { matchRoute } from "./routes.js";
 
 // The data plane's listener: routes each request, and turns anything unexpected into a clean error
@@ -47,12 +49,21 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
 }
 
 function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): void {
-  const match = matchRoute(req.method ?? "GET", req.url ?? "/");
+  const match = matchRoute(req.method ?? "GET", req.url ?? "/", req.headers);
   switch (match.kind) {
     case "proxy":
       proxy(options.deps, req, res, match.route).catch((error: unknown) => {
         options.log.error({ err: error }, "request failed unexpectedly");
         sendError(res, match.route.protocol, new GatewayError("INTERNAL_ERROR", "internal error"));
+      });
+      return;
+    case "models":
+      listModels(options.deps, req, res, match.route);
+      return;
+    case "usage":
+      keyUsage(options.deps, req, res, openaiChatProtocol).catch((error: unknown) => {
+        options.log.error({ err: error }, "usage request failed unexpectedly");
+        sendError(res, openaiChatProtocol, new GatewayError("INTERNAL_ERROR", "internal error"));
       });
       return;
     case "prewarm":
@@ -69,12 +80,12 @@ function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerRes
     }
     case "method_not_allowed":
       res.setHeader("allow", match.allow);
-      sendError(res, anthropicProtocol, new GatewayError("METHOD_NOT_ALLOWED", `method ${req.method} not allowed`));
+      sendError(res, match.protocol, new GatewayError("METHOD_NOT_ALLOWED", `method ${req.method} not allowed`));
       return;
     case "not_found":
       sendError(
         res,
-        anthropicProtocol,
+        match.protocol,
         new GatewayError("NOT_FOUND", `no route for ${req.method} ${req.url?.split("?", 1)[0]}`),
       );
       return;
