@@ -235,12 +235,12 @@ export function defineAdminApiSuite(backend: Backend): void {
       await expectConnectError(
         cp.admin.keys.createApiKey({ ...base, userId: "nobody" }),
         Code.NotFound,
-        'user "nobody"',
+        'user_id: user "nobody" not found',
       );
       await expectConnectError(
         cp.admin.keys.createApiKey({ ...base, groupId: "nogroup" }),
         Code.NotFound,
-        'group "nogroup"',
+        'group_id: group "nogroup" not found',
       );
       await expectConnectError(cp.admin.keys.createApiKey({ ...base, groupId: "" }), Code.InvalidArgument, "group_id");
       await expectConnectError(cp.admin.keys.getApiKey({ id: "missing" }), Code.NotFound, "API key");
@@ -408,7 +408,7 @@ export function defineAdminApiSuite(backend: Backend): void {
       );
       await expectConnectError(
         cp.admin.groups.createGroup({ name: unique("d"), platform: Platform.ANTHROPIC, fallbackGroupId: "nogroup" }),
-        Code.InvalidArgument,
+        Code.NotFound,
         'fallback_group_id: group "nogroup" not found',
       );
       const { group } = await cp.admin.groups.updateGroup({ id: b.id, fallbackGroupId: "" });
@@ -531,7 +531,7 @@ export function defineAdminApiSuite(backend: Backend): void {
       );
       await expectConnectError(
         newAccount({ groupIds: ["nogroup"] }),
-        Code.InvalidArgument,
+        Code.NotFound,
         'group_ids[0]: group "nogroup" not found',
       );
       await expectConnectError(cp.admin.accounts.getAccount({ id: "missing" }), Code.NotFound, 'account "missing"');

@@ -74,7 +74,7 @@ async function checkGroups(ex: Executor, platform: string, ids: readonly string[
   const platforms = await groupPlatforms(ex, unique);
   unique.forEach((id, index) => {
     const found = platforms.get(id);
-    if (!found) throw invalidArgument(`group_ids[${index}]`, `group "${id}" not found`);
+    if (!found) throw notFound("group", id, `group_ids[${index}]`);
     if (found !== platform)
       throw invalidArgument(`group_ids[${index}]`, `group "${id}" is a ${found} group, not ${platform}`);
   });

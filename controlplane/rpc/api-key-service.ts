@@ -35,7 +35,7 @@ const audit = (action: string, targetId: string, before?: unknown, after?: unkno
 
 async function requireGroup(tx: Tx, id: string): Promise<void> {
   if (id === "") throw invalidArgument("group_id", "is required");
-  if (!(await findGroup(tx, id))) throw notFound("group", id);
+  if (!(await findGroup(tx, id))) throw notFound("group", id, "group_id");
 }
 
 export function apiKeyService(ctx: ServiceContext): ServiceImpl<typeof ApiKeyService> {
@@ -63,7 +63,7 @@ export function apiKeyService(ctx: ServiceContext): ServiceImpl<typeof ApiKeySer
       const ipBlacklist = ipList("ip_blacklist", req.ipBlacklist);
       const secret = generateApiKeySecret();
       const apiKey = await ctx.change(async (tx, version) => {
-        if (!(await findUser(tx, req.userId))) throw notFound("user", req.userId);
+        if (!(await findUser(tx, req.userId))) throw notFound("user", req.userId, "user_id");
         await requireGroup(tx, req.groupId);
         const row = await insertApiKey(tx, {
           id: newId(),

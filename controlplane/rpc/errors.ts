@@ -6,8 +6,9 @@ export function invalidArgument(field: string, problem: string): ConnectError {
   return new ConnectError(`${field}: ${problem}`, Code.InvalidArgument);
 }
 
-export function notFound(what: string, id: string): ConnectError {
-  return new ConnectError(`${what} "${id}" not found`, Code.NotFound);
+/** `field` names where a missing reference came from, when it is not the request's own id. */
+export function notFound(what: string, id: string, field?: string): ConnectError {
+  return new ConnectError(`${field ? `${field}: ` : ""}${what} "${id}" not found`, Code.NotFound);
 }
 
 export function alreadyExists(message: string): ConnectError {

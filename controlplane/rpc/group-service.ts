@@ -43,7 +43,7 @@ const audit = (action: string, targetId: string, before?: unknown, after?: unkno
 /** A fallback must exist and must not lead back to the group. */
 async function checkFallback(tx: Tx, groupId: string, fallbackId: string): Promise<void> {
   if (fallbackId === groupId) throw invalidArgument("fallback_group_id", "a group cannot fall back to itself");
-  if (!(await findGroup(tx, fallbackId))) throw invalidArgument("fallback_group_id", `group "${fallbackId}" not found`);
+  if (!(await findGroup(tx, fallbackId))) throw notFound("group", fallbackId, "fallback_group_id");
   const cycle = findFallbackCycle(groupId, fallbackId, await fallbackMap(tx));
   if (cycle) throw invalidArgument("fallback_group_id", `would make a fallback cycle (${cycle.join(" -> ")})`);
 }
