@@ -9,11 +9,12 @@ import { PricingService } from "../gen/tollgate/admin/v1/pricing_pb.js";
 import { UsageService } from "../gen/tollgate/admin/v1/usage_pb.js";
 import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
 import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
-import { createCredentialsCipher } from "./accounts/credentials-cipher.js";
+import { assertCipherOpens, createCredentialsCipher } from "./accounts/credentials-cipher.js";
 import { ChangeFeed } from "./config/change-feed.js";
 import { createConfigWriter } from "./config/config-writer.js";
 import { CONFIG_CHANNEL, initConfigHead, pruneTombstones } from "./config/versions.js";
 import type { Log, ServiceContext } from "./context.js";
+import { sampleCredentials } from "./db/accounts.js";
 import { openDatabase } from "./db/database.js";
 import { accountService } from "./rpc/account-service.js";
 import { apiKeyService } from "./rpc/api-key-service.js";
@@ -92,7 +93,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const shutdown = new AbortController();
   let stopListening: () => Promise<void> = async () => {};
   let pruner: NodeJS.Timeout | undefined;
+  const cipher = createCredentialsCipher(secretKey.value);
   try {
+    assertCipherOpens(cipher, await sampleCredentials(database.db));
     await initConfigHead(database.db, DEFAULT_PRICES_HASH);
     const prune = () =>
       pruneTombstones(database.db, new Date(Date.now() - TOMBSTONE_TTL_MS)).catch((error: unknown) =>
@@ -113,7 +116,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     db: database.db,
     change: createConfigWriter(database.db, feed),
     feed,
-    cipher: createCredentialsCipher(secretKey.value),
+    cipher,
     allowPrivateUpstreams: options.allowPrivateUpstreams ?? false,
     log,
     shutdown: shutdown.signal,

@@ -17,6 +17,16 @@ export interface CredentialsCipher {
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Fails when stored credentials were sealed under another key: better than a config stream that cannot be built. */
+export function assertCipherOpens(cipher: CredentialsCipher, sample: string | undefined): void {
+  if (sample === undefined) return;
+  try {
+    cipher.open(sample);
+  } catch {
+    throw new Error("TOLLGATE_SECRET_KEY does not decrypt the stored upstream credentials (was the key changed?)");
+  }
+}
+
 export function createCredentialsCipher(secretKey: string): CredentialsCipher {
   const key = Buffer.from(hkdfSync("sha256", secretKey, "tollgate", "upstream-credentials-v1", 32));
   return {

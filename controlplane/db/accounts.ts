@@ -10,6 +10,12 @@ export async function findAccount(ex: Executor, id: string): Promise<AccountRow 
   return row;
 }
 
+/** Any account's sealed credentials, to check the secret key still opens them. */
+export async function sampleCredentials(ex: Executor): Promise<string | undefined> {
+  const [row] = await ex.select({ credentials: accounts.credentials }).from(accounts).limit(1);
+  return row?.credentials;
+}
+
 export async function accountNameTaken(ex: Executor, name: string, exceptId = ""): Promise<boolean> {
   const rows = await ex
     .select({ id: accounts.id })

@@ -56,7 +56,12 @@ async function openPostgres(url: string): Promise<Database> {
     db,
     driver: "postgres",
     async listen(channel, onNotify) {
-      const subscription = await client.listen(channel, () => onNotify());
+      // Also on every (re)connect of the listening connection: notifications sent while it was down are lost.
+      const subscription = await client.listen(
+        channel,
+        () => onNotify(),
+        () => onNotify(),
+      );
       return () => subscription.unlisten();
     },
     close: () => client.end({ timeout: 5 }),

@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code, createClient, createRouterTransport } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AccountType } from "../../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import { PlaneService, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { startControlPlane } from "../server.js";
 import {
   adminClients,
   adminTransport,
@@ -69,6 +73,29 @@ describe("PlaneService", () => {
     } finally {
       watch.stop();
     }
+  });
+
+  it("refuses to start with a secret key that does not open the stored credentials", async () => {
+    await cp.admin.accounts.createAccount({
+      name: unique("sealed"),
+      platform: Platform.GEMINI,
+      type: AccountType.APIKEY,
+      credentials: { apiKey: "g-key" },
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), "tollgate-key-"));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    await expect(
+      startControlPlane({
+        databaseUrl: cp.databaseUrl,
+        dataDir,
+        adminToken: "a",
+        nodeToken: "n",
+        secretKey: "another-key",
+        adminPort: 0,
+        planePort: 0,
+        log: () => {},
+      }),
+    ).rejects.toThrow("TOLLGATE_SECRET_KEY does not decrypt the stored upstream credentials");
   });
 
   it("validates account state and OAuth token reports", async () => {
