@@ -211,12 +211,37 @@ describe("POST /v1beta/models/{model}:generateContent and :streamGenerateContent
       estimated: false,
     });
     expect(log).toMatchObject({ stream: true, model: "gemini-3.8-flash" });
+    expect(log.firstTokenMs).toBeDefined();
     const upstream = lastUpstreamRequest(geminiTenant.credentials[0] as string);
     expect(upstream).toMatchObject({
       path: "/v1beta/models/gemini-3.8-flash:streamGenerateContent",
       query: { alt: "sse" },
     });
     expect(upstream.credentialSource).toBe("x-goog-api-key");
+  });
+});
+
+describe("streamGenerateContent without ?alt=sse", () => {
+  it("relays the progressive JSON array and bills the last usage in it", async () => {
+    const res = await fetch(`${stack.dp.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": geminiTenant.secret },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "say hi" }] }] }),
+    });
+    expect(res.status).toBe(200);
+    const chunks = (await res.json()) as Array<{
+      usageMetadata?: { promptTokenCount: number; candidatesTokenCount?: number };
+    }>;
+    expect(chunks.length).toBeGreaterThan(1);
+    const usage = chunks[chunks.length - 1]?.usageMetadata;
+    const log = await nextLog(geminiTenant);
+    expect(tokens(log)).toEqual({
+      input: usage?.promptTokenCount,
+      output: usage?.candidatesTokenCount,
+      cacheRead: 0,
+      cacheWrite: 0,
+      estimated: false,
+    });
   });
 });
 
