@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { AccountMark } from "../routing/failover-policy.js";
+import { isEmptyState, mergeMark, type StoredAccountState } from "./account-state.js";
+import {
+  type AcquireRequest,
+  type AcquireResult,
+  type CandidateLoad,
+  DEFAULT_SLOT_LEASE_MS,
+  DEFAULT_STICKY_TTL_MS,
+  type LockResult,
+  type RoutingStore,
+  type RuntimeView,
+  type SlotLease,
+} from "./routing-store.js";
+import { LocalRuntimeView } from "./runtime-view.js";
+
+// The routing store in process, for `npm start` (one data plane, no Redis). It keeps the Redis store's
+// semantics exactly (routing-store.case.ts runs the same suite on both); the state lives in a
+// MemoryRoutingState that several stores may share, each standing for a data plane, as Redis is
+// shared.
+
+interface Expiring<T> {
+  readonly value: T;
+  readonly expiresAt: number;
+}
+
+/** Request id -> lease expiry (epoch ms). */
+type SlotSet = Map<string, number>;
+
+interface RuntimeChange {
+  readonly version: number;
+  readonly accountId: string;
+  readonly state: StoredAccountState;
+}
+
+/** What Redis holds for the Redis store. */
+export class MemoryRoutingState {
+  /** Insertion order is refresh order: with one TTL, the oldest entries expire first. */
+  readonly sticky = new Map<string, Expiring<string>>();
+  readonly userSlots = new Map<string, SlotSet>();
+  readonly accountSlots = new Map<string, SlotSet>();
+  readonly lastUsed = new Map<string, number>();
+  readonly accounts = new Map<string, StoredAccountState>();
+  version = 0;
+  readonly locks = new Map<string, Expiring<string>>();
+  /** "runtime" (RuntimeChange) and "slot-freed" (SlotLease), as the Redis channels. */
+  readonly events = new EventEmitter().setMaxListeners(0);
+}
+
+export interface MemoryStoreOptions {
+  /** Shared with other stores to stand for several data planes (tests); default a state of its own. */
+  readonly state?: MemoryRoutingState;
+  readonly slotLeaseMs?: number;
+  readonly stickyTtlMs?: number;
+}
+
+export function openMemoryStore(options: MemoryStoreOptions = {}): RoutingStore {
+  return new MemoryStore(options);
+}
+
+function slotSet(sets: Map<string, SlotSet>, id: string, now: number): SlotSet {
+  let set = sets.get(id);
+  if (!set) {
+    set = new Map();
+    sets.set(id, set);
+  }
+  // A lease past its expiry belongs to a data plane that stopped renewing it.
+  for (const [requestId, expiresAt] of set) if (expiresAt <= now) set.delete(requestId);
+  return set;
+}
+
+class MemoryStore implements RoutingStore {
+  readonly slotLeaseMs: number;
+  private readonly stickyTtlMs: number;
+  private readonly state: MemoryRoutingState;
+  private readonly view = new LocalRuntimeView();
+  private readonly slotFreed = new EventEmitter().setMaxListeners(0);
+  private readonly onRuntime = (change: RuntimeChange) =>
+    this.view.applyState(change.version, change.accountId, change.state);
+  private readonly onSlotFreedEvent = (lease: SlotLease) => this.slotFreed.emit("freed", lease);
+
+  constructor(options: MemoryStoreOptions) {
+    this.state = options.state ?? new MemoryRoutingState();
+    this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
+    this.stickyTtlMs = options.stickyTtlMs ?? DEFAULT_STICKY_TTL_MS;
+    this.view.replaceAll(this.state.version, this.state.accounts);
+    this.state.events.on("runtime", this.onRuntime);
+    this.state.events.on("slot-freed", this.onSlotFreedEvent);
+  }
+
+  get runtime(): RuntimeView {
+    return this.view;
+  }
+
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    const { candidates, sessionKeys, groupId } = request;
+    if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
+    const now = Date.now();
+    const userSet = slotSet(this.state.userSlots, request.userId, now);
+    const accountSets = candidates.map((candidate) => slotSet(this.state.accountSlots, candidate.id, now));
+
+    let boundIndex = -1;
+    for (const sessionKey of sessionKeys) {
+      const key = `${groupId}:${sessionKey}`;
+      const binding = this.liveBinding(key, now);
+      if (binding === undefined) continue;
+      boundIndex = candidates.findIndex((candidate) => candidate.id === binding);
+      if (boundIndex < 0) this.state.sticky.delete(key);
+      break;
+    }
+
+    let chosen = -1;
+    const userFull = request.userConcurrency > 0 && userSet.size >= request.userConcurrency;
+    if (!userFull) {
+      const order = boundIndex >= 0 ? [boundIndex] : [];
+      for (let i = 0; i < candidates.length; i++) if (i !== boundIndex) order.push(i);
+      chosen =
+        order.find((i) => {
+          const limit = candidates[i]?.concurrency ?? 0;
+          return limit === 0 || (accountSets[i]?.size ?? 0) < limit;
+        }) ?? -1;
+    }
+
+    const account = candidates[chosen];
+    if (account) {
+      const expiry = now + this.slotLeaseMs;
+      userSet.set(request.requestId, expiry);
+      accountSets[chosen]?.set(request.requestId, expiry);
+      const longest = sessionKeys[0];
+      if (longest !== undefined) this.bind(`${groupId}:${longest}`, account.id, now);
+      this.state.lastUsed.set(account.id, now);
+    }
+
+    const loads = new Map<string, CandidateLoad>();
+    candidates.forEach((candidate, i) => {
+      loads.set(candidate.id, {
+        inFlight: accountSets[i]?.size ?? 0,
+        lastUsedAt: this.state.lastUsed.get(candidate.id) ?? 0,
+      });
+    });
+    this.view.applyLoads(loads);
+    if (account) {
+      const lease = { requestId: request.requestId, accountId: account.id, userId: request.userId };
+      return { ok: true, lease, sticky: chosen === boundIndex, loads };
+    }
+    return { ok: false, limit: userFull ? "user" : "account", loads };
+  }
+
+  async release(lease: SlotLease): Promise<void> {
+    const user = this.state.userSlots.get(lease.userId)?.delete(lease.requestId) ?? false;
+    const account = this.state.accountSlots.get(lease.accountId)?.delete(lease.requestId) ?? false;
+    // Delivered later, as a Redis message would be: a listener that acquires runs after release returns.
+    if (user || account) setImmediate(() => this.state.events.emit("slot-freed", { ...lease }));
+  }
+
+  async renew(leases: readonly SlotLease[]): Promise<void> {
+    const now = Date.now();
+    const expiry = now + this.slotLeaseMs;
+    for (const lease of leases) {
+      for (const set of [this.state.userSlots.get(lease.userId), this.state.accountSlots.get(lease.accountId)]) {
+        const current = set?.get(lease.requestId);
+        if (set && current !== undefined && current > now) set.set(lease.requestId, expiry);
+      }
+    }
+  }
+
+  onSlotFreed(listener: (freed: SlotLease) => void): () => void {
+    this.slotFreed.on("freed", listener);
+    return () => this.slotFreed.off("freed", listener);
+  }
+
+  async unbind(groupId: string, sessionKey: string): Promise<void> {
+    this.state.sticky.delete(`${groupId}:${sessionKey}`);
+  }
+
+  async mark(accountId: string, mark: AccountMark): Promise<void> {
+    if (mark.kind === "none") return;
+    this.setState(accountId, mergeMark(this.state.accounts.get(accountId) ?? {}, mark, Date.now()));
+  }
+
+  async clear(accountId: string): Promise<void> {
+    this.setState(accountId, {});
+  }
+
+  async withLock<T>(name: string, ttlMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<LockResult<T>> {
+    const { locks } = this.state;
+    const now = Date.now();
+    const held = locks.get(name);
+    if (held && held.expiresAt > now) return { acquired: false };
+    const token = randomBytes(16).toString("hex");
+    locks.set(name, { value: token, expiresAt: now + ttlMs });
+    try {
+      return { acquired: true, value: await fn(AbortSignal.timeout(ttlMs)) };
+    } finally {
+      if (locks.get(name)?.value === token) locks.delete(name);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state.events.off("runtime", this.onRuntime);
+    this.state.events.off("slot-freed", this.onSlotFreedEvent);
+    this.slotFreed.removeAllListeners();
+  }
+
+  private liveBinding(key: string, now: number): string | undefined {
+    const binding = this.state.sticky.get(key);
+    if (binding === undefined || binding.expiresAt > now) return binding?.value;
+    this.state.sticky.delete(key);
+    return undefined;
+  }
+
+  private bind(key: string, accountId: string, now: number): void {
+    const { sticky } = this.state;
+    sticky.delete(key);
+    sticky.set(key, { value: accountId, expiresAt: now + this.stickyTtlMs });
+    // Sweep from the oldest: bindings nobody looks up again must not pile up.
+    for (const [oldKey, binding] of sticky) {
+      if (binding.expiresAt > now) break;
+      sticky.delete(oldKey);
+    }
+  }
+
+  private setState(accountId: string, state: StoredAccountState): void {
+    const { accounts } = this.state;
+    if (isEmptyState(state)) accounts.delete(accountId);
+    else accounts.set(accountId, state);
+    const change: RuntimeChange = { version: ++this.state.version, accountId, state };
+    this.state.events.emit("runtime", change);
+  }
+}
