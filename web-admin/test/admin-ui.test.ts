@@ -141,7 +141,7 @@ describe("web admin in a browser", () => {
     await shot("03-groups");
   });
 
-  it("creates an account, previewing the effective base URL while typing", async () => {
+  it("creates an account, previewing the effective base URL while typing, and tests it", async () => {
     await openPage("Accounts", "Accounts");
     await page.getByRole("button", { name: "New account" }).click();
     const preview = dialog().getByTestId("base-url-preview");
@@ -163,6 +163,13 @@ describe("web admin in a browser", () => {
     await expect.poll(() => row.textContent()).toContain(sim.url);
     expect(await row.textContent()).toContain("claude-pool");
     await shot("05-accounts");
+
+    await row.getByRole("button", { name: "Test", exact: true }).click();
+    await dialog().getByRole("button", { name: "Send test request" }).click();
+    await expect.poll(() => dialog().getByRole("status").textContent()).toContain("The upstream answered");
+    expect(await dialog().getByRole("status").textContent()).toContain("HTTP 200");
+    await shot("06-account-test");
+    await dialog().getByRole("button", { name: "Cancel" }).click();
   });
 
   it("creates a user and adjusts the balance with a reason", async () => {
@@ -179,7 +186,7 @@ describe("web admin in a browser", () => {
     await dialog().locator("input[name=reason]").fill("welcome credit");
     await save();
     await expect.poll(() => row.textContent()).toContain("$25.5");
-    await shot("06-users");
+    await shot("07-users");
   });
 
   it("creates a key and shows its secret once, with a copy button", async () => {
@@ -192,7 +199,7 @@ describe("web admin in a browser", () => {
     secret = (await page.getByTestId("secret").textContent()) ?? "";
     expect(secret).toMatch(/^sk-tg-[0-9A-Za-z]{40}$/);
     await expect(dialog().getByRole("button", { name: "Copy" }).isVisible()).resolves.toBe(true);
-    await shot("07-key-secret-once");
+    await shot("08-key-secret-once");
     await dialog().getByRole("button", { name: "Close" }).click();
     await page.locator("tr", { hasText: "laptop" }).waitFor();
     expect(await page.content()).not.toContain(secret);
@@ -228,11 +235,11 @@ describe("web admin in a browser", () => {
       .not.toBe("0");
     await page.reload();
     await expect.poll(() => row.locator(".quota-text").textContent()).not.toContain("$0 /");
-    await shot("08-keys-quota-used");
+    await shot("09-keys-quota-used");
 
     await row.getByRole("button", { name: "Reset quota" }).click();
     expect(await dialog().textContent()).toContain("Set the used quota of laptop back to 0?");
-    await shot("09-reset-quota-confirm");
+    await shot("10-reset-quota-confirm");
     await dialog().getByRole("button", { name: "Reset quota" }).click();
     await dialog().waitFor({ state: "detached" });
     expect((await keys.getApiKey({ id: keyId })).apiKey?.quotaUsedUsd).toBe("0");
@@ -255,20 +262,20 @@ describe("web admin in a browser", () => {
     await expect.poll(() => problem.textContent()).toContain('Line 2: "10.1.0.0/33" has an invalid prefix length');
     expect(await whitelist.getAttribute("aria-invalid")).toBe("true");
     expect(await dialog().locator("button[type=submit]").isDisabled()).toBe(true);
-    await shot("10-ip-restriction-invalid");
+    await shot("11-ip-restriction-invalid");
     await whitelist.fill("10.0.0.0/8\n2001:db8::/32");
     expect(await problem.count()).toBe(0);
     await save();
     await row.getByRole("img", { name: /IP restricted: 2 allowed, 0 refused/ }).waitFor();
     expect((await keys.getApiKey({ id: keyId })).apiKey?.ipWhitelist).toEqual(["10.0.0.0/8", "2001:db8::/32"]);
-    await shot("11-keys");
+    await shot("12-keys");
   });
 
   it("lists usage with the client IP and exports the filtered logs as CSV", async () => {
     await openPage("Usage logs", "Usage logs");
     const row = page.locator("tbody tr", { hasText: "claude-sonnet-4-6" });
     await expect.poll(() => row.textContent()).toContain("127.0.0.1");
-    await shot("12-usage");
+    await shot("13-usage");
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Export CSV" }).click(),
@@ -293,7 +300,7 @@ describe("web admin in a browser", () => {
     const byModel = page.getByRole("list", { name: "Requests by model" });
     await expect.poll(() => byModel.textContent()).toContain("claude-sonnet-4-6");
     expect(await page.getByRole("list", { name: "Requests by account" }).textContent()).toContain("sim-anthropic");
-    await shot("13-dashboard");
+    await shot("14-dashboard");
   });
 
   it("switches to Chinese, remembers it, and signs out forgetting the token", async () => {
@@ -303,11 +310,11 @@ describe("web admin in a browser", () => {
     const headers = await page.locator("thead th").allTextContents();
     expect(headers).toEqual(expect.arrayContaining(["名称", "用户", "分组", "额度（美元）", "过期时间", "操作"]));
     expect(await page.getByRole("button", { name: "新建密钥" }).isVisible()).toBe(true);
-    await shot("14-keys-zh");
+    await shot("15-keys-zh");
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "API 密钥" }).waitFor();
     await openPage("仪表盘", "仪表盘");
-    await shot("15-dashboard-zh");
+    await shot("16-dashboard-zh");
     await page.getByRole("button", { name: "退出登录" }).click();
     await page.locator("input[name=token]").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("tollgate.adminToken"))).toBeNull();

@@ -139,6 +139,7 @@ export const en = {
   "accounts.apiKey": "Upstream API key",
   "accounts.accessToken": "Access token",
   "accounts.refreshToken": "Refresh token",
+  "accounts.tokenExpiresAt": "Access token expires",
   "accounts.credentialsKept": "Leave empty to keep the current credentials",
   "accounts.priority": "Priority",
   "accounts.priorityHint": "Lower is tried first",

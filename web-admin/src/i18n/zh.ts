@@ -141,6 +141,7 @@ export const zh: Record<MessageKey, string> = {
   "accounts.apiKey": "上游 API 密钥",
   "accounts.accessToken": "Access Token",
   "accounts.refreshToken": "Refresh Token",
+  "accounts.tokenExpiresAt": "Access Token 过期时间",
   "accounts.credentialsKept": "留空则保留当前凭据",
   "accounts.priority": "优先级",
   "accounts.priorityHint": "数值越小越优先",

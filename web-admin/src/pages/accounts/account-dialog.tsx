@@ -155,6 +155,14 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
               onChange={(e) => set({ refreshToken: e.target.value })}
             />
           </Field>
+          <Field label={t("accounts.tokenExpiresAt")} field="credentials.expires_at" problem={problem}>
+            <input
+              type="datetime-local"
+              name="token_expires_at"
+              value={form.tokenExpiresAt}
+              onChange={(e) => set({ tokenExpiresAt: e.target.value })}
+            />
+          </Field>
         </div>
       )}
       <div className="grid-2">

@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { AccountSchema, AccountStatus, AccountType } from "../../../../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../../../../gen/tollgate/admin/v1/common_pb.js";
@@ -21,6 +22,11 @@ describe("createAccountRequest", () => {
       { accessToken: "at", refreshToken: "rt" },
     ],
     ["missing credentials still send the message", { type: AccountType.APIKEY }, {}],
+    [
+      "OAuth with the token's expiry",
+      { type: AccountType.OAUTH, refreshToken: "rt", tokenExpiresAt: "2031-05-01T09:30" },
+      { accessToken: "", refreshToken: "rt", expiresAt: timestampFromDate(new Date(2031, 4, 1, 9, 30)) },
+    ],
   ])("%s credentials", (_name, change, expected) => {
     expect(createAccountRequest({ ...emptyAccountForm(), ...change }).credentials).toEqual(expected);
   });
@@ -105,8 +111,9 @@ describe("numbers and models", () => {
     expect(modelList("a,b\n b \n\n,a")).toEqual(["a", "b"]);
   });
 
-  it("accountFormValid needs whole numbers", () => {
+  it("accountFormValid needs whole numbers and a real expiry date", () => {
     expect(accountFormValid({ ...emptyAccountForm(), priority: "-2" })).toBe(false);
     expect(accountFormValid({ ...emptyAccountForm(), concurrency: "3" })).toBe(true);
+    expect(accountFormValid({ ...emptyAccountForm(), tokenExpiresAt: "2031-02-30T10:00" })).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type Account,
   AccountStatus,
@@ -8,6 +9,7 @@ import {
 } from "../../../../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../../../../gen/tollgate/admin/v1/common_pb.js";
 import { changedFields, sameStrings } from "../../lib/changed-fields.js";
+import { fromLocalInput } from "../../lib/dates.js";
 
 // The account dialog's state and its requests. Credentials are write-only: an edit sends them only when
 // something was typed, and the group and model lists go as StringList wrappers only when they changed.
@@ -27,6 +29,8 @@ export interface AccountForm {
   apiKey: string;
   accessToken: string;
   refreshToken: string;
+  /** datetime-local value: when the access token expires; empty = unknown. */
+  tokenExpiresAt: string;
 }
 
 export function emptyAccountForm(): AccountForm {
@@ -44,6 +48,7 @@ export function emptyAccountForm(): AccountForm {
     apiKey: "",
     accessToken: "",
     refreshToken: "",
+    tokenExpiresAt: "",
   };
 }
 
@@ -81,13 +86,19 @@ export function wholeNumber(text: string): number | undefined {
 }
 
 export function accountFormValid(form: AccountForm): boolean {
-  return wholeNumber(form.priority) !== undefined && wholeNumber(form.concurrency) !== undefined;
+  const expiryOk = form.tokenExpiresAt === "" || fromLocalInput(form.tokenExpiresAt) !== undefined;
+  return wholeNumber(form.priority) !== undefined && wholeNumber(form.concurrency) !== undefined && expiryOk;
 }
 
 function credentials(form: AccountForm) {
   if (form.type === AccountType.OAUTH) {
     if (!form.accessToken.trim() && !form.refreshToken.trim()) return undefined;
-    return { accessToken: form.accessToken.trim(), refreshToken: form.refreshToken.trim() };
+    const expires = fromLocalInput(form.tokenExpiresAt);
+    return {
+      accessToken: form.accessToken.trim(),
+      refreshToken: form.refreshToken.trim(),
+      ...(expires ? { expiresAt: timestampFromDate(expires) } : {}),
+    };
   }
   return form.apiKey.trim() ? { apiKey: form.apiKey.trim() } : undefined;
 }
