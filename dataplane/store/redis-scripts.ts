@@ -1,0 +1,200 @@
+import type { Redis } from "ioredis";
+
+// The Lua behind redis-store.ts. Each script runs atomically on the Redis server, so one call is one
+// round trip and no other data plane sees a half-made change. Times come from the server's clock
+// (TIME), so leases expire alike for every data plane whatever their clocks say.
+// memory-store.ts implements the same rules; the shared suite (routing-store.case.ts) holds both to them.
+
+const NOW_MS = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/**
+ * KEYS: user slots, last-used hash, the session's sticky keys (longest first), then one slot set per
+ * candidate (in the order to try them).
+ * ARGV: requestId, leaseMs, user limit, sticky TTL ms, number of sticky keys, then per candidate its
+ * account id and limit (0 = unlimited).
+ * Returns: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index (0 = none),
+ * 1 when it was the bound account, then per candidate its in-flight count and last use (0 = never).
+ */
+const ACQUIRE = `${NOW_MS}
+local requestId = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+local userLimit = tonumber(ARGV[3])
+local stickyTtlMs = tonumber(ARGV[4])
+local stickyCount = tonumber(ARGV[5])
+local userKey = KEYS[1]
+local lastUsedKey = KEYS[2]
+local firstSlotKey = 3 + stickyCount
+local candidateCount = #KEYS - firstSlotKey + 1
+local function accountId(i) return ARGV[4 + 2 * i] end
+local function accountLimit(i) return tonumber(ARGV[5 + 2 * i]) end
+
+-- A lease past its expiry belongs to a data plane that stopped renewing it (it crashed): free it.
+redis.call('ZREMRANGEBYSCORE', userKey, '-inf', now)
+local inFlight = {}
+for i = 1, candidateCount do
+  local slotKey = KEYS[firstSlotKey + i - 1]
+  redis.call('ZREMRANGEBYSCORE', slotKey, '-inf', now)
+  inFlight[i] = redis.call('ZCARD', slotKey)
+end
+
+-- The session's binding is the one under its longest key that has one (a digest chain's earlier turns).
+local boundIndex = nil
+for k = 1, stickyCount do
+  local bound = redis.call('GET', KEYS[2 + k])
+  if bound then
+    for i = 1, candidateCount do
+      if accountId(i) == bound then boundIndex = i break end
+    end
+    -- Bound to an account that can no longer serve: drop it; the chosen account is bound below.
+    if not boundIndex then redis.call('DEL', KEYS[2 + k]) end
+    break
+  end
+end
+
+local status, chosen = 'account', nil
+if userLimit > 0 and redis.call('ZCARD', userKey) >= userLimit then
+  status = 'user'
+else
+  -- The bound account first, then the others in the order given; the first with room wins.
+  local order = {}
+  if boundIndex then order[1] = boundIndex end
+  for i = 1, candidateCount do
+    if i ~= boundIndex then order[#order + 1] = i end
+  end
+  for _, i in ipairs(order) do
+    local limit = accountLimit(i)
+    if limit == 0 or inFlight[i] < limit then chosen = i break end
+  end
+end
+
+if chosen then
+  status = 'ok'
+  local expiry = now + leaseMs
+  redis.call('ZADD', userKey, expiry, requestId)
+  redis.call('ZADD', KEYS[firstSlotKey + chosen - 1], expiry, requestId)
+  inFlight[chosen] = inFlight[chosen] + 1
+  -- (Re)bind the whole conversation so far; SET with PX also refreshes the TTL of a kept binding.
+  if stickyCount > 0 then redis.call('SET', KEYS[3], accountId(chosen), 'PX', stickyTtlMs) end
+  redis.call('HSET', lastUsedKey, accountId(chosen), now)
+end
+
+local ids = {}
+for i = 1, candidateCount do ids[i] = accountId(i) end
+local lastUsed = redis.call('HMGET', lastUsedKey, unpack(ids))
+local reply = { status, chosen or 0, (chosen ~= nil and chosen == boundIndex) and 1 or 0 }
+for i = 1, candidateCount do
+  reply[#reply + 1] = inFlight[i]
+  reply[#reply + 1] = tonumber(lastUsed[i]) or 0
+end
+return reply
+`;
+
+/**
+ * KEYS: user slots, account slots. ARGV: requestId, channel, the lease as JSON.
+ * Publishes the lease when a slot was actually freed (not when it had expired or was released before).
+ */
+const RELEASE = `
+local freed = redis.call('ZREM', KEYS[1], ARGV[1]) + redis.call('ZREM', KEYS[2], ARGV[1])
+if freed > 0 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return freed
+`;
+
+/**
+ * KEYS: pairs of (user slots, account slots). ARGV: leaseMs, then one requestId per pair.
+ * Only a lease still held is extended: a late renew must not resurrect a released or expired slot.
+ */
+const RENEW = `${NOW_MS}
+local expiry = now + tonumber(ARGV[1])
+for i = 2, #ARGV do
+  for _, key in ipairs({ KEYS[2 * i - 3], KEYS[2 * i - 2] }) do
+    local score = redis.call('ZSCORE', key, ARGV[i])
+    if score and tonumber(score) > now then redis.call('ZADD', key, expiry, ARGV[i]) end
+  end
+end
+return 0
+`;
+
+/**
+ * KEYS: runtime hash (account id -> state JSON), version counter.
+ * ARGV: channel, account id, the mark as JSON ({kind, until, reason}), or '' to clear the account.
+ * Merges as account-state.ts mergeMark does, bumps the version and publishes {version, accountId,
+ * state}; returns the same message so the caller's view has it at once.
+ */
+const SET_RUNTIME = `${NOW_MS}
+local accountId = ARGV[2]
+local state = {}
+if ARGV[3] ~= '' then
+  local stored = redis.call('HGET', KEYS[1], accountId)
+  if stored then state = cjson.decode(stored) end
+  local mark = cjson.decode(ARGV[3])
+  -- 'until' is a Lua keyword, hence mark['until'].
+  if mark.kind == 'rate_limited' then
+    state.rateLimitedUntil = math.max(mark['until'], state.rateLimitedUntil or 0)
+  elseif mark.kind == 'overloaded' then
+    state.overloadedUntil = math.max(mark['until'], state.overloadedUntil or 0)
+  elseif mark.kind == 'temp_unschedulable' then
+    if mark['until'] > (state.tempUnschedulableUntil or 0) then
+      state.tempUnschedulableUntil = mark['until']
+      state.tempUnschedulableReason = mark.reason
+    end
+  elseif mark.kind == 'error' then
+    state.errorMessage = mark.reason
+  end
+  if (state.rateLimitedUntil or now) <= now then state.rateLimitedUntil = nil end
+  if (state.overloadedUntil or now) <= now then state.overloadedUntil = nil end
+  if (state.tempUnschedulableUntil or now) <= now then
+    state.tempUnschedulableUntil = nil
+    state.tempUnschedulableReason = nil
+  end
+end
+local version = redis.call('INCR', KEYS[2])
+if next(state) == nil then
+  redis.call('HDEL', KEYS[1], accountId)
+else
+  redis.call('HSET', KEYS[1], accountId, cjson.encode(state))
+end
+-- cjson encodes the empty table as {}, which is what an empty state is.
+local message = cjson.encode({ version = version, accountId = accountId, state = state })
+redis.call('PUBLISH', ARGV[1], message)
+return message
+`;
+
+/** KEYS: runtime hash, version counter. Returns the version and every state, read together. */
+const LOAD_RUNTIME = `
+return { tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HGETALL', KEYS[1]) }
+`;
+
+/** KEYS: lock. ARGV: the holder's token. Deletes the lock only while this holder still has it. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+const SCRIPTS = {
+  tollgateAcquire: ACQUIRE,
+  tollgateRelease: RELEASE,
+  tollgateRenew: RENEW,
+  tollgateSetRuntime: SET_RUNTIME,
+  tollgateLoadRuntime: LOAD_RUNTIME,
+  tollgateUnlock: UNLOCK,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+
+export type RoutingScripts = Record<ScriptName, ScriptCall>;
+
+/** Defines the scripts on the connection (EVALSHA, falling back to EVAL once per connection). */
+export function defineRoutingScripts(redis: Redis): RoutingScripts {
+  // defineCommand adds methods ioredis's types cannot know of; this is the one place that calls them.
+  const commands = redis as unknown as Record<ScriptName, (...args: unknown[]) => Promise<unknown>>;
+  const scripts = {} as Record<ScriptName, ScriptCall>;
+  for (const [name, lua] of Object.entries(SCRIPTS) as Array<[ScriptName, string]>) {
+    redis.defineCommand(name, { lua });
+    scripts[name] = (keys, args) => commands[name](keys.length, ...keys, ...args);
+  }
+  return scripts;
+}

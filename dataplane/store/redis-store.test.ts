@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../../test/support/redis.js";
+import { openRedisStore } from "./redis-store.js";
+import { defineRoutingStoreSuite } from "./routing-store.case.js";
+import type { RoutingStore } from "./routing-store.js";
+
+describe("Redis routing store", () =>
+  defineRoutingStoreSuite(async () => {
+    const { prefix, cleanup } = createTestPrefix();
+    const opened: Array<{ store: RoutingStore; redis: Redis }> = [];
+    const errors: Error[] = [];
+    return {
+      // Each data plane on a connection of its own, as separate processes would be.
+      async plane(options = {}) {
+        const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+        const store = await openRedisStore({
+          redis,
+          keyPrefix: prefix,
+          onError: (error) => errors.push(error),
+          ...options,
+        });
+        opened.push({ store, redis });
+        return store;
+      },
+      async close() {
+        for (const { store, redis } of opened) {
+          await store.close();
+          redis.disconnect();
+        }
+        await cleanup();
+        if (errors.length > 0) throw new AggregateError(errors, "the Redis store reported errors");
+      },
+    };
+  }));
+
+async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** The client address Redis sees for a connection, as MONITOR names a command's source. */
+async function addressOf(redis: Redis): Promise<string> {
+  const info = String(await redis.client("INFO"));
+  const address = /(?:^|\s)addr=(\S+)/.exec(info)?.[1];
+  if (!address) throw new Error(`no addr in CLIENT INFO: ${info}`);
+  return address;
+}
+
+describe("Redis routing store on the wire", () => {
+  let testPrefix: TestRedisPrefix;
+  let redis: Redis;
+  let admin: Redis;
+  let store: RoutingStore;
+  const errors: Error[] = [];
+
+  beforeAll(async () => {
+    testPrefix = createTestPrefix();
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    store = await openRedisStore({ redis, keyPrefix: testPrefix.prefix, onError: (error) => errors.push(error) });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    redis?.disconnect();
+    admin?.disconnect();
+    await testPrefix?.cleanup();
+    expect(errors).toEqual([]);
+  });
+
+  // MONITOR shows every command the server receives, with the connection it came from (commands a
+  // script runs show as "lua"); every other test file's traffic is filtered out by that source.
+  it("routes a request in one round trip, and releases, renews and marks in one each", async () => {
+    const address = await addressOf(redis);
+    const monitorHost = new Redis(REDIS_URL, { lazyConnect: true });
+    const monitor = await monitorHost.monitor();
+    const seen: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (source === address) seen.push(args.map(String).join(" "));
+    });
+    /** Waits until MONITOR has shown an ECHO sent on the store's connection now; its index in `seen`. */
+    const mark = async (): Promise<number> => {
+      const marker = `marker-${randomUUID()}`;
+      await redis.echo(marker);
+      await eventually(() => expect(seen.some((command) => command.includes(marker))).toBe(true));
+      return seen.findIndex((command) => command.includes(marker));
+    };
+    /** The names of the commands op sends on the store's connection, between two markers. */
+    const commandsOf = async (op: () => Promise<unknown>): Promise<string[]> => {
+      const start = await mark();
+      await op();
+      const end = await mark();
+      return seen.slice(start + 1, end).map((command) => command.split(" ")[0] ?? "");
+    };
+    /** One script call: EVAL the first time on a connection, EVALSHA after. */
+    const expectOneScript = (names: string[]) => {
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/^eval(sha)?$/i);
+    };
+    try {
+      const warmUp = `warm-up-${randomUUID()}`;
+      await eventually(async () => {
+        await redis.echo(warmUp);
+        expect(seen.some((command) => command.includes(warmUp))).toBe(true);
+      });
+      const group = randomUUID();
+      const free = (...ids: string[]) => ids.map((id) => ({ id, concurrency: 0 }));
+      const acquire = (sessionKeys: string[], candidates: Array<{ id: string; concurrency: number }>) =>
+        store.acquire({
+          requestId: randomUUID(),
+          groupId: group,
+          sessionKeys,
+          userId: "u",
+          userConcurrency: 0,
+          candidates,
+        });
+
+      const miss = await commandsOf(() => acquire(["h:2", "h:1"], free("a", "b")));
+      expectOneScript(miss);
+
+      let held: Awaited<ReturnType<typeof acquire>> | undefined;
+      const hit = await commandsOf(async () => {
+        held = await acquire(["h:3", "h:2"], free("b", "a"));
+      });
+      expect(hit).toEqual(["evalsha"]);
+      expect(held).toMatchObject({ ok: true, sticky: true, lease: { accountId: "a" } });
+
+      const dropped = await commandsOf(() => acquire(["h:4", "h:3"], free("b")));
+      expect(dropped).toEqual(["evalsha"]);
+
+      await acquire([], [{ id: "c", concurrency: 1 }]);
+      let refused: Awaited<ReturnType<typeof acquire>> | undefined;
+      const full = await commandsOf(async () => {
+        refused = await acquire(["h:9"], [{ id: "c", concurrency: 1 }]);
+      });
+      expect(full).toEqual(["evalsha"]);
+      expect(refused).toMatchObject({ ok: false, limit: "account" });
+
+      if (!held?.ok) throw new Error("expected a lease");
+      const lease = held.lease;
+      expectOneScript(await commandsOf(() => store.renew([lease, { ...lease, requestId: randomUUID() }])));
+      expectOneScript(await commandsOf(() => store.release(lease)));
+      expectOneScript(await commandsOf(() => store.mark("a", { kind: "overloaded", until: Date.now() + 60_000 })));
+      expect(await commandsOf(async () => store.runtime.get("a"))).toEqual([]);
+    } finally {
+      monitor.disconnect();
+      monitorHost.disconnect();
+    }
+  });
+
+  it("reloads the account state when its listening connection comes back", async () => {
+    const { prefix, cleanup } = createTestPrefix();
+    const planeRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const plane = await openRedisStore({ redis: planeRedis, keyPrefix: prefix, onError: () => {} });
+    try {
+      // A change this plane never hears of, as one published while its connection is down would be.
+      await admin.hset(`${prefix}runtime`, "a", JSON.stringify({ errorMessage: "upstream 401" }));
+      await admin.incr(`${prefix}runtime:version`);
+      expect(plane.runtime.get("a")).toBeUndefined();
+
+      const clients = String(await admin.call("CLIENT", "LIST", "TYPE", "pubsub"));
+      const listener = clients.split("\n").find((line) => line.includes(` name=${prefix}listener `));
+      const id = /(?:^|\s)id=(\d+)/.exec(listener ?? "")?.[1];
+      if (!id) throw new Error(`no listener connection named ${prefix}listener in ${clients}`);
+      await admin.client("KILL", "ID", id);
+
+      await eventually(() =>
+        expect(plane.runtime.get("a")).toMatchObject({ inError: true, errorMessage: "upstream 401" }),
+      );
+      // And it listens again afterwards.
+      const other = await openRedisStore({ redis: admin, keyPrefix: prefix, onError: () => {} });
+      await other.mark("a", { kind: "overloaded", until: Date.now() + 60_000 });
+      await eventually(() => expect(plane.runtime.get("a")?.overloadedUntil).toBeGreaterThan(Date.now()));
+      await other.close();
+    } finally {
+      await plane.close();
+      planeRedis.disconnect();
+      await cleanup();
+    }
+  });
+
+  it("refuses a connection with a key prefix of its own", async () => {
+    const prefixed = new Redis(REDIS_URL, { keyPrefix: "x:", lazyConnect: true });
+    await expect(openRedisStore({ redis: prefixed, onError: () => {} })).rejects.toThrow(/keyPrefix/);
+    prefixed.disconnect();
+  });
+});

@@ -1,0 +1,290 @@
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import type { AccountMark } from "../routing/failover-policy.js";
+import type { StoredAccountState } from "./account-state.js";
+import { defineRoutingScripts, type RoutingScripts } from "./redis-scripts.js";
+import {
+  type AcquireRequest,
+  type AcquireResult,
+  type CandidateLoad,
+  DEFAULT_SLOT_LEASE_MS,
+  DEFAULT_STICKY_TTL_MS,
+  type LockResult,
+  type RoutingStore,
+  type RuntimeView,
+  type SlotLease,
+} from "./routing-store.js";
+import { LocalRuntimeView } from "./runtime-view.js";
+
+// The routing store on Redis, shared by every data plane. Each hot-path operation is one script call
+// (redis-scripts.ts). A second connection listens for other data planes' account marks and slot
+// releases; the account state is reloaded whole whenever that connection (re)connects, so a message
+// missed while it was down is never lost for good.
+//
+// Keys (under keyPrefix): sticky:{groupId}:{sessionKey} -> account id; slots:user:{id} and
+// slots:account:{id}, sorted sets of request ids scored by lease expiry; last-used, a hash of account
+// id -> epoch ms; runtime, a hash of account id -> state JSON, and runtime:version; lock:{name}.
+// Channels: {prefix}runtime, {prefix}slot-freed. A single Redis (or a primary with replicas): the
+// scripts touch keys of many hash slots, which Redis Cluster refuses.
+
+export interface RedisStoreOptions {
+  /**
+   * The command connection; the caller owns it (and closes it after the store). It must have no
+   * keyPrefix of its own. Its options are copied for the store's listening connection.
+   */
+  readonly redis: Redis;
+  /** Default "tollgate:". */
+  readonly keyPrefix?: string;
+  readonly slotLeaseMs?: number;
+  readonly stickyTtlMs?: number;
+  /** A reload that failed (it is retried) or a broadcast that could not be read. */
+  readonly onError: (error: Error) => void;
+}
+
+interface RuntimeMessage {
+  version: number;
+  accountId: string;
+  state: StoredAccountState;
+}
+
+const RESYNC_RETRY_MS = 1000;
+
+/** Connects the listening connection and loads the account state before resolving. */
+export async function openRedisStore(options: RedisStoreOptions): Promise<RoutingStore> {
+  if (options.redis.options.keyPrefix) throw new Error("the routing store's Redis connection must have no keyPrefix");
+  const store = new RedisStore(options);
+  try {
+    await store.start();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+class RedisStore implements RoutingStore {
+  readonly slotLeaseMs: number;
+  private readonly stickyTtlMs: number;
+  private readonly prefix: string;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly scripts: RoutingScripts;
+  private readonly onError: (error: Error) => void;
+  private readonly view = new LocalRuntimeView();
+  private readonly slotFreed = new EventEmitter();
+  private readonly runtimeChannel: string;
+  private readonly slotFreedChannel: string;
+  /** Changes received while a reload is in flight, reapplied over its result. */
+  private racing: RuntimeMessage[] | undefined;
+  private resyncs: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.keyPrefix ?? "tollgate:";
+    this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
+    this.stickyTtlMs = options.stickyTtlMs ?? DEFAULT_STICKY_TTL_MS;
+    this.onError = options.onError;
+    this.scripts = defineRoutingScripts(this.redis);
+    this.runtimeChannel = `${this.prefix}runtime`;
+    this.slotFreedChannel = `${this.prefix}slot-freed`;
+    this.slotFreed.setMaxListeners(0);
+    // Named so an operator (and a test) can tell it in CLIENT LIST; names may not contain spaces.
+    this.subscriber = this.redis.duplicate({ connectionName: `${this.prefix}listener`.replace(/\s/g, "_") });
+    this.subscriber.on("message", (channel: string, message: string) => this.onMessage(channel, message));
+    this.subscriber.on("ready", () => {
+      if (this.started) this.scheduleResync();
+    });
+    // ioredis reconnects by itself; the reload follows on "ready".
+    this.subscriber.on("error", (error: Error) => this.onError(error));
+  }
+
+  get runtime(): RuntimeView {
+    return this.view;
+  }
+
+  async start(): Promise<void> {
+    await this.resync();
+    this.started = true;
+  }
+
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    const { candidates, sessionKeys } = request;
+    if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
+    const keys = [this.userSlotsKey(request.userId), this.key("last-used")];
+    for (const sessionKey of sessionKeys) keys.push(this.stickyKey(request.groupId, sessionKey));
+    const args: Array<string | number> = [
+      request.requestId,
+      this.slotLeaseMs,
+      request.userConcurrency,
+      this.stickyTtlMs,
+      sessionKeys.length,
+    ];
+    for (const candidate of candidates) {
+      keys.push(this.accountSlotsKey(candidate.id));
+      args.push(candidate.id, candidate.concurrency);
+    }
+    const reply = (await this.scripts.tollgateAcquire(keys, args)) as unknown[];
+    const [status, chosen, sticky] = reply;
+    const loads = new Map<string, CandidateLoad>();
+    candidates.forEach((candidate, i) => {
+      loads.set(candidate.id, { inFlight: Number(reply[3 + 2 * i]), lastUsedAt: Number(reply[4 + 2 * i]) });
+    });
+    this.view.applyLoads(loads);
+    const account = candidates[Number(chosen) - 1];
+    if (status === "ok" && account) {
+      const lease = { requestId: request.requestId, accountId: account.id, userId: request.userId };
+      return { ok: true, lease, sticky: sticky === 1, loads };
+    }
+    return { ok: false, limit: status === "user" ? "user" : "account", loads };
+  }
+
+  async release(lease: SlotLease): Promise<void> {
+    await this.scripts.tollgateRelease(
+      [this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId)],
+      [lease.requestId, this.slotFreedChannel, JSON.stringify(lease)],
+    );
+  }
+
+  async renew(leases: readonly SlotLease[]): Promise<void> {
+    if (leases.length === 0) return;
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.slotLeaseMs];
+    for (const lease of leases) {
+      keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
+      args.push(lease.requestId);
+    }
+    await this.scripts.tollgateRenew(keys, args);
+  }
+
+  onSlotFreed(listener: (freed: SlotLease) => void): () => void {
+    this.slotFreed.on("freed", listener);
+    return () => this.slotFreed.off("freed", listener);
+  }
+
+  async unbind(groupId: string, sessionKey: string): Promise<void> {
+    await this.redis.del(this.stickyKey(groupId, sessionKey));
+  }
+
+  async mark(accountId: string, mark: AccountMark): Promise<void> {
+    if (mark.kind === "none") return;
+    await this.setRuntime(accountId, JSON.stringify(mark));
+  }
+
+  async clear(accountId: string): Promise<void> {
+    await this.setRuntime(accountId, "");
+  }
+
+  async withLock<T>(name: string, ttlMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<LockResult<T>> {
+    const key = this.key(`lock:${name}`);
+    const token = randomBytes(16).toString("hex");
+    if ((await this.redis.set(key, token, "PX", ttlMs, "NX")) !== "OK") return { acquired: false };
+    const signal = AbortSignal.timeout(ttlMs);
+    try {
+      return { acquired: true, value: await fn(signal) };
+    } finally {
+      // Left in place when Redis cannot be reached: it lapses after ttlMs.
+      await this.scripts.tollgateUnlock([key], [token]).catch((error: Error) => this.onError(error));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.slotFreed.removeAllListeners();
+    this.subscriber.disconnect();
+  }
+
+  private key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  private stickyKey(groupId: string, sessionKey: string): string {
+    return `${this.prefix}sticky:${groupId}:${sessionKey}`;
+  }
+
+  private userSlotsKey(userId: string): string {
+    return `${this.prefix}slots:user:${userId}`;
+  }
+
+  private accountSlotsKey(accountId: string): string {
+    return `${this.prefix}slots:account:${accountId}`;
+  }
+
+  private async setRuntime(accountId: string, mark: string): Promise<void> {
+    const message = await this.scripts.tollgateSetRuntime(
+      [this.key("runtime"), this.key("runtime:version")],
+      [this.runtimeChannel, accountId, mark],
+    );
+    this.applyRuntime(parseRuntimeMessage(String(message)));
+  }
+
+  private onMessage(channel: string, message: string): void {
+    try {
+      if (channel === this.runtimeChannel) this.applyRuntime(parseRuntimeMessage(message));
+      else if (channel === this.slotFreedChannel) this.slotFreed.emit("freed", parseLease(message));
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+
+  private applyRuntime(message: RuntimeMessage): void {
+    this.racing?.push(message);
+    this.view.applyState(message.version, message.accountId, message.state);
+  }
+
+  /** Reloads run one after another (a reconnect during a reload reloads again afterwards). */
+  private scheduleResync(): void {
+    this.resyncs = this.resyncs
+      .then(() => this.resync())
+      .catch((error: Error) => {
+        this.onError(error);
+        clearTimeout(this.retryTimer);
+        if (!this.closed) this.retryTimer = setTimeout(() => this.scheduleResync(), RESYNC_RETRY_MS);
+      });
+  }
+
+  private async resync(): Promise<void> {
+    if (this.closed) return;
+    this.racing = [];
+    try {
+      // Subscribed first, so nothing published after the load below can be missed.
+      await this.subscriber.subscribe(this.runtimeChannel, this.slotFreedChannel);
+      const [version, flat] = (await this.scripts.tollgateLoadRuntime(
+        [this.key("runtime"), this.key("runtime:version")],
+        [],
+      )) as [number, string[]];
+      const states = new Map<string, StoredAccountState>();
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        states.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as StoredAccountState);
+      }
+      this.view.replaceAll(version, states);
+      for (const message of this.racing) this.view.applyState(message.version, message.accountId, message.state);
+    } finally {
+      this.racing = undefined;
+    }
+  }
+}
+
+function parseRuntimeMessage(text: string): RuntimeMessage {
+  const message = JSON.parse(text) as Partial<RuntimeMessage>;
+  if (
+    typeof message.version !== "number" ||
+    typeof message.accountId !== "string" ||
+    typeof message.state !== "object"
+  ) {
+    throw new Error(`unreadable account state message: ${text.slice(0, 200)}`);
+  }
+  return message as RuntimeMessage;
+}
+
+function parseLease(text: string): SlotLease {
+  const lease = JSON.parse(text) as Partial<SlotLease>;
+  if (typeof lease.requestId !== "string" || typeof lease.accountId !== "string" || typeof lease.userId !== "string") {
+    throw new Error(`unreadable slot release message: ${text.slice(0, 200)}`);
+  }
+  return lease as SlotLease;
+}
