@@ -1,18 +1,14 @@
-import { useQuery } from "@connectrpc/connect-query";
 import { useState } from "react";
 import { type Account, AccountService } from "../../../../gen/tollgate/admin/v1/account_pb.js";
-import { nameOf, useAllGroups } from "../../api/lookups.js";
+import { ACCOUNT_POLL_MS, nameOf, useAllGroups, useLiveAccounts } from "../../api/lookups.js";
 import { useAdminMutation } from "../../api/mutations.js";
+import { AccountState } from "../../components/account-state.js";
 import { ConfirmDialog } from "../../components/dialog.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
 import { useI18n } from "../../i18n/i18n.js";
 import { ACCOUNT_TYPE_LABEL, PLATFORM_LABEL } from "../../i18n/labels.js";
 import { AccountDialog } from "./account-dialog.js";
-import { AccountState } from "./account-state.js";
 import { TestAccountDialog } from "./test-account-dialog.js";
-
-/** How often account state is refreshed: cooldowns last a minute or more. */
-export const ACCOUNT_POLL_MS = 5_000;
 
 type Open =
   | { kind: "create" }
@@ -23,13 +19,9 @@ type Open =
 export function AccountsPage() {
   const { t } = useI18n();
   const [open, setOpen] = useState<Open>();
-  const accounts = useQuery(
-    AccountService.method.listAccounts,
-    { pageSize: 500 },
-    { refetchInterval: ACCOUNT_POLL_MS },
-  );
+  const accounts = useLiveAccounts();
   const groups = useAllGroups();
-  const groupName = nameOf(groups.data?.groups, (g: { name: string }) => g.name);
+  const groupName = nameOf(groups.data?.groups, (g) => g.name);
   const clearState = useAdminMutation(AccountService.method.clearAccountState);
   const remove = useAdminMutation(AccountService.method.deleteAccount);
   const list = accounts.data?.accounts ?? [];

@@ -1,14 +1,14 @@
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery } from "@connectrpc/connect-query";
 import { useState } from "react";
-import { AccountService } from "../../../../gen/tollgate/admin/v1/account_pb.js";
 import {
   type UsageBucket,
   UsageGroupBy,
   UsageService,
   type UsageTotals,
 } from "../../../../gen/tollgate/admin/v1/usage_pb.js";
-import { nameOf } from "../../api/lookups.js";
+import { nameOf, useLiveAccounts } from "../../api/lookups.js";
+import { ConditionBadge } from "../../components/account-state.js";
 import { type Bar, BarChart } from "../../components/bar-chart.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
 import { useI18n } from "../../i18n/i18n.js";
@@ -16,8 +16,6 @@ import { PLATFORM_LABEL } from "../../i18n/labels.js";
 import { troubledAccounts } from "../../lib/account-health.js";
 import { addDays, startOfDay } from "../../lib/dates.js";
 import { formatCompact, formatCount, formatUsd } from "../../lib/format.js";
-import { ConditionBadge } from "../accounts/account-state.js";
-import { ACCOUNT_POLL_MS } from "../accounts/accounts-page.js";
 
 type Metric = "requests" | "tokens" | "cost";
 type Range = "today" | "week";
@@ -61,12 +59,8 @@ export function DashboardPage() {
     { filter: { startTime: since.week }, groupBy: UsageGroupBy.DAY },
     poll,
   );
-  const accounts = useQuery(
-    AccountService.method.listAccounts,
-    { pageSize: 500 },
-    { refetchInterval: ACCOUNT_POLL_MS },
-  );
-  const accountName = nameOf(accounts.data?.accounts, (a: { name: string }) => a.name);
+  const accounts = useLiveAccounts();
+  const accountName = nameOf(accounts.data?.accounts, (a) => a.name);
   const modelStats = range === "today" ? todayStats : weekStats;
 
   const display = (totals: UsageTotals | undefined) =>

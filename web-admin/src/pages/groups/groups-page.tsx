@@ -21,7 +21,7 @@ export function GroupsPage() {
   const groups = useAllGroups();
   const remove = useAdminMutation(GroupService.method.deleteGroup);
   const list = groups.data?.groups ?? [];
-  const groupName = nameOf(list, (g: { name: string }) => g.name);
+  const groupName = nameOf(list, (g) => g.name);
   const close = () => {
     remove.reset();
     setOpen(undefined);

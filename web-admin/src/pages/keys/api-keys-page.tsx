@@ -37,8 +37,8 @@ export function ApiKeysPage() {
   const [open, setOpen] = useState<Open>();
   const groups = useAllGroups();
   const users = useAllUsers();
-  const groupName = nameOf(groups.data?.groups, (g: { name: string }) => g.name);
-  const userName = nameOf(users.data?.users, (u: { email: string }) => u.email);
+  const groupName = nameOf(groups.data?.groups, (g) => g.name);
+  const userName = nameOf(users.data?.users, (u) => u.email);
   const keys = useInfiniteQuery(
     ApiKeyService.method.listApiKeys,
     { pageSize: 100, pageToken: "", groupId, status },

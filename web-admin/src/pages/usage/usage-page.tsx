@@ -29,8 +29,8 @@ export function UsagePage() {
   const users = useAllUsers();
   const keys = useQuery(ApiKeyService.method.listApiKeys, { pageSize: 500, userId: form.userId });
   const accounts = useQuery(AccountService.method.listAccounts, { pageSize: 500 });
-  const userName = nameOf(users.data?.users, (u: { email: string }) => u.email);
-  const accountName = nameOf(accounts.data?.accounts, (a: { name: string }) => a.name);
+  const userName = nameOf(users.data?.users, (u) => u.email);
+  const accountName = nameOf(accounts.data?.accounts, (a) => a.name);
   const logs = useInfiniteQuery(
     UsageService.method.listUsageLogs,
     { pageSize: 100, pageToken: "", filter },

@@ -1,8 +1,8 @@
-import { type Account, AccountStatus } from "../../../../gen/tollgate/admin/v1/account_pb.js";
-import { Badge } from "../../components/badge.js";
-import { useI18n } from "../../i18n/i18n.js";
-import { ACCOUNT_STATUS_LABEL } from "../../i18n/labels.js";
-import { type AccountCondition, accountConditions } from "../../lib/account-health.js";
+import { type Account, AccountStatus } from "../../../gen/tollgate/admin/v1/account_pb.js";
+import { useI18n } from "../i18n/i18n.js";
+import { ACCOUNT_STATUS_LABEL } from "../i18n/labels.js";
+import { type AccountCondition, accountConditions } from "../lib/account-health.js";
+import { Badge } from "./badge.js";
 
 /** Status plus whatever runtime state keeps the account from serving, each with when it ends. */
 export function AccountState({ account, now }: { account: Account; now: Date }) {
