@@ -1,0 +1,46 @@
+import { crc32 } from "node:zlib";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+
+// One line of the usage spool: `<crc32 hex>\t<kind>\t<payload>\n`. A record line carries the record as
+// base64 protobuf; an ack line the JSON array of acked request ids. The checksum catches a line torn by
+// a crash (a power cut can leave a prefix, or zeros, at the end of the file), so replay skips it instead
+// of billing a half-decoded record.
+
+export type SpoolEntry = { kind: "record"; record: UsageRecord } | { kind: "ack"; requestIds: string[] };
+
+export function recordLine(record: UsageRecord): string {
+  return line("r", Buffer.from(toBinary(UsageRecordSchema, record)).toString("base64"));
+}
+
+export function ackLine(requestIds: readonly string[]): string {
+  return line("a", JSON.stringify(requestIds));
+}
+
+function line(kind: string, payload: string): string {
+  const body = `${kind}\t${payload}`;
+  return `${crc32(body).toString(16).padStart(8, "0")}\t${body}\n`;
+}
+
+/** Parses one line (without its newline); undefined when it is torn or corrupt. */
+export function parseSpoolLine(text: string): SpoolEntry | undefined {
+  const tab = text.indexOf("\t");
+  if (tab !== 8) return undefined;
+  const body = text.slice(tab + 1);
+  if (Number.parseInt(text.slice(0, tab), 16) !== crc32(body) || !/^[0-9a-f]{8}$/.test(text.slice(0, tab))) {
+    return undefined;
+  }
+  const payload = body.slice(2);
+  try {
+    if (body.startsWith("r\t")) {
+      return { kind: "record", record: fromBinary(UsageRecordSchema, Buffer.from(payload, "base64")) };
+    }
+    if (body.startsWith("a\t")) {
+      const ids: unknown = JSON.parse(payload);
+      if (Array.isArray(ids) && ids.every((id) => typeof id === "string")) return { kind: "ack", requestIds: ids };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

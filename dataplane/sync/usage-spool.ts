@@ -1,0 +1,290 @@
+import { closeSync, fdatasync, fsync, openSync, writeSync } from "node:fs";
+import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { acquireDirLock } from "./dir-lock.js";
+import { ackLine, parseSpoolLine, recordLine } from "./spool-line.js";
+import type { SyncLog } from "./sync-log.js";
+
+// The durable usage spool (DESIGN §6: spooled before it is reported, dropped only after the ack).
+//
+// - append() writes the record's line at once (a synchronous write into the page cache: once the
+//   request's usage is recorded, a crash of this process cannot lose it) and the next group commit
+//   fdatasyncs it, together with every line written meanwhile, so the file survives a machine crash
+//   within a few ms without one fsync per request. Only then is the record handed on to be reported.
+// - ack() writes an ack line; acks are not synced on their own: a lost ack only means a resend, and
+//   the control plane applies by request_id.
+// - Lines go to numbered segment files. A full segment is closed and a new one started; a closed
+//   segment whose records are all acked is deleted, so the disk holds the unacked records plus at most
+//   about two segments.
+// - open() replays every segment: records without an ack line are reported again. A torn or corrupt
+//   line is skipped (logged), and writing always continues in a fresh segment.
+
+const SEGMENT_NAME = /^(\d{12})\.spool$/;
+const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
+
+const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
+
+export interface UsageSpoolOptions {
+  /** The spool's own folder (created when missing). */
+  dir: string;
+  log: SyncLog;
+  /** Records whose lines are on disk: they may now be reported. */
+  onDurable: (records: UsageRecord[]) => void;
+  /** A segment is closed once it grows past this size. */
+  segmentBytes?: number;
+}
+
+interface Segment {
+  readonly seq: number;
+  readonly path: string;
+  /** Open while the segment is written to or awaits its last sync. */
+  fd: number | undefined;
+  bytes: number;
+  /** Records in this segment not yet acked. */
+  live: number;
+  /** Written since its last sync. */
+  dirty: boolean;
+  /** An fdatasync of it is running: its fd must stay open. */
+  syncing: boolean;
+}
+
+export interface OpenedSpool {
+  spool: UsageSpool;
+  /** Records spooled before and never acked, oldest first: report them again. */
+  replayed: UsageRecord[];
+}
+
+export class UsageSpool {
+  private readonly segments: Segment[] = [];
+  private active: Segment;
+  private readonly segmentOf = new Map<string, Segment>();
+  private unsynced: UsageRecord[] = [];
+  private commit: Promise<void> | undefined;
+  private newSegment = false;
+  private closed = false;
+  private readonly segmentBytes: number;
+
+  private constructor(
+    private readonly options: UsageSpoolOptions,
+    private readonly unlock: () => Promise<void>,
+    replayedSegments: Segment[],
+  ) {
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.segments.push(...replayedSegments);
+    const nextSeq = (replayedSegments.at(-1)?.seq ?? 0) + 1;
+    this.active = this.startSegment(nextSeq);
+  }
+
+  static async open(options: UsageSpoolOptions): Promise<OpenedSpool> {
+    await mkdir(options.dir, { recursive: true });
+    const unlock = await acquireDirLock(options.dir);
+    try {
+      const { segments, live, damaged } = await readSegments(options.dir);
+      if (damaged > 0) {
+        options.log("warn", "usage spool: skipped torn or corrupt lines", { dir: options.dir, lines: damaged });
+      }
+      const spool = new UsageSpool(options, unlock, segments);
+      for (const [requestId, { segment }] of live) spool.segmentOf.set(requestId, segment);
+      await spool.syncDirectory();
+      spool.dropEmptySegments();
+      const replayed = [...live.values()].map((entry) => entry.record);
+      if (replayed.length > 0) {
+        options.log("info", "usage spool: replaying unacked records", { dir: options.dir, records: replayed.length });
+      }
+      return { spool, replayed };
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+  }
+
+  /** Records spooled and not yet acked. */
+  get backlog(): number {
+    return this.segmentOf.size;
+  }
+
+  append(record: UsageRecord): void {
+    if (this.closed) {
+      this.options.log("warn", "usage record after the spool closed: reported from memory only", {
+        requestId: record.requestId,
+      });
+      this.options.onDurable([record]);
+      return;
+    }
+    if (this.segmentOf.has(record.requestId)) return;
+    this.write(recordLine(record));
+    this.active.live++;
+    this.active.dirty = true;
+    this.segmentOf.set(record.requestId, this.active);
+    this.unsynced.push(record);
+    this.scheduleSync();
+  }
+
+  ack(requestIds: readonly string[]): void {
+    const known: string[] = [];
+    for (const id of requestIds) {
+      const segment = this.segmentOf.get(id);
+      if (!segment) continue;
+      this.segmentOf.delete(id);
+      segment.live--;
+      known.push(id);
+    }
+    if (known.length === 0 || this.closed) return;
+    this.write(ackLine(known));
+    this.dropEmptySegments();
+  }
+
+  /** Syncs what was written and closes the files; unacked records stay for the next open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.commit) await this.commit;
+    for (const segment of this.segments) closeFd(segment);
+    await this.unlock();
+  }
+
+  private write(line: string): void {
+    const bytes = Buffer.byteLength(line);
+    if (this.active.bytes > 0 && this.active.bytes + bytes > this.segmentBytes) this.roll();
+    try {
+      writeSync(this.active.fd as number, line);
+      this.active.bytes += bytes;
+    } catch (error) {
+      // A full or failing disk must not lose the record: it is still reported from memory.
+      this.options.log("warn", "usage spool write failed; the record is kept in memory only", {
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private roll(): void {
+    const previous = this.active;
+    this.active = this.startSegment(previous.seq + 1);
+    closeIfDone(previous);
+    this.dropEmptySegments();
+  }
+
+  private startSegment(seq: number): Segment {
+    const path = join(this.options.dir, `${String(seq).padStart(12, "0")}.spool`);
+    const segment: Segment = { seq, path, fd: openSync(path, "wx"), bytes: 0, live: 0, dirty: false, syncing: false };
+    this.segments.push(segment);
+    this.newSegment = true;
+    return segment;
+  }
+
+  private scheduleSync(): void {
+    // Wait one turn of the event loop so every record finished in this turn joins the same commit.
+    this.commit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.syncLoop());
+  }
+
+  private async syncLoop(): Promise<void> {
+    try {
+      while (this.unsynced.length > 0) {
+        const batch = this.unsynced;
+        this.unsynced = [];
+        const dirty = this.segments.filter((s) => s.dirty && s.fd !== undefined);
+        for (const segment of dirty) {
+          segment.dirty = false;
+          segment.syncing = true;
+        }
+        try {
+          await Promise.all(dirty.map((segment) => fdatasyncAsync(segment.fd as number)));
+          if (this.newSegment) await this.syncDirectory();
+        } catch (error) {
+          this.options.log("warn", "usage spool sync failed; reporting the records anyway", {
+            error: (error as Error).message,
+          });
+        }
+        for (const segment of dirty) {
+          segment.syncing = false;
+          if (segment !== this.active) closeIfDone(segment);
+        }
+        this.options.onDurable(batch);
+        this.dropEmptySegments();
+      }
+    } finally {
+      this.commit = undefined;
+    }
+  }
+
+  /** A new segment's directory entry must be durable too, or a machine crash could lose the whole file. */
+  private async syncDirectory(): Promise<void> {
+    this.newSegment = false;
+    const dir = await open(this.options.dir, "r");
+    try {
+      await fsyncAsync(dir.fd);
+    } finally {
+      await dir.close();
+    }
+  }
+
+  private dropEmptySegments(): void {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const segment = this.segments[i] as Segment;
+      if (segment === this.active || segment.live > 0 || segment.dirty || segment.syncing) continue;
+      closeFd(segment);
+      this.segments.splice(i, 1);
+      unlink(segment.path).catch((error: unknown) => {
+        this.options.log("warn", "usage spool: cannot delete an acked segment", {
+          path: segment.path,
+          error: (error as Error).message,
+        });
+      });
+    }
+  }
+}
+
+/** A segment no longer written to keeps its fd only until its last sync. */
+function closeIfDone(segment: Segment): void {
+  if (!segment.dirty && !segment.syncing) closeFd(segment);
+}
+
+function closeFd(segment: Segment): void {
+  if (segment.fd === undefined) return;
+  closeSync(segment.fd);
+  segment.fd = undefined;
+}
+
+interface LiveEntry {
+  record: UsageRecord;
+  segment: Segment;
+}
+
+async function readSegments(dir: string) {
+  const names = (await readdir(dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
+  const segments: Segment[] = [];
+  const live = new Map<string, LiveEntry>();
+  let damaged = 0;
+  for (const name of names) {
+    const path = join(dir, name);
+    const text = await readFile(path, "utf8");
+    const segment: Segment = {
+      seq: Number(name.slice(0, 12)),
+      path,
+      fd: undefined,
+      bytes: Buffer.byteLength(text),
+      live: 0,
+      dirty: false,
+      syncing: false,
+    };
+    segments.push(segment);
+    const lines = text.split("\n");
+    // What follows the last newline is a line whose write never finished.
+    if ((lines.pop() ?? "") !== "") damaged++;
+    for (const line of lines) {
+      const entry = parseSpoolLine(line);
+      if (!entry) {
+        damaged++;
+      } else if (entry.kind === "record") {
+        if (!live.has(entry.record.requestId)) live.set(entry.record.requestId, { record: entry.record, segment });
+      } else {
+        for (const id of entry.requestIds) live.delete(id);
+      }
+    }
+  }
+  for (const { segment } of live.values()) segment.live++;
+  return { segments, live, damaged };
+}
