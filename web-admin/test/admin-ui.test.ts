@@ -314,6 +314,7 @@ describe("web admin in a browser", () => {
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "API 密钥" }).waitFor();
     await openPage("仪表盘", "仪表盘");
+    await page.locator(".bar-chart").first().waitFor();
     await shot("16-dashboard-zh");
     await page.getByRole("button", { name: "退出登录" }).click();
     await page.locator("input[name=token]").waitFor();
