@@ -299,7 +299,9 @@ describe("web admin in a browser", () => {
     await page.getByRole("button", { name: "Requests" }).click();
     const byModel = page.getByRole("list", { name: "Requests by model" });
     await expect.poll(() => byModel.textContent()).toContain("claude-sonnet-4-6");
-    expect(await page.getByRole("list", { name: "Requests by account" }).textContent()).toContain("sim-anthropic");
+    await expect
+      .poll(() => page.getByRole("list", { name: "Requests by account" }).textContent())
+      .toContain("sim-anthropic");
     await shot("14-dashboard");
   });
 
@@ -314,7 +316,7 @@ describe("web admin in a browser", () => {
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "API 密钥" }).waitFor();
     await openPage("仪表盘", "仪表盘");
-    await page.locator(".bar-chart").first().waitFor();
+    await expect.poll(() => page.locator(".loading").count()).toBe(0);
     await shot("16-dashboard-zh");
     await page.getByRole("button", { name: "退出登录" }).click();
     await page.locator("input[name=token]").waitFor();

@@ -75,9 +75,7 @@ export function DashboardPage() {
       : b.key,
     value: metricOf(b.totals, metric),
     display:
-      metric === "cost"
-        ? formatUsd(b.totals?.actualCostUsd ?? "0", 2)
-        : formatCompact(metricOf(b.totals, metric), locale),
+      metric === "cost" ? formatUsd(b.totals?.actualCostUsd ?? "0") : formatCompact(metricOf(b.totals, metric), locale),
   }));
   const troubled = accounts.data ? troubledAccounts(accounts.data.accounts, new Date(accounts.dataUpdatedAt)) : [];
   const metricLabel = t(`dashboard.metric.${metric}`);
