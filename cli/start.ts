@@ -40,6 +40,7 @@ export async function runStartCommand(args: string[]): Promise<void> {
       port: dpConfig.settings.port,
       maxBodyBytes: dpConfig.settings.maxBodyBytes,
       trustedProxies: dpConfig.settings.trustedProxies,
+      dataDir: cpConfig.options.dataDir,
     });
   } catch (error) {
     await controlPlane.close();

@@ -30,6 +30,7 @@ export async function runDataPlaneCommand(args: string[]): Promise<void> {
     port: settings.port,
     maxBodyBytes: settings.maxBodyBytes,
     trustedProxies: settings.trustedProxies,
+    dataDir: process.env.TOLLGATE_DATA_DIR?.trim() || "./data",
   });
   process.stdout.write(`tollgate data plane on ${dataPlane.url} (control plane ${controlPlane})\n`);
   const stop = () => {

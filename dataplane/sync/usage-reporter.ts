@@ -8,18 +8,35 @@ import {
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { sleep } from "./sleep.js";
+import type { SyncLog } from "./sync-log.js";
+import { UsageSpool } from "./usage-spool.js";
 
-// Streams usage records to the control plane over ReportUsage and forgets a record only when the
-// batch holding it is acked (the control plane acks after commit). Batches in flight when the
-// stream breaks are sent again: the control plane applies by request_id, so a resend bills once.
+// Streams usage records to the control plane over ReportUsage. A record is spooled to disk first and
+// sent once it is durable; it leaves the spool only when the batch holding it is acked (the control
+// plane acks after commit). Batches in flight when the stream breaks are sent again, and so are the
+// spool's unacked records after a restart: the control plane applies by request_id, so a resend bills
+// once.
+
+/** Told of each record's way through the spool (the spend guard counts what is not yet billed). */
+export interface UsageListener {
+  /** A record entered the spool: a new one, or one replayed at start. */
+  spooled(record: UsageRecord): void;
+  /** The control plane acked these records: they are billed. */
+  acked(records: readonly UsageRecord[]): void;
+}
 
 export interface UsageReporterOptions {
   client: Client<typeof PlaneService>;
-  log: (level: "info" | "warn", message: string, detail?: Record<string, unknown>) => void;
+  log: SyncLog;
+  /** The spool's folder. */
+  spoolDir: string;
+  listener?: UsageListener;
   maxBatch?: number;
   /** How long a record may wait for others to fill its batch. */
   lingerMs?: number;
   backoff?: BackoffPolicy;
+  /** Spool segment size (tests use small ones). */
+  segmentBytes?: number;
 }
 
 export class UsageReporter {
@@ -33,21 +50,41 @@ export class UsageReporter {
   private readonly maxBatch: number;
   private readonly lingerMs: number;
 
-  constructor(private readonly options: UsageReporterOptions) {
+  private constructor(
+    private readonly options: UsageReporterOptions,
+    private readonly spool: UsageSpool,
+  ) {
     this.maxBatch = options.maxBatch ?? 200;
     this.lingerMs = options.lingerMs ?? 20;
   }
 
+  /** Opens the spool (replaying what it holds) and returns a reporter ready to start. */
+  static async open(options: UsageReporterOptions): Promise<UsageReporter> {
+    let reporter: UsageReporter | undefined;
+    const { spool, replayed } = await UsageSpool.open({
+      dir: options.spoolDir,
+      log: options.log,
+      segmentBytes: options.segmentBytes,
+      onDurable: (records) => reporter?.queue(records),
+    });
+    reporter = new UsageReporter(options, spool);
+    for (const record of replayed) options.listener?.spooled(record);
+    reporter.queue(replayed);
+    return reporter;
+  }
+
   submit(record: UsageRecord): void {
-    this.pending.push(record);
-    this.wake?.();
+    if (record.requestId === "") {
+      this.options.log("warn", "usage record without request_id dropped");
+      return;
+    }
+    this.options.listener?.spooled(record);
+    this.spool.append(record);
   }
 
   /** Records not yet acked. */
   get backlog(): number {
-    let n = this.pending.length;
-    for (const batch of this.inFlight.values()) n += batch.length;
-    return n;
+    return this.spool.backlog;
   }
 
   start(): void {
@@ -66,10 +103,18 @@ export class UsageReporter {
     });
   }
 
+  /** Stops reporting; unacked records stay in the spool for the next start. */
   async stop(): Promise<void> {
     this.abort.abort();
     this.wake?.();
     await this.running;
+    await this.spool.close();
+  }
+
+  private queue(records: readonly UsageRecord[]): void {
+    if (records.length === 0) return;
+    this.pending.push(...records);
+    this.wake?.();
   }
 
   private async loop(): Promise<void> {
@@ -83,7 +128,11 @@ export class UsageReporter {
         const acks = this.options.client.reportUsage(this.batches(session.signal), { signal: session.signal });
         for await (const ack of acks) {
           failures = 0;
+          const records = this.inFlight.get(ack.batchId);
+          if (!records) continue;
           this.inFlight.delete(ack.batchId);
+          this.spool.ack(records.map((r) => r.requestId));
+          this.options.listener?.acked(records);
           if (this.backlog === 0) this.notifyIdle();
         }
       } catch (error) {
