@@ -1,0 +1,96 @@
+import { cp as copyDir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newId } from "../common/ids.js";
+import {
+  planeClient,
+  planeTransport,
+  startTestControlPlane,
+  type TestControlPlane,
+} from "../controlplane/test-support.js";
+import { UsageReporter } from "../dataplane/sync/usage-reporter.js";
+import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
+import { type UsageRecord, UsageRecordSchema } from "../gen/tollgate/plane/v1/plane_pb.js";
+import {
+  billedState,
+  createPaidTenant,
+  expectTotalsMatchLogs,
+  freePort,
+  MODEL,
+  type PaidTenant,
+  setPrice,
+} from "./support/accounting.js";
+
+// A spool delivered twice — a copy restored from a backup, or a crash after the control plane
+// committed a batch but before the data plane saw the ack — bills once, through the real control plane.
+
+let cp: TestControlPlane;
+let tenant: PaidTenant;
+let root: string;
+const log = () => {};
+const backoff = { initialMs: 20, maxMs: 100 };
+
+beforeAll(async () => {
+  cp = await startTestControlPlane("postgres");
+  await setPrice(cp.admin);
+  tenant = await createPaidTenant(cp.admin, "http://127.0.0.1:9", { rateMultiplier: "1.5" });
+  root = await mkdtemp(join(tmpdir(), "tollgate-redelivery-"));
+});
+
+afterAll(async () => {
+  await cp?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+function usage(n: number): UsageRecord {
+  return create(UsageRecordSchema, {
+    requestId: newId(),
+    apiKeyId: tenant.keyId,
+    userId: tenant.userId,
+    groupId: tenant.groupId,
+    model: MODEL,
+    platform: Platform.ANTHROPIC,
+    inputTokens: BigInt(1000 + n),
+    outputTokens: BigInt(200 + n),
+    cacheReadTokens: BigInt(5000 * n),
+    statusCode: 200,
+  });
+}
+
+describe("usage delivered twice", () => {
+  it("is billed once: the second delivery is acked as duplicates and changes nothing", async () => {
+    const first = join(root, "first");
+    const copy = join(root, "copy");
+    const unreachable = planeClient(planeTransport(`http://127.0.0.1:${await freePort()}`));
+    const offline = await UsageReporter.open({ client: unreachable, log, spoolDir: first, backoff });
+    offline.start();
+    const records = [1, 2, 3, 4, 5].map(usage);
+    for (const record of records) offline.submit(record);
+    expect(await offline.drain(300)).toBe(false);
+    await offline.stop();
+    await copyDir(first, copy, { recursive: true });
+
+    const client = planeClient(planeTransport(cp.running.planeUrl));
+    const online = await UsageReporter.open({ client, log, spoolDir: first, backoff });
+    expect(online.backlog).toBe(5);
+    online.start();
+    expect(await online.drain(15_000)).toBe(true);
+    await online.stop();
+    const once = await billedState(cp.databaseUrl as string, [tenant]);
+    expect(once.logs.map((l) => l.request_id).sort()).toEqual(records.map((r) => r.requestId).sort());
+    expectTotalsMatchLogs(once, [tenant]);
+
+    const again = await UsageReporter.open({ client, log, spoolDir: copy, backoff });
+    expect(again.backlog).toBe(5);
+    again.start();
+    expect(await again.drain(15_000)).toBe(true);
+    await again.stop();
+    expect(await billedState(cp.databaseUrl as string, [tenant])).toEqual(once);
+
+    const acked = await UsageReporter.open({ client, log, spoolDir: copy, backoff });
+    expect(acked.backlog).toBe(0);
+    await acked.stop();
+  });
+});
