@@ -33,13 +33,10 @@ export async function runStartCommand(args: string[]): Promise<void> {
   let dataPlane: Awaited<ReturnType<typeof startDataPlane>>;
   try {
     dataPlane = await startDataPlane({
+      ...dpConfig.settings,
       planeTransport: (interceptors) => createRouterTransport(planeRoutes, { transport: { interceptors } }),
       nodeToken,
       nodeId: "embedded",
-      host: dpConfig.settings.host,
-      port: dpConfig.settings.port,
-      maxBodyBytes: dpConfig.settings.maxBodyBytes,
-      trustedProxies: dpConfig.settings.trustedProxies,
       dataDir: cpConfig.options.dataDir,
     });
   } catch (error) {

@@ -23,15 +23,16 @@ export async function runDataPlaneCommand(args: string[]): Promise<void> {
   const { settings } = parsed;
   if (!settings.nodeToken) fail("TOLLGATE_NODE_TOKEN is required: the token the control plane printed or was given");
 
-  const dataPlane = await startDataPlane({
-    planeTransport: planeTransportTo(controlPlane),
-    nodeToken: settings.nodeToken,
-    host: settings.host,
-    port: settings.port,
-    maxBodyBytes: settings.maxBodyBytes,
-    trustedProxies: settings.trustedProxies,
-    dataDir: process.env.TOLLGATE_DATA_DIR?.trim() || "./data",
-  });
+  let dataPlane: Awaited<ReturnType<typeof startDataPlane>>;
+  try {
+    dataPlane = await startDataPlane({
+      ...settings,
+      nodeToken: settings.nodeToken,
+      planeTransport: planeTransportTo(controlPlane),
+    });
+  } catch (error) {
+    fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   process.stdout.write(`tollgate data plane on ${dataPlane.url} (control plane ${controlPlane})\n`);
   const stop = () => {
     dataPlane.close().then(

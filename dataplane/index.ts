@@ -1,22 +1,33 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import pino, { type Logger } from "pino";
 import type { IpRule } from "../common/ip-rules.js";
+import type { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { ConfigHolder } from "./config/config-holder.js";
 import { ConfigPersister, loadPersistedConfig } from "./config/persisted-config.js";
+import { LeaseKeeper } from "./pipeline/lease-keeper.js";
+import { DEFAULT_QUEUE_CONFIG, type QueueConfig, SlotQueue } from "./pipeline/slot-wait.js";
 import { resolveClientIp } from "./policy/client-ip.js";
+import { DEFAULT_FAILOVER_CONFIG, type FailoverConfig } from "./routing/failover-policy.js";
+import { initSessionHasher } from "./routing/session-identity.js";
 import { type ListeningServer, listen } from "./server/http-server.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./settings.js";
+import { openStore } from "./store/open-store.js";
+import { reportAccountState } from "./sync/account-state-reporter.js";
 import type { BackoffPolicy } from "./sync/backoff.js";
 import { SpendGuard } from "./sync/spend-guard.js";
 import { UsageReporter } from "./sync/usage-reporter.js";
 import { WatchClient } from "./sync/watch-client.js";
+import { type OAuthEndpoint, oauthEndpointsFromEnv } from "./upstream/oauth-endpoints.js";
+import { OAuthTokens } from "./upstream/oauth-tokens.js";
 import { DEFAULT_UPSTREAM_TIMEOUTS, UpstreamClient, type UpstreamTimeouts } from "./upstream/upstream-client.js";
 
-// Wires the data plane together: config watch, usage reporting, upstream pools, the HTTP listener.
+// Wires the data plane together: config watch, usage reporting, the routing store, upstream pools
+// and OAuth tokens, the HTTP listener.
 
 export interface DataPlaneOptions {
   /** Builds the transport to the control plane's PlaneService (h2c in production, in-process in `npm start`). */
@@ -35,6 +46,14 @@ export interface DataPlaneOptions {
   dataDir?: string;
   /** Reconnect delays to the control plane (tests shorten them). */
   backoff?: BackoffPolicy;
+  /** Shared routing state across data planes; in memory when absent. */
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  failover?: Partial<FailoverConfig>;
+  queue?: Partial<QueueConfig>;
+  slotLeaseMs?: number;
+  stickyTtlMs?: number;
+  oauthEndpoints?: ReadonlyMap<Platform, OAuthEndpoint>;
   log?: Logger;
 }
 
@@ -59,14 +78,6 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const config = new ConfigHolder((message, detail) => log.warn(detail, message));
   const planeLog = (level: "info" | "warn", message: string, detail?: Record<string, unknown>) =>
     log[level](detail ?? {}, message);
-  const watch = new WatchClient({
-    client: planeClient,
-    holder: config,
-    nodeId,
-    log: planeLog,
-    backoff: options.backoff,
-    onApplied: () => persister.schedule(),
-  });
   const temporaryDir = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), "tollgate-dp-"));
   const stateDir = join(options.dataDir ?? (temporaryDir as string), "dataplane");
   const configPath = join(stateDir, "config.bin");
@@ -92,6 +103,57 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   const upstream = new UpstreamClient(options.upstreamTimeouts ?? DEFAULT_UPSTREAM_TIMEOUTS);
   const trustedProxies = options.trustedProxies ?? [];
+  const hasher = await initSessionHasher();
+  const { store, close: closeStore } = await openStore({
+    redisUrl: options.redisUrl,
+    keyPrefix: options.redisKeyPrefix,
+    slotLeaseMs: options.slotLeaseMs,
+    stickyTtlMs: options.stickyTtlMs,
+    onError: (error) => log.warn({ err: error.message }, "routing store error"),
+  });
+  const leases = new LeaseKeeper(store, (error) => log.warn({ err: String(error) }, "slot lease renewal failed"));
+  const slots = new SlotQueue(store, { ...DEFAULT_QUEUE_CONFIG, ...options.queue });
+  const tokens = new OAuthTokens({
+    store,
+    endpoints: options.oauthEndpoints ?? oauthEndpointsFromEnv(process.env),
+    current: (accountId) => config.current.accounts.get(accountId),
+    persist: async (accountId, set) => {
+      await planeClient.persistOAuthToken(
+        {
+          accountId,
+          accessToken: set.accessToken,
+          refreshToken: set.refreshToken,
+          expiresAt: timestampFromMs(set.expiresAtMs),
+        },
+        { timeoutMs: 10_000 },
+      );
+    },
+    log: (message, detail) => log.warn(detail, message),
+  });
+  // ClearAccountState bumps an account's state epoch: drop what the routing store holds for it.
+  const epochs = new Map<string, bigint>();
+  const clearOnNewEpoch = () => {
+    for (const account of config.current.accounts.values()) {
+      const seen = epochs.get(account.id);
+      epochs.set(account.id, account.stateEpoch);
+      if (seen !== undefined && seen !== account.stateEpoch) {
+        store
+          .clear(account.id)
+          .catch((error: unknown) => log.warn({ err: String(error) }, "clearing account state failed"));
+      }
+    }
+  };
+  const watch = new WatchClient({
+    client: planeClient,
+    holder: config,
+    nodeId,
+    log: planeLog,
+    backoff: options.backoff,
+    onApplied: () => {
+      clearOnNewEpoch();
+      persister.schedule();
+    },
+  });
 
   watch.start();
   usage.start();
@@ -110,6 +172,22 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         clientIp: (req) =>
           resolveClientIp(req.socket.remoteAddress ?? "", req.headers as Record<string, string>, trustedProxies),
         log,
+        hasher,
+        runtime: store.runtime,
+        slots,
+        leases,
+        failover: { ...DEFAULT_FAILOVER_CONFIG, ...options.failover },
+        markAccount: (account, mark) => {
+          store
+            .mark(account.id, mark)
+            .then(() =>
+              reportAccountState(planeClient, account.id, store.runtime.get(account.id), mark.kind === "error"),
+            )
+            .catch((error: unknown) =>
+              log.warn({ accountId: account.id, err: String(error) }, "account state report failed"),
+            );
+        },
+        credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
       },
       health: () => ({
         ok: config.current.version > 0n,
@@ -121,7 +199,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       }),
     });
   } catch (error) {
-    await Promise.all([watch.stop(), usage.stop(), upstream.close()]);
+    leases.stop();
+    await Promise.all([watch.stop(), usage.stop(), upstream.close(), closeStore()]);
     throw error;
   }
   log.info({ url: listening.url, nodeId }, "data plane listening");
@@ -138,7 +217,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       await Promise.all([watch.stop(), usage.stop()]);
       await persister.flush();
       if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
-      await upstream.close();
+      leases.stop();
+      await Promise.all([upstream.close(), closeStore()]);
     },
   };
 }

@@ -1,13 +1,10 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileIpRules } from "../common/ip-rules.js";
-import { TEST_NODE_TOKEN } from "../controlplane/test-support.js";
-import { type DataPlane, startDataPlane } from "../dataplane/index.js";
-import { planeTransportTo } from "../dataplane/plane-transport.js";
+import type { DataPlane } from "../dataplane/index.js";
 import { ApiKeyStatus } from "../gen/tollgate/admin/v1/api_key_pb.js";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
-import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
+import { createTenant, type Stack, startStack, startTestDataPlane, type Tenant, waitFor } from "./support/stack.js";
 
 // DESIGN §5.2-5.3 as clients see them: every key error on every surface, in the surface's own
 // envelope with the stable code; IP rules through trusted proxies; quota and expiry round trips.
@@ -98,7 +95,6 @@ interface Keys {
 
 let stack: Stack;
 const keys = new Map<Platform, Keys>();
-let expiresAtMs: number;
 
 async function send(surface: SurfaceCase, headers: Record<string, string>, body: string | unknown = surface.body) {
   const response = await fetch(`${stack.dp.url}${surface.path}`, {
@@ -120,20 +116,18 @@ async function keyFor(
   tenant: Tenant,
   options: { userId?: string; groupId?: string; quotaUsd?: string; expiresAtMs?: number; ipWhitelist?: string[] },
 ) {
-  const { secret } = await stack.admin.keys.createApiKey({
+  const { secret, apiKey } = await stack.admin.keys.createApiKey({
     userId: options.userId ?? tenant.user.id,
     groupId: options.groupId ?? tenant.group.id,
     name: "case",
     quotaUsd: options.quotaUsd ?? "",
-    expiresAt: options.expiresAtMs ? timestampFromMs(options.expiresAtMs) : undefined,
     ipWhitelist: options.ipWhitelist ?? [],
   });
-  return secret;
+  return { secret, id: apiKey?.id as string };
 }
 
 beforeAll(async () => {
   stack = await startStack({ dataPlane: { maxBodyBytes: MAX_BODY } });
-  expiresAtMs = Date.now() + 4_000;
   for (const platform of new Set(SURFACES.map((s) => s.platform))) {
     const active = await createTenant(stack, { platform });
     const broke = (
@@ -141,17 +135,18 @@ beforeAll(async () => {
     ).user;
     const empty = (await stack.admin.groups.createGroup({ name: `empty-${platform}`, platform })).group;
     const disabled = await keyFor(active, {});
-    const { apiKeys } = await stack.admin.keys.listApiKeys({ userId: active.user.id });
-    const disabledId = apiKeys.find((k) => k.id !== active.key.id)?.id as string;
-    await stack.admin.keys.updateApiKey({ id: disabledId, status: ApiKeyStatus.DISABLED });
+    await stack.admin.keys.updateApiKey({ id: disabled.id, status: ApiKeyStatus.DISABLED });
+    // An admin may expire a key now: its expiry set in the past.
+    const expired = await keyFor(active, {});
+    await stack.admin.keys.updateApiKey({ id: expired.id, expiresAt: timestampFromMs(Date.now() - 1_000) });
     keys.set(platform, {
       active,
-      disabled,
-      expiring: await keyFor(active, { expiresAtMs }),
-      exhausted: await keyFor(active, { quotaUsd: "0.000000001" }),
-      ipRefused: await keyFor(active, { ipWhitelist: ["203.0.113.0/24", "2001:db8::/32"] }),
-      broke: await keyFor(active, { userId: broke?.id as string }),
-      noAccount: await keyFor(active, { groupId: empty?.id as string }),
+      disabled: disabled.secret,
+      expiring: expired.secret,
+      exhausted: (await keyFor(active, { quotaUsd: "0.000000001" })).secret,
+      ipRefused: (await keyFor(active, { ipWhitelist: ["203.0.113.0/24", "2001:db8::/32"] })).secret,
+      broke: (await keyFor(active, { userId: broke?.id as string })).secret,
+      noAccount: (await keyFor(active, { groupId: empty?.id as string })).secret,
     });
   }
   // Spend each quota key past its tiny limit: the first request is served, the flip reaches the data plane.
@@ -202,7 +197,6 @@ const CASES: Case[] = [
 
 describe.each(SURFACES)("$name", (surface) => {
   it.each(CASES)("refuses %s with %i %s in its own envelope", async (_label, status, code, pick, body) => {
-    if (code === "API_KEY_EXPIRED") await waitFor(() => Date.now() > expiresAtMs, "the key to expire");
     const picked = pick(keys.get(surface.platform) as Keys);
     const headers = picked === "missing" ? {} : surface.auth(picked.secret);
     const response = await send(surface, headers, body);
@@ -238,7 +232,6 @@ describe("quota and expiry round trips", () => {
 
   it("ClearExpiration lets an expired key through again", async () => {
     const k = keys.get(Platform.ANTHROPIC) as Keys;
-    await waitFor(() => Date.now() > expiresAtMs, "the key to expire");
     expect((await send(anthropic, anthropic.auth(k.expiring))).status).toBe(403);
     const { apiKeys } = await stack.admin.keys.listApiKeys({ userId: k.active.user.id });
     const expired = apiKeys.find((key) => key.status === ApiKeyStatus.EXPIRED);
@@ -266,13 +259,7 @@ describe("IP rules behind a trusted proxy", () => {
   let restricted: string;
 
   beforeAll(async () => {
-    behindProxy = await startDataPlane({
-      planeTransport: planeTransportTo(stack.cp.running.planeUrl),
-      nodeToken: TEST_NODE_TOKEN,
-      port: 0,
-      trustedProxies: compileIpRules(["127.0.0.1", "::1"]),
-      log: pino({ level: "silent" }),
-    });
+    behindProxy = await startTestDataPlane(stack.cp, { trustedProxies: compileIpRules(["127.0.0.1", "::1"]) });
     const k = keys.get(Platform.ANTHROPIC) as Keys;
     const created = await stack.admin.keys.createApiKey({
       userId: k.active.user.id,

@@ -1,24 +1,36 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { newId } from "../../common/ids.js";
-import { AccountStatus } from "../../gen/tollgate/admin/v1/account_pb.js";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Account, GetKeyUsageResponse, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
 import { GatewayError } from "../errors.js";
 import type { RequestView, Surface } from "../policy/request-view.js";
 import type { ClientRequest, Protocol } from "../protocols/protocol.js";
+import { chooseAccount } from "../routing/account-choice.js";
+import {
+  type AccountMark,
+  decideFailover,
+  type FailoverConfig,
+  finalStatus,
+  type UpstreamFailure,
+} from "../routing/failover-policy.js";
+import { type SessionHasher, sessionIdentity } from "../routing/session-identity.js";
 import { readBody } from "../server/read-body.js";
-import { responseHeaders } from "../upstream/forward-headers.js";
+import type { RuntimeView } from "../store/routing-store.js";
+import { sessionKeys } from "../store/session-keys.js";
 import type { UpstreamClient } from "../upstream/upstream-client.js";
-import { BodyObserver } from "./body-observer.js";
+import { attempt } from "./attempt.js";
 import { identifyCaller } from "./caller.js";
-import { relay } from "./relay.js";
+import { ClientResponse } from "./client-response.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
 import { sendError } from "./respond.js";
+import type { SlotQueue } from "./slot-wait.js";
 import { usageRecord } from "./usage-record.js";
 
-// One proxied request, in the order of DESIGN §5: body, key and policy, account, forward, relay,
-// usage. Each step is a module of its own; this function only sequences them.
+// One proxied request, in the order of DESIGN §5: body (1), key and policy (2-3), group (4), session
+// identity (5), sticky account and slots (6-7), forward with failover (8-9), relay (10), usage (11).
+// Each step is a module of its own; this file only sequences them.
 
 export interface ProxyDeps {
   config: ConfigHolder;
@@ -29,6 +41,15 @@ export interface ProxyDeps {
   maxBodyBytes: number;
   clientIp(req: IncomingMessage): string;
   log: Logger;
+  hasher: SessionHasher;
+  runtime: RuntimeView;
+  slots: SlotQueue;
+  leases: LeaseKeeper;
+  failover: FailoverConfig;
+  /** Records what the failover policy decided about an account, for every data plane and the admins. */
+  markAccount(account: Account, mark: AccountMark): void;
+  /** The account with usable credentials (an OAuth token refreshed first when it is about to expire). */
+  credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
 }
 
 export interface ProxyRoute {
@@ -44,8 +65,8 @@ export interface ProxyRoute {
   billable: boolean;
 }
 
-// A provider error body is read (to pass it on or decide on it) up to this size.
-const ERROR_BODY_LIMIT = 64 * 1024;
+// Conversations longer than this are matched on their most recent turns only.
+const MAX_SESSION_KEYS = 64;
 
 export async function proxy(
   deps: ProxyDeps,
@@ -110,92 +131,145 @@ export async function proxy(
     );
   }
 
-  const account = pickAccount(config.accountsByGroup.get(group.id) ?? [], group.platform, parsed.model);
-  if (!account) {
-    return sendError(
-      res,
-      protocol,
-      new GatewayError("NO_AVAILABLE_ACCOUNT", "no account available to serve this request"),
+  const identity = sessionIdentity(
+    view,
+    protocol.conversation,
+    { clientIp, apiKeyId: caller.key.record.id },
+    deps.hasher,
+  );
+  const client = new ClientResponse(res, protocol);
+  const tried = new Set<string>();
+  const groupAccounts = config.accountsByGroup.get(group.id) ?? [];
+  const candidates = () =>
+    chooseAccount(
+      groupAccounts,
+      { groupId: group.id, platform: group.platform, model: parsed.model, runtime: deps.runtime, tried },
+      undefined,
+      Date.now(),
     );
+  const slotRequest = {
+    requestId,
+    groupId: group.id,
+    sessionKeys: sessionKeys(identity).slice(0, MAX_SESSION_KEYS),
+    userId: caller.user.record.id,
+    userConcurrency: caller.user.record.concurrency,
+    stream: parsed.stream,
+  };
+
+  let lastFailure: UpstreamFailure | undefined;
+  let switches = 0;
+  for (;;) {
+    const slot = await deps.slots.acquire(slotRequest, candidates, client);
+    if (slot.kind === "client_gone") return;
+    if (slot.kind === "limit") {
+      const whose = slot.limit === "user" ? "your concurrent request limit" : "every account of this group";
+      return client.fail(
+        new GatewayError("CONCURRENCY_LIMIT", `Too many concurrent requests: ${whose} is busy; retry shortly`),
+      );
+    }
+    if (slot.kind === "no_candidates") {
+      const final = finalStatus(lastFailure);
+      const message = lastFailure
+        ? "every upstream account failed for this request"
+        : "no account available to serve this request";
+      return client.fail(new GatewayError(final.code, message, final.status));
+    }
+    deps.leases.hold(slot.lease);
+    const onReleaseError = (error: unknown) => deps.log.warn({ err: String(error) }, "slot release failed");
+    try {
+      let retries = 0;
+      let refreshed = false;
+      let forceRefresh = false;
+      for (;;) {
+        const account = await deps.credentialsFor(slot.account, { forceRefresh });
+        forceRefresh = false;
+        const result = await attempt(
+          deps.upstream,
+          protocol.upstreamRequest(request, parsed, account),
+          client,
+          protocol,
+          parsed,
+        );
+        if (result.kind === "client_gone") return;
+        if (result.kind === "served") {
+          if (result.outcome !== "completed")
+            deps.log.info({ requestId, accountId: account.id, outcome: result.outcome }, "stream ended early");
+          if (!route.billable) return;
+          deps.reportUsage(
+            usageRecord({
+              requestId,
+              apiKeyId: caller.key.record.id,
+              userId: caller.user.record.id,
+              accountId: account.id,
+              groupId: group.id,
+              model: parsed.model,
+              platform: account.platform,
+              usage: result.observer.usage,
+              requestBytes: rawBody.length,
+              stream: parsed.stream,
+              statusCode: result.status,
+              startedAt,
+              endedAt: performance.now(),
+              firstTokenAt: parsed.stream ? result.observer.firstTokenAt : undefined,
+              receivedAtMs,
+              clientIp,
+              userAgent: req.headers["user-agent"] ?? "",
+            }),
+          );
+          return;
+        }
+        const { failure } = result;
+        // An expired OAuth token is refreshed and tried once more on the same account before anything else.
+        if (failure.kind === "http" && failure.status === 401 && account.refreshToken && !refreshed) {
+          refreshed = true;
+          forceRefresh = true;
+          continue;
+        }
+        const decision = decideFailover(
+          failure,
+          { switches, sameAccountRetries: retries, platform: group.platform },
+          deps.failover,
+          Date.now(),
+        );
+        deps.log.warn(
+          { requestId, accountId: account.id, failure: describe(failure), action: decision.action, retries, switches },
+          "upstream attempt failed",
+        );
+        if (decision.action === "retry_same") {
+          retries++;
+          await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+          if (client.gone) return;
+          continue;
+        }
+        if (decision.mark.kind !== "none") deps.markAccount(account, decision.mark);
+        lastFailure = failure;
+        if (decision.action === "give_up") {
+          if (decision.reason === "client_error" && result.passThrough && !client.headersSent) {
+            // The client's own mistake: the provider's answer, in the provider's envelope, as it came.
+            res.writeHead(result.passThrough.status, {
+              "content-type": result.passThrough.contentType,
+              "content-length": result.passThrough.body.length,
+            });
+            res.end(result.passThrough.body);
+            return;
+          }
+          const final = finalStatus(failure);
+          return client.fail(
+            new GatewayError(final.code, "every upstream account failed for this request", final.status),
+          );
+        }
+        tried.add(account.id);
+        switches++;
+        break;
+      }
+    } finally {
+      deps.leases.release(slot.lease, onReleaseError);
+    }
   }
-
-  const call = deps.upstream.start(protocol.upstreamRequest(request, parsed, account));
-  const abortOnClose = () => call.abort(new Error("client disconnected"));
-  res.once("close", abortOnClose);
-
-  let head: Awaited<typeof call.head>;
-  try {
-    head = await call.head;
-  } catch (error) {
-    res.off("close", abortOnClose);
-    deps.log.warn({ requestId, accountId: account.id, err: (error as Error).message }, "upstream unreachable");
-    return sendError(res, protocol, new GatewayError("UPSTREAM_ERROR", "upstream unreachable"));
-  }
-  res.off("close", abortOnClose);
-
-  if (head.status >= 400) {
-    const errorBody = await call.collect(ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
-    deps.log.warn({ requestId, accountId: account.id, status: head.status }, "upstream error");
-    return passUpstreamError(res, protocol, head.status, errorBody);
-  }
-
-  res.writeHead(head.status, responseHeaders(head.headers, !parsed.stream));
-  const observer = parsed.stream ? protocol.createStreamObserver(() => performance.now()) : new BodyObserver(protocol);
-  const outcome = await relay(call, res, observer, protocol, parsed.stream);
-  if (outcome !== "completed") deps.log.info({ requestId, accountId: account.id, outcome }, "stream ended early");
-
-  if (!route.billable) return;
-  deps.reportUsage(
-    usageRecord({
-      requestId,
-      apiKeyId: caller.key.record.id,
-      userId: caller.user.record.id,
-      accountId: account.id,
-      groupId: group.id,
-      model: parsed.model,
-      platform: account.platform,
-      usage: observer.usage,
-      requestBytes: rawBody.length,
-      stream: parsed.stream,
-      statusCode: head.status,
-      startedAt,
-      endedAt: performance.now(),
-      firstTokenAt: parsed.stream ? observer.firstTokenAt : undefined,
-      receivedAtMs,
-      clientIp,
-      userAgent: req.headers["user-agent"] ?? "",
-    }),
-  );
 }
 
-/** Foundation routing: the first eligible account by priority (sticky sessions and failover come with routing). */
-function pickAccount(accounts: readonly Account[], platform: Platform, model: string): Account | undefined {
-  return accounts.find(
-    (a) =>
-      a.platform === platform &&
-      a.status === AccountStatus.ACTIVE &&
-      a.schedulable &&
-      (a.models.length === 0 || a.models.includes(model)),
-  );
-}
-
-// Failures the account caused are not the client's to see in detail (DESIGN §5.9 maps them); the
-// client's own mistakes (400, 404, 413, 422) pass through in the provider's envelope.
-function passUpstreamError(res: ServerResponse, protocol: Protocol, status: number, body: Buffer): void {
-  const mapped = mapAccountFailure(status);
-  if (mapped) {
-    sendError(res, protocol, mapped);
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/json", "content-length": body.length });
-  res.end(body);
-}
-
-function mapAccountFailure(status: number): GatewayError | undefined {
-  if (status === 429) return new GatewayError("UPSTREAM_RATE_LIMITED", "upstream rate limited");
-  if (status === 529) return new GatewayError("UPSTREAM_OVERLOADED", "upstream overloaded");
-  if (status === 401 || status === 403 || status >= 500) {
-    return new GatewayError("UPSTREAM_ERROR", `upstream failed with status ${status}`);
-  }
-  return undefined;
+function describe(failure: UpstreamFailure): string {
+  if (failure.kind === "http") return `status ${failure.status}`;
+  if (failure.kind === "network") return `network: ${failure.message}`;
+  return "empty stream";
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Protocol, StreamObserver } from "../protocols/protocol.js";
 import type { UpstreamCall } from "../upstream/upstream-call.js";
+import { SseFramer } from "./sse-framer.js";
 
 export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
 
@@ -13,7 +14,16 @@ export function relay(
   observer: StreamObserver,
   protocol: Protocol,
   streaming: boolean,
+  /** Bytes already read (and observed) while the first event was held. */
+  held: readonly Buffer[] = [],
 ): Promise<RelayOutcome> {
+  const framer = streaming ? new SseFramer() : undefined;
+  const send = (chunk: Buffer): boolean => {
+    if (!framer) return res.write(chunk);
+    const whole = framer.push(chunk);
+    return whole ? res.write(whole) : true;
+  };
+  for (const chunk of held) send(chunk);
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: RelayOutcome) => {
@@ -34,10 +44,10 @@ export function relay(
     call.attach({
       write(chunk) {
         observer.push(chunk);
-        return res.write(chunk);
+        return send(chunk);
       },
       end() {
-        res.end();
+        res.end(framer?.flush());
         settle("completed");
       },
       fail(error) {

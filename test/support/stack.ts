@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import {
   type AdminClients,
@@ -37,14 +40,8 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await startUpstreamSim({ quiet: true });
   const cp = await startTestControlPlane(options.backend ?? "postgres");
-  const dp = await startDataPlane({
-    planeTransport: planeTransportTo(cp.running.planeUrl),
-    nodeToken: TEST_NODE_TOKEN,
-    nodeId: `test-${randomBytes(3).toString("hex")}`,
-    port: 0,
-    log: pino({ level: "silent" }),
-    ...options.dataPlane,
-  });
+  const dataDir = await mkdtemp(join(tmpdir(), "tollgate-dp-"));
+  const dp = await startTestDataPlane(cp, { dataDir, ...options.dataPlane });
   return {
     sim,
     cp,
@@ -54,8 +51,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await dp.close();
       await cp.close();
       await sim.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another data plane on the stack's control plane, with a data dir of its own unless given. */
+export async function startTestDataPlane(
+  cp: TestControlPlane,
+  options: Partial<Omit<DataPlaneOptions, "planeTransport" | "nodeToken">> = {},
+): Promise<DataPlane> {
+  return startDataPlane({
+    planeTransport: planeTransportTo(cp.running.planeUrl),
+    nodeToken: TEST_NODE_TOKEN,
+    nodeId: `test-${randomBytes(3).toString("hex")}`,
+    port: 0,
+    log: pino({ level: "silent" }),
+    dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), "tollgate-dp-"))),
+    ...options,
+  });
 }
 
 export interface TenantOptions {
@@ -64,6 +78,10 @@ export interface TenantOptions {
   /** Simulated accounts to create in the tenant's group, each with its own credential. */
   accounts?: number;
   accountType?: AccountType;
+  /** Priority of each account in order (lower is tried first); all 0 when absent. */
+  priorities?: number[];
+  /** Concurrency of each account; 0 (unlimited) when absent. */
+  concurrency?: number;
   rateMultiplier?: string;
   quotaUsd?: string;
 }
@@ -103,6 +121,8 @@ export async function createTenant(stack: Stack, options: TenantOptions = {}): P
       type: options.accountType ?? AccountType.APIKEY,
       baseUrl: stack.sim.url,
       groupIds: [group.id],
+      priority: options.priorities?.[i] ?? 0,
+      concurrency: options.concurrency ?? 0,
       credentials: { apiKey: credential },
     });
     accounts.push(created.account as Account);

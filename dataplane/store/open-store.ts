@@ -1,0 +1,45 @@
+import { Redis } from "ioredis";
+import { openMemoryStore } from "./memory-store.js";
+import { openRedisStore } from "./redis-store.js";
+import type { RoutingStore } from "./routing-store.js";
+
+// The routing store a data plane runs on: Redis (shared by every data plane) when REDIS_URL is set,
+// else in memory (`npm start`, one data plane).
+export interface StoreSettings {
+  redisUrl?: string | undefined;
+  keyPrefix?: string | undefined;
+  slotLeaseMs?: number | undefined;
+  stickyTtlMs?: number | undefined;
+  onError(error: Error): void;
+}
+
+export async function openStore(settings: StoreSettings): Promise<{ store: RoutingStore; close(): Promise<void> }> {
+  const tuning = {
+    ...(settings.slotLeaseMs !== undefined && { slotLeaseMs: settings.slotLeaseMs }),
+    ...(settings.stickyTtlMs !== undefined && { stickyTtlMs: settings.stickyTtlMs }),
+  };
+  if (!settings.redisUrl) {
+    const store = openMemoryStore(tuning);
+    return { store, close: () => store.close() };
+  }
+  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    const store = await openRedisStore({
+      redis,
+      keyPrefix: settings.keyPrefix,
+      onError: settings.onError,
+      ...tuning,
+    });
+    return {
+      store,
+      async close() {
+        await store.close();
+        redis.disconnect();
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+}
