@@ -17,7 +17,11 @@ const DEFAULTS: Record<Platform, OAuthEndpoint | undefined> = {
     clientId: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
     clientSecret: "",
   },
-  [Platform.OPENAI]: { tokenUrl: "https://auth.openai.com/oauth/token", clientId: "app_EMoamEEZ73f0CkXaXp7hrann", clientSecret: "" },
+  [Platform.OPENAI]: {
+    tokenUrl: "https://auth.openai.com/oauth/token",
+    clientId: "app_EMoamEEZ73f0CkXaXp7hrann",
+    clientSecret: "",
+  },
   [Platform.GEMINI]: { tokenUrl: "https://oauth2.googleapis.com/token", clientId: "", clientSecret: "" },
   [Platform.ANTIGRAVITY]: { tokenUrl: "https://oauth2.googleapis.com/token", clientId: "", clientSecret: "" },
 };
