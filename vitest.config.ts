@@ -9,6 +9,8 @@ export default defineConfig({
       "upstream-sim/**/*.test.ts",
       "cli/**/*.test.ts",
       "test/**/*.test.ts",
+      "web-admin/**/*.test.ts",
+      "bench/**/*.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
