@@ -1,0 +1,43 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+
+// The floor: the least a Node proxy can do for one request. A node:http server, an undici keep-alive
+// pool to one upstream, bodies piped through both ways, hop-by-hop headers dropped. No auth, no
+// policy, no usage: whatever Tollgate costs above this is the price of being a gateway.
+// Usage: node --import tsx bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N]
+
+const { values } = parseArgs({ options: { upstream: { type: "string" }, port: { type: "string", default: "0" } } });
+if (!values.upstream) throw new Error("--upstream URL is required");
+const pool = new Pool(new URL(values.upstream).origin, { keepAliveTimeout: 30_000 });
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "host", "te", "trailer", "upgrade"]);
+
+function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const method = req.method === "GET" ? "GET" : "POST";
+  pool
+    .request({ path: req.url ?? "/", method, headers: endToEnd(req.headers), body: method === "POST" ? req : null })
+    .then(
+      (upstream) => {
+        res.writeHead(upstream.statusCode, endToEnd(upstream.headers));
+        pipeline(upstream.body, res, () => {});
+      },
+      () => {
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end("upstream unreachable");
+      },
+    );
+});
+server.listen(Number(values.port), "127.0.0.1", () => {
+  process.stdout.write(`floor proxy on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
+process.once("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { hasConnectionToPort, parseRssBytes, parseStatCpuTicks, parseTcpTable, processCpuMicros } from "./proc.js";
+
+describe("parseStatCpuTicks", () => {
+  it.each([
+    ["plain name", "19304 (node) R 1 1 1 0 -1 4194304 100 0 0 0 250 40 0 0 20 0 1 0", 290],
+    ["name with spaces and parens", "7 (a (b) c) S 1 1 1 0 -1 0 0 0 0 0 12 3 0 0 20 0 1 0", 15],
+  ])("%s", (_label, stat, ticks) => {
+    expect(parseStatCpuTicks(stat)).toBe(ticks);
+  });
+});
+
+describe("parseRssBytes", () => {
+  it("reads VmRSS in kB", () => {
+    expect(parseRssBytes("Name:\tnode\nVmHWM:\t  9000 kB\nVmRSS:\t  2048 kB\n")).toBe(2048 * 1024);
+  });
+
+  it("fails loudly without the line", () => {
+    expect(() => parseRssBytes("Name:\tnode\n")).toThrow(/VmRSS/);
+  });
+});
+
+describe("parseTcpTable", () => {
+  it("reads remote port, state and inode", () => {
+    const table = [
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+      "   0: 0100007F:0CEA 0100007F:18EB 01 00000000:00000000 00:00000000 00000000   107        0 9717 1 0 100 0 0 10 0",
+      "   1: 0100007F:075B 00000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 5972 1 0 100 0 0 10 0",
+    ].join("\n");
+    expect(parseTcpTable(table)).toEqual([
+      { remotePort: 6379, state: "01", inode: "9717" },
+      { remotePort: 0, state: "0A", inode: "5972" },
+    ]);
+  });
+});
+
+describe("this process, read live", () => {
+  it("has used some CPU and holds no connection to a port nobody listens on", () => {
+    expect(processCpuMicros(process.pid)).toBeGreaterThan(0);
+    expect(hasConnectionToPort(process.pid, 1)).toBe(false);
+  });
+});
