@@ -1,0 +1,242 @@
+import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
+import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
+import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
+import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsxArgs } from "./child.js";
+import { probe, waitUntil } from "./http-probe.js";
+import { hasConnectionToPort } from "./proc.js";
+import {
+  newTokens,
+  startAllInOneProcess,
+  startControlPlaneProcess,
+  startDataPlaneProcess,
+} from "./tollgate-processes.js";
+
+// The contenders, all started once and left running so every workload can alternate between them:
+// direct calls to upstream-sim, the floor proxy, `tollgate start` (all-in-one, PGlite), and `tollgate
+// dataplane` beside a `tollgate controlplane` on PostgreSQL, with the in-memory store and on Redis.
+
+export type ContenderName = "direct" | "floor" | "all-in-one" | "dataplane" | "dataplane-redis";
+export const CONTENDER_NAMES: readonly ContenderName[] = [
+  "direct",
+  "floor",
+  "all-in-one",
+  "dataplane",
+  "dataplane-redis",
+];
+export type CredentialKind = "anthropic" | "openai" | "slow";
+
+export interface Contender {
+  name: ContenderName;
+  /** Where the load goes: the fast upstream's path, and the slow-stream upstream's. */
+  url: string;
+  slowUrl: string | undefined;
+  /** The process whose CPU and memory are measured (none for direct calls). */
+  pid: number | undefined;
+  slowPid: number | undefined;
+  /** A separate control plane, reported beside. */
+  controlPlanePid: number | undefined;
+  secret(kind: CredentialKind): string;
+  /** Usage records not yet acked by the control plane (0 for non-Tollgate contenders). */
+  usageBacklog(): Promise<number>;
+}
+
+export interface Pending {
+  name: ContenderName;
+  reason: string;
+}
+
+export interface SlowStreamSettings {
+  chunks: number;
+  chunkDelayMs: number;
+}
+
+export interface EnvironmentOptions {
+  contenders: readonly ContenderName[];
+  /** Start the slow-stream upstream (and the routes to it) with these settings. */
+  slowStreams: SlowStreamSettings | undefined;
+  /** Run the separate data plane under `node --cpu-prof`, writing profiles here. */
+  cpuProfDir: string | undefined;
+  logDir: string;
+  workDir: string;
+}
+
+export interface Environment {
+  contenders: Contender[];
+  pending: Pending[];
+  upstreamPids: { fast: number; slow: number | undefined };
+  close(): Promise<void>;
+}
+
+const DIRECT_CREDENTIAL = "sk-sim-direct";
+const SMALL_MESSAGE = Buffer.from(
+  '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}',
+);
+
+export async function startEnvironment(options: EnvironmentOptions): Promise<Environment> {
+  const children: Child[] = [];
+  const databases: TestDatabase[] = [];
+  const redisPrefixes: TestRedisPrefix[] = [];
+  const track = async <T extends { child: Child } | Child>(started: Promise<T>): Promise<T> => {
+    const value = await started;
+    children.push("child" in value ? value.child : value);
+    return value;
+  };
+  const close = async () => {
+    for (const child of children.reverse()) await child.stop();
+    for (const database of databases) await database.drop();
+    for (const prefix of redisPrefixes) await prefix.cleanup();
+  };
+  const { logDir, workDir } = options;
+  const sim = (name: string, args: string[]) =>
+    track(
+      startChild({
+        name,
+        logDir,
+        env: childEnv({}),
+        args: tollgateArgs("upstream-sim", [], ["--port", "0", ...args]),
+        ready: /upstream-sim listening on (\S+)/,
+      } satisfies ChildSpec),
+    );
+  const url = (child: Child) => child.ready[1] as string;
+
+  try {
+    const fastSim = await sim("upstream-sim", []);
+    const slow = options.slowStreams;
+    const slowSim = slow
+      ? await sim("upstream-sim-slow", ["--chunks", String(slow.chunks), "--chunk-delay-ms", String(slow.chunkDelayMs)])
+      : undefined;
+    const upstreams = { fast: url(fastSim), slow: slowSim ? url(slowSim) : url(fastSim) };
+    const contenders: Contender[] = [];
+    const pending: Pending[] = [];
+    const wanted = new Set(options.contenders);
+    const tokens = newTokens();
+
+    if (wanted.has("direct")) {
+      contenders.push(plain("direct", upstreams.fast, slowSim && upstreams.slow, undefined, undefined));
+    }
+    if (wanted.has("floor")) {
+      const floor = (name: string, upstream: string) =>
+        track(
+          startChild({
+            name,
+            logDir,
+            env: childEnv({}),
+            args: tsxArgs("bench/floor-proxy.ts", ["--upstream", upstream]),
+            ready: /floor proxy on (\S+)/,
+          }),
+        );
+      const fast = await floor("floor", upstreams.fast);
+      const slowFloor = slowSim ? await floor("floor-slow", upstreams.slow) : undefined;
+      contenders.push(plain("floor", url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
+    }
+    if (wanted.has("all-in-one")) {
+      const aio = await track(startAllInOneProcess({ tokens, logDir, workDir }));
+      const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
+      await waitForKeys(aio.dataPlaneUrl, tenants);
+      contenders.push(
+        tollgate("all-in-one", aio.dataPlaneUrl, aio.child.pid, undefined, tenants, slowSim !== undefined),
+      );
+    }
+    if (wanted.has("dataplane") || wanted.has("dataplane-redis")) {
+      const database = await createTestDatabase();
+      databases.push(database);
+      const cp = await track(
+        startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
+      );
+      const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
+      const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[]) => {
+        const dp = await track(
+          startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions }),
+        );
+        await waitForKeys(dp.url, tenants);
+        return dp;
+      };
+      const separate = (name: ContenderName, dp: { url: string; child: Child }) =>
+        tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
+      if (wanted.has("dataplane")) {
+        const profiling = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
+        contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling)));
+      }
+      if (wanted.has("dataplane-redis")) {
+        const prefix = createTestPrefix();
+        redisPrefixes.push(prefix);
+        const dp = await dataPlane("dataplane-redis", { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix }, []);
+        await probe(`${dp.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": tenants.anthropic.secret },
+          body: SMALL_MESSAGE,
+        });
+        if (hasConnectionToPort(dp.child.pid, Number(new URL(REDIS_URL).port || 6379))) {
+          contenders.push(separate("dataplane-redis", dp));
+        } else {
+          await dp.child.stop();
+          pending.push({
+            name: "dataplane-redis",
+            reason: `\`tollgate dataplane\` started with REDIS_URL=${REDIS_URL} held no connection to Redis after serving a request: REDIS_URL is not honoured yet`,
+          });
+        }
+      }
+    }
+    return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function plain(
+  name: ContenderName,
+  fastUrl: string,
+  slowUrl: string | undefined,
+  pid: number | undefined,
+  slowPid: number | undefined,
+): Contender {
+  return {
+    name,
+    url: fastUrl,
+    slowUrl,
+    pid,
+    slowPid,
+    controlPlanePid: undefined,
+    secret: () => DIRECT_CREDENTIAL,
+    usageBacklog: async () => 0,
+  };
+}
+
+function tollgate(
+  name: ContenderName,
+  dataPlaneUrl: string,
+  pid: number,
+  controlPlanePid: number | undefined,
+  tenants: BenchTenants,
+  slow: boolean,
+): Contender {
+  return {
+    name,
+    url: dataPlaneUrl,
+    slowUrl: slow ? dataPlaneUrl : undefined,
+    pid,
+    slowPid: slow ? pid : undefined,
+    controlPlanePid,
+    secret: (kind) => tenants[kind].secret,
+    async usageBacklog() {
+      const health = JSON.parse((await probe(`${dataPlaneUrl}/healthz`)).text) as { usageBacklog?: number };
+      return health.usageBacklog ?? 0;
+    },
+  };
+}
+
+/** The data plane serves a key once its config holds it: every bench key answers its model list. */
+export async function waitForKeys(dataPlaneUrl: string, tenants: BenchTenants): Promise<void> {
+  const anthropic = (secret: string) => ({ "x-api-key": secret, "anthropic-version": "2023-06-01" });
+  const checks: Array<Record<string, string>> = [
+    anthropic(tenants.anthropic.secret),
+    anthropic(tenants.slow.secret),
+    { authorization: `Bearer ${tenants.openai.secret}` },
+  ];
+  for (const headers of checks) {
+    await waitUntil(`${dataPlaneUrl} to accept the bench keys`, async () => {
+      return (await probe(`${dataPlaneUrl}/v1/models`, { headers })).status === 200;
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { CONTENDER_NAMES } from "./contenders.js";
+import { parseBenchArgs, SECTIONS, WORKLOAD_NAMES } from "./options.js";
+
+describe("parseBenchArgs", () => {
+  it("runs everything in full by default", () => {
+    expect(parseBenchArgs([], "/out")).toEqual({
+      quick: false,
+      sections: [...SECTIONS],
+      workloads: [...WORKLOAD_NAMES],
+      contenders: [...CONTENDER_NAMES],
+      cpuProf: false,
+      outDir: "/out",
+    });
+  });
+
+  it.each([
+    [["--only", "propagation,latency"], "sections", ["latency", "propagation"]],
+    [["--only", " usage-ingest "], "sections", ["usage-ingest"]],
+    [["--workloads", "openai-stream"], "workloads", ["openai-stream"]],
+    [["--contenders", "dataplane,floor"], "contenders", ["floor", "dataplane"]],
+    [["--quick"], "quick", true],
+    [["--cpu-prof", "--out", "/tmp/x"], "outDir", "/tmp/x"],
+  ])("%j sets %s", (args, field, expected) => {
+    const options = parseBenchArgs(args, "/out");
+    expect(options).not.toBe("help");
+    expect((options as unknown as Record<string, unknown>)[field]).toEqual(expected);
+  });
+
+  it.each([
+    [["--only", "everything"], /--only: unknown everything/],
+    [["--only", ","], /--only: name at least one/],
+    [["--contenders", "nginx"], /--contenders: unknown nginx/],
+    [["--fast"], /Unknown option/],
+  ])("%j is refused", (args, message) => {
+    expect(() => parseBenchArgs(args, "/out")).toThrow(message);
+  });
+
+  it("answers help", () => {
+    expect(parseBenchArgs(["-h"], "/out")).toBe("help");
+  });
+});

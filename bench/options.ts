@@ -1,0 +1,80 @@
+import { parseArgs } from "node:util";
+import { CONTENDER_NAMES, type ContenderName } from "./contenders.js";
+
+// `npm run bench -- [options]`: which sections, workloads and contenders to run, and how long.
+
+export const SECTIONS = [
+  "session-identity",
+  "latency",
+  "saturation",
+  "slow-streams",
+  "usage-ingest",
+  "propagation",
+] as const;
+export type Section = (typeof SECTIONS)[number];
+export const WORKLOAD_NAMES = [
+  "anthropic",
+  "anthropic-stream",
+  "openai-stream",
+  "anthropic-76k",
+  "anthropic-stream-76k",
+  "openai-stream-76k",
+] as const;
+
+export interface BenchOptions {
+  quick: boolean;
+  sections: Section[];
+  workloads: string[];
+  contenders: ContenderName[];
+  /** Run the separate data plane under `node --cpu-prof` (its CPU numbers are then inflated). */
+  cpuProf: boolean;
+  outDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--out DIR]
+
+  --quick            a short smoke run (seconds per measurement instead of the full durations)
+  --only             comma-separated sections: ${SECTIONS.join(", ")}
+  --workloads        comma-separated: ${WORKLOAD_NAMES.join(", ")}
+  --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
+  --cpu-prof         run the separate data plane under node --cpu-prof (profiles in the results folder)
+  --out DIR          where results go (default bench/results)
+`;
+
+function pick<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] {
+  if (text === undefined) return [...allowed];
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  const unknown = names.filter((name) => !(allowed as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`${flag}: unknown ${unknown.join(", ")} (choose from ${allowed.join(", ")})`);
+  if (names.length === 0) throw new Error(`${flag}: name at least one of ${allowed.join(", ")}`);
+  // Keep the canonical order whatever order they were named in.
+  return allowed.filter((name) => names.includes(name));
+}
+
+export function parseBenchArgs(args: readonly string[], defaultOutDir: string): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      workloads: { type: "string" },
+      contenders: { type: "string" },
+      "cpu-prof": { type: "boolean", default: false },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  return {
+    quick: values.quick ?? false,
+    sections: pick("--only", values.only, SECTIONS),
+    workloads: pick("--workloads", values.workloads, WORKLOAD_NAMES),
+    contenders: pick("--contenders", values.contenders, CONTENDER_NAMES),
+    cpuProf: values["cpu-prof"] ?? false,
+    outDir: values.out ?? defaultOutDir,
+  };
+}

@@ -1,0 +1,225 @@
+import { machineLine } from "./machine.js";
+import type { BenchResults } from "./results.js";
+import type { TargetCheck } from "./targets.js";
+
+// The markdown report: one table per measure, differences against direct calls and the floor computed
+// from rows of the same run.
+
+type Cell = string | number | undefined;
+
+function fmt(value: number | undefined, digits = 2): string {
+  return value === undefined || Number.isNaN(value) ? "—" : value.toFixed(digits);
+}
+
+function signed(value: number | undefined, digits = 3): string {
+  if (value === undefined || Number.isNaN(value)) return "—";
+  return `${value >= 0 ? "+" : ""}${value.toFixed(digits)}`;
+}
+
+export function table(header: string[], rows: Cell[][]): string {
+  const line = (cells: Cell[]) => `| ${cells.map((c) => (c === undefined ? "—" : String(c))).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function latencySection(r: BenchResults): string | undefined {
+  if (r.latency.length === 0) return undefined;
+  const base = (contender: string, workload: string) =>
+    r.latency.find((row) => row.contender === contender && row.workload === workload);
+  const rows = r.latency.map((row) => {
+    const direct = base("direct", row.workload);
+    const floor = base("floor", row.workload);
+    return [
+      row.workload,
+      row.contender,
+      fmt(row.ratePerSec, 0),
+      fmt(row.p50Ms, 3),
+      fmt(row.p99Ms, 3),
+      direct ? signed(row.p50Ms - direct.p50Ms) : undefined,
+      direct ? signed(row.p99Ms - direct.p99Ms) : undefined,
+      floor ? signed(row.p50Ms - floor.p50Ms) : undefined,
+      floor ? signed(row.p99Ms - floor.p99Ms) : undefined,
+      row.errors || undefined,
+    ];
+  });
+  return `## Latency at a fixed rate (${r.quick ? "quick run" : "500 req/s"})\n\n${table(
+    [
+      "workload",
+      "contender",
+      "req/s",
+      "p50 ms",
+      "p99 ms",
+      "p50 over direct",
+      "p99 over direct",
+      "p50 over floor",
+      "p99 over floor",
+      "errors",
+    ],
+    rows,
+  )}`;
+}
+
+function saturationSection(r: BenchResults): string | undefined {
+  if (r.saturation.length === 0) return undefined;
+  const rows = r.saturation.map((row) => {
+    const floor = r.saturation.find((f) => f.contender === "floor" && f.workload === row.workload)?.cpuUsPerRequest;
+    const ratio = floor !== undefined && row.cpuUsPerRequest !== undefined ? row.cpuUsPerRequest / floor : undefined;
+    return [
+      row.workload,
+      row.contender,
+      fmt(row.requestsPerSec, 0),
+      fmt(row.cpuUsPerRequest, 0),
+      ratio === undefined ? undefined : `${ratio.toFixed(2)}x`,
+      fmt(row.rssPeakMb, 0),
+      fmt(row.controlPlaneCpuUsPerRequest, 0),
+      fmt(row.upstreamCpuUsPerRequest, 0),
+      (row.errors || undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
+    ];
+  });
+  return `## Saturation (CPU of the proxy process per completed request)\n\n${table(
+    [
+      "workload",
+      "contender",
+      "req/s",
+      "CPU µs/req",
+      "vs floor",
+      "RSS peak MB",
+      "control plane µs/req",
+      "upstream-sim µs/req",
+      "errors",
+    ],
+    rows,
+  )}`;
+}
+
+function slowStreamSection(r: BenchResults): string | undefined {
+  if (r.slowStreams.length === 0) return undefined;
+  const direct = r.slowStreams.find((row) => row.contender === "direct");
+  const rows = r.slowStreams.map((row) => [
+    row.contender,
+    `${row.completed}/${row.streams}`,
+    row.peakOpen,
+    row.rssPeakMb === undefined ? undefined : `${fmt(row.rssBeforeMb, 0)} -> ${fmt(row.rssPeakMb, 0)}`,
+    fmt(row.firstByteP50Ms),
+    fmt(row.firstByteP99Ms),
+    direct ? signed(row.firstByteP99Ms - direct.firstByteP99Ms, 2) : undefined,
+    fmt(row.chunkGapExcessP50Ms),
+    fmt(row.chunkGapExcessP99Ms),
+    direct ? signed(row.chunkGapExcessP99Ms - direct.chunkGapExcessP99Ms, 2) : undefined,
+    row.failed ? row.firstErrors.join("; ") : undefined,
+  ]);
+  return `## Concurrent slow streams\n\nChunk gap excess: each gap between consecutive chunks minus the upstream's pause; over direct, it is the proxy's per-chunk forwarding delay.\n\n${table(
+    [
+      "contender",
+      "complete",
+      "peak open",
+      "RSS MB",
+      "first byte p50 ms",
+      "first byte p99 ms",
+      "p99 over direct",
+      "gap excess p50 ms",
+      "gap excess p99 ms",
+      "p99 over direct",
+      "errors",
+    ],
+    rows,
+  )}`;
+}
+
+function otherSections(r: BenchResults): string[] {
+  const out: string[] = [];
+  const s = r.sessionIdentity;
+  if (s) {
+    out.push(
+      `## Session identity on the ${(s.bodyBytes / 1024).toFixed(1)} KB Claude Code request (in process)\n\n${table(
+        ["path", "µs per request"],
+        [
+          ["explicit id (Claude Code's session header)", fmt(s.explicitUs, 2)],
+          [`digest chain (no id; system + ${s.turns} turns hashed)`, fmt(s.digestUs, 1)],
+          ["for scale: JSON.parse of the same body", fmt(s.jsonParseUs, 1)],
+        ],
+      )}`,
+    );
+  }
+  if (r.usageIngest.length > 0) {
+    out.push(
+      `## Usage ingest into PostgreSQL (ReportUsage over h2c, batches of 200)\n\n${table(
+        ["streams", "records/s", "applied", "batches", "rows in database"],
+        r.usageIngest.map((row) => [
+          row.streams,
+          fmt(row.recordsPerSec, 0),
+          row.applied,
+          row.batches,
+          row.rowsInDatabase,
+        ]),
+      )}`,
+    );
+  }
+  const p = r.propagation;
+  if (p) {
+    out.push(
+      `## Config propagation (2 control-plane replicas, 2 data planes, ${p.keys} keys)\n\n${table(
+        [
+          "changes",
+          "samples",
+          "timeouts",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+          "p50 from send ms",
+          "p99 from send ms",
+          "initial sync ms",
+          "keys created/s",
+        ],
+        [
+          [
+            p.changes,
+            p.samples,
+            p.timeouts,
+            fmt(p.afterAckP50Ms),
+            fmt(p.afterAckP99Ms),
+            fmt(p.afterAckMaxMs),
+            fmt(p.afterSendP50Ms),
+            fmt(p.afterSendP99Ms),
+            fmt(p.initialSyncMs, 0),
+            fmt(p.keysCreatedPerSec, 0),
+          ],
+        ],
+      )}`,
+    );
+  }
+  return out;
+}
+
+function targetSection(checks: readonly TargetCheck[]): string | undefined {
+  if (checks.length === 0) return undefined;
+  const rows = checks.map((c) => [
+    c.target,
+    c.subject,
+    c.value === undefined
+      ? undefined
+      : `${fmt(c.value, c.unit === "records/s" ? 0 : c.unit === "x" ? 2 : 3)} ${c.unit}`,
+    c.limit === undefined ? undefined : `${c.unit === "records/s" ? ">=" : "<="} ${c.limit} ${c.unit}`,
+    c.verdict.toUpperCase(),
+  ]);
+  return `## Targets\n\n${table(["target", "subject", "measured", "limit", "result"], rows)}`;
+}
+
+export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): string {
+  const notes = [
+    `Machine: ${machineLine(r.machine)}`,
+    `Command: \`${r.command}\`, ${r.startedAt} to ${r.finishedAt}`,
+    `Contenders: ${r.contenders.join(", ") || "none"}`,
+    ...r.pending.map((p) => `Pending: ${p.name}: ${p.reason}`),
+    ...r.failures.map((f) => `Failed: ${f.workload} / ${f.contender}: ${f.error}`),
+    ...(r.quick ? ["Quick run: durations too short for the targets to mean much."] : []),
+    ...(r.cpuProfiled ? ["The data plane ran under --cpu-prof: its CPU numbers include the profiler."] : []),
+  ];
+  const sections = [
+    latencySection(r),
+    saturationSection(r),
+    slowStreamSection(r),
+    ...otherSections(r),
+    targetSection(checks),
+  ].filter((s): s is string => s !== undefined);
+  return `# Tollgate benchmark\n\n${notes.map((n) => `- ${n}`).join("\n")}\n\n${sections.join("\n\n")}\n`;
+}

@@ -1,0 +1,29 @@
+import type { Pending } from "./contenders.js";
+import type { Machine } from "./machine.js";
+import type { FailedCell, LatencyRow, SaturationRow } from "./sections/http-load.js";
+import type { PropagationResult } from "./sections/propagation.js";
+import type { SessionIdentityResult } from "./sections/session-identity.js";
+import type { SlowStreamRow } from "./sections/slow-streams.js";
+import type { IngestRow } from "./sections/usage-ingest.js";
+
+// Everything one run measured: written as JSON, rendered as markdown, checked against the targets.
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  command: string;
+  quick: boolean;
+  /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
+  cpuProfiled: boolean;
+  sections: string[];
+  contenders: string[];
+  pending: Pending[];
+  latency: LatencyRow[];
+  saturation: SaturationRow[];
+  failures: FailedCell[];
+  slowStreams: SlowStreamRow[];
+  sessionIdentity: SessionIdentityResult | undefined;
+  usageIngest: IngestRow[];
+  propagation: PropagationResult | undefined;
+}

@@ -1,0 +1,159 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./child.js";
+import { type Environment, startEnvironment } from "./contenders.js";
+import { describeMachine, machineLine } from "./machine.js";
+import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
+import { renderReport } from "./report.js";
+import type { BenchResults } from "./results.js";
+import { runHttpLoad } from "./sections/http-load.js";
+import { runPropagation } from "./sections/propagation.js";
+import { runSessionIdentity } from "./sections/session-identity.js";
+import { runSlowStreams } from "./sections/slow-streams.js";
+import { runUsageIngest } from "./sections/usage-ingest.js";
+import { checkTargets } from "./targets.js";
+import { buildWorkloads } from "./workloads.js";
+
+// `npm run bench`: every contender and section in one sitting, each run bounded in time; progress on
+// stderr, the markdown report on stdout, report.md and results.json in the results folder.
+
+const CAPTURE = join(REPO_ROOT, "../shared/captures/claude-code-1.json");
+
+const FULL = {
+  http: { warmupSec: 1, latencySec: 6, saturationSec: 5, rate: 500, pacedConnections: 10, saturationConnections: 32 },
+  slow: { streams: 1000, rampMs: 1000, chunks: 30, chunkDelayMs: 100 },
+  ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 4, tenants: 20 },
+  propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
+  deadlineMs: 30 * 60_000,
+};
+const QUICK: typeof FULL = {
+  http: { ...FULL.http, latencySec: 1, saturationSec: 1 },
+  slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50 },
+  ingest: { ...FULL.ingest, durationMs: 1500, streams: [1], tenants: 3 },
+  propagation: { keys: 500, keysViaAdminApi: 20, changes: 10, createConcurrency: 4 },
+  deadlineMs: 5 * 60_000,
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  let options: BenchOptions | "help";
+  try {
+    options = parseBenchArgs(process.argv.slice(2), join(REPO_ROOT, "bench/results"));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const settings = options.quick ? QUICK : FULL;
+  const deadline = setTimeout(() => {
+    log(`bench: still running after ${settings.deadlineMs / 60_000} minutes; stopping`);
+    process.exit(3);
+  }, settings.deadlineMs);
+  deadline.unref();
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const runDir = join(options.outDir, stamp);
+  const logDir = join(runDir, "logs");
+  mkdirSync(logDir, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
+  const machine = describeMachine();
+  log(`bench: ${machineLine(machine)}`);
+  log(`bench: sections ${options.sections.join(", ")}; logs in ${logDir}`);
+
+  const has = (section: string) => options.sections.includes(section as (typeof options.sections)[number]);
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: "",
+    machine,
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    quick: options.quick,
+    cpuProfiled: options.cpuProf,
+    sections: options.sections,
+    contenders: [],
+    pending: [],
+    latency: [],
+    saturation: [],
+    failures: [],
+    slowStreams: [],
+    sessionIdentity: undefined,
+    usageIngest: [],
+    propagation: undefined,
+  };
+
+  try {
+    // First, while nothing else runs: the in-process microbenchmark.
+    if (has("session-identity")) {
+      log("bench: session identity");
+      results.sessionIdentity = await runSessionIdentity(CAPTURE, options.quick);
+    }
+    if (has("latency") || has("saturation") || has("slow-streams")) {
+      log("bench: starting contenders");
+      let env: Environment | undefined;
+      try {
+        env = await startEnvironment({
+          contenders: options.contenders,
+          slowStreams: has("slow-streams") ? settings.slow : undefined,
+          cpuProfDir: options.cpuProf ? join(runDir, "profiles") : undefined,
+          logDir,
+          workDir,
+        });
+        results.contenders = env.contenders.map((c) => c.name);
+        results.pending = env.pending;
+        for (const p of env.pending) log(`bench: ${p.name} pending: ${p.reason}`);
+        const workloads = buildWorkloads(CAPTURE);
+        if (has("latency") || has("saturation")) {
+          log("bench: latency and saturation");
+          const load = await runHttpLoad(
+            env.contenders,
+            workloads.filter((w) => options.workloads.includes(w.name)),
+            env.upstreamPids.fast,
+            { ...settings.http, latency: has("latency"), saturation: has("saturation") },
+            workDir,
+            log,
+          );
+          Object.assign(results, load);
+        }
+        if (has("slow-streams")) {
+          log(`bench: ${settings.slow.streams} concurrent slow streams`);
+          const stream = workloads.find((w) => w.name === "anthropic-stream");
+          if (!stream) throw new Error("no anthropic-stream workload");
+          results.slowStreams = await runSlowStreams(env.contenders, stream, settings.slow, workDir, log);
+        }
+      } finally {
+        await env?.close();
+      }
+    }
+    if (has("usage-ingest")) {
+      log("bench: usage ingest");
+      results.usageIngest = await runUsageIngest(settings.ingest, logDir, workDir);
+      for (const row of results.usageIngest)
+        log(`  ${row.streams} stream(s): ${row.recordsPerSec.toFixed(0)} records/s`);
+    }
+    if (has("propagation")) {
+      log("bench: config propagation");
+      results.propagation = await runPropagation(settings.propagation, logDir, workDir, log);
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+
+  results.finishedAt = new Date().toISOString();
+  const checks = checkTargets(results);
+  const report = renderReport(results, checks);
+  writeFileSync(join(runDir, "report.md"), report);
+  writeFileSync(join(runDir, "results.json"), `${JSON.stringify({ ...results, targets: checks }, null, 2)}\n`);
+  process.stdout.write(report);
+  log(`bench: report.md and results.json in ${runDir}`);
+  return 0;
+}
+
+process.once("SIGINT", () => process.exit(130));
+process.exitCode = await main().catch((error: unknown) => {
+  log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+});

@@ -1,0 +1,185 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Contender } from "../contenders.js";
+import { probe } from "../http-probe.js";
+import { cpuMicros, sampleRss, settle } from "../measure.js";
+import { authHeaders, type Workload } from "../workloads.js";
+import { runWrk, type WrkRun } from "../wrk.js";
+
+// Latency at a fixed rate well below saturation, and throughput and cost at saturation, for every
+// workload. Contenders alternate within each workload (in a rotating order), so drift on the machine
+// spreads over all of them instead of favouring whoever ran first.
+
+export interface HttpLoadSettings {
+  latency: boolean;
+  saturation: boolean;
+  warmupSec: number;
+  latencySec: number;
+  saturationSec: number;
+  /** The fixed rate, spread over `pacedConnections` connections with random pauses. */
+  rate: number;
+  pacedConnections: number;
+  saturationConnections: number;
+}
+
+export interface LatencyRow {
+  workload: string;
+  contender: string;
+  requests: number;
+  errors: number;
+  ratePerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
+
+export interface SaturationRow {
+  workload: string;
+  contender: string;
+  completed: number;
+  errors: number;
+  requestsPerSec: number;
+  /** CPU of the proxy process per completed request (none for direct calls). */
+  cpuUsPerRequest: number | undefined;
+  /** The separate control plane's CPU per request (the data plane alone only). */
+  controlPlaneCpuUsPerRequest: number | undefined;
+  upstreamCpuUsPerRequest: number;
+  rssPeakMb: number | undefined;
+  /** False when usage records were still unacked at the end of the settle wait. */
+  usageDrained: boolean;
+}
+
+export interface FailedCell {
+  workload: string;
+  contender: string;
+  error: string;
+}
+
+export interface HttpLoadResult {
+  latency: LatencyRow[];
+  saturation: SaturationRow[];
+  failures: FailedCell[];
+}
+
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+export async function runHttpLoad(
+  contenders: readonly Contender[],
+  workloads: readonly Workload[],
+  upstreamPid: number,
+  settings: HttpLoadSettings,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<HttpLoadResult> {
+  const result: HttpLoadResult = { latency: [], saturation: [], failures: [] };
+  for (const [index, workload] of workloads.entries()) {
+    const bodyFile = join(workDir, `body-${workload.name}.json`);
+    writeFileSync(bodyFile, workload.body);
+    const runFor = (contender: Contender, connections: number, durationSec: number, maxDelayMs?: number): WrkRun => ({
+      url: `${contender.url}${workload.path}`,
+      method: "POST",
+      headers: { ...workload.headers, ...authHeaders(workload.protocol, contender.secret(workload.protocol)) },
+      bodyFile,
+      connections,
+      durationSec,
+      maxDelayMs,
+    });
+    const order = rotate(contenders, index);
+    const healthy: Contender[] = [];
+    for (const contender of order) {
+      const problem = await verify(contender, workload);
+      if (problem) {
+        result.failures.push({ workload: workload.name, contender: contender.name, error: problem });
+        log(`  ${workload.name} / ${contender.name}: FAILED verification: ${problem}`);
+        continue;
+      }
+      healthy.push(contender);
+      await runWrk(runFor(contender, 8, settings.warmupSec), workDir);
+      if (!settings.latency) continue;
+      // Mean pause = connections / rate, so the connections together offer `rate` requests a second.
+      const meanPauseMs = (settings.pacedConnections * 1000) / settings.rate;
+      const run = await runWrk(
+        runFor(contender, settings.pacedConnections, settings.latencySec, 2 * meanPauseMs),
+        workDir,
+      );
+      const row: LatencyRow = {
+        workload: workload.name,
+        contender: contender.name,
+        requests: run.requests,
+        errors: run.errors,
+        ratePerSec: run.requests / run.durationSec,
+        p50Ms: run.latencyUs.p50 / 1000,
+        p90Ms: run.latencyUs.p90 / 1000,
+        p99Ms: run.latencyUs.p99 / 1000,
+      };
+      result.latency.push(row);
+      log(
+        `  ${workload.name} / ${contender.name}: ${row.ratePerSec.toFixed(0)} req/s paced, p50 ${row.p50Ms.toFixed(3)} ms, p99 ${row.p99Ms.toFixed(3)} ms${row.errors ? `, ${row.errors} errors` : ""}`,
+      );
+    }
+    if (!settings.saturation) continue;
+    for (const contender of healthy) {
+      const row = await saturate(contender, workload, upstreamPid, () =>
+        runWrk(runFor(contender, settings.saturationConnections, settings.saturationSec), workDir),
+      );
+      result.saturation.push(row);
+      const cpu = row.cpuUsPerRequest === undefined ? "" : `, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/req`;
+      const rss = row.rssPeakMb === undefined ? "" : `, RSS ${row.rssPeakMb.toFixed(0)} MB`;
+      log(
+        `  ${workload.name} / ${contender.name}: ${row.requestsPerSec.toFixed(0)} req/s saturated${cpu}${rss}${row.errors ? `, ${row.errors} errors` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}`,
+      );
+    }
+  }
+  return result;
+}
+
+/** One request end to end: a 200 holding the protocol's complete ending, or why not. */
+async function verify(contender: Contender, workload: Workload): Promise<string | undefined> {
+  try {
+    const answer = await probe(`${contender.url}${workload.path}`, {
+      method: "POST",
+      headers: { ...workload.headers, ...authHeaders(workload.protocol, contender.secret(workload.protocol)) },
+      body: workload.body,
+    });
+    if (answer.status !== 200) return `status ${answer.status}: ${answer.text.slice(0, 300)}`;
+    if (!answer.text.includes(workload.completeMarker)) return `incomplete answer (no ${workload.completeMarker})`;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function saturate(
+  contender: Contender,
+  workload: Workload,
+  upstreamPid: number,
+  load: () => ReturnType<typeof runWrk>,
+): Promise<SaturationRow> {
+  const pids = [contender.pid ?? upstreamPid, contender.controlPlanePid ?? upstreamPid, upstreamPid];
+  await settle(pids, () => contender.usageBacklog());
+  const before = cpuMicros(pids);
+  const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
+  const run = await load();
+  const rssPeak = rss?.stop();
+  // The run's tail (usage still being reported and applied) is part of what its requests cost.
+  const usageDrained = await settle(pids, () => contender.usageBacklog());
+  const after = cpuMicros(pids);
+  const completed = run.requests - run.errors;
+  const perRequest = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / Math.max(1, completed);
+  return {
+    workload: workload.name,
+    contender: contender.name,
+    completed,
+    errors: run.errors,
+    requestsPerSec: completed / run.durationSec,
+    cpuUsPerRequest: contender.pid === undefined ? undefined : perRequest(0),
+    controlPlaneCpuUsPerRequest: contender.controlPlanePid === undefined ? undefined : perRequest(1),
+    upstreamCpuUsPerRequest: perRequest(2),
+    rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
+    usageDrained,
+  };
+}

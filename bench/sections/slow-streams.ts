@@ -1,0 +1,102 @@
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { childEnv, REPO_ROOT, tsxArgs } from "../child.js";
+import type { Contender, SlowStreamSettings } from "../contenders.js";
+import { sampleRss } from "../measure.js";
+import { processRssBytes } from "../proc.js";
+import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
+import { authHeaders, type Workload } from "../workloads.js";
+
+// Many long streams at once against an upstream that trickles chunks (its own process, started with
+// --chunks/--chunk-delay-ms because the gateway forwards no x-sim-* headers): what each open stream
+// costs in memory, and how late the proxy delivers each chunk compared to direct calls.
+
+export interface SlowStreamsSettings extends SlowStreamSettings {
+  streams: number;
+  rampMs: number;
+}
+
+export interface SlowStreamRow {
+  contender: string;
+  streams: number;
+  completed: number;
+  failed: number;
+  firstErrors: string[];
+  peakOpen: number;
+  rssBeforeMb: number | undefined;
+  rssPeakMb: number | undefined;
+  firstByteP50Ms: number;
+  firstByteP99Ms: number;
+  chunkGapExcessP50Ms: number;
+  chunkGapExcessP99Ms: number;
+  chunkGapExcessMaxMs: number;
+  chunks: number;
+}
+
+export async function runSlowStreams(
+  contenders: readonly Contender[],
+  workload: Workload,
+  settings: SlowStreamsSettings,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<SlowStreamRow[]> {
+  const rows: SlowStreamRow[] = [];
+  for (const contender of contenders) {
+    if (!contender.slowUrl) continue;
+    const spec: StreamClientSpec = {
+      url: `${contender.slowUrl}${workload.path}`,
+      headers: { ...workload.headers, ...authHeaders(workload.protocol, contender.secret("slow")) },
+      body: workload.body.toString("utf8"),
+      streams: settings.streams,
+      rampMs: settings.rampMs,
+      chunkDelayMs: settings.chunkDelayMs,
+      timeoutMs: settings.rampMs + settings.chunks * settings.chunkDelayMs + 30_000,
+      completeMarker: workload.completeMarker,
+    };
+    const specFile = join(workDir, `streams-${contender.name}.json`);
+    writeFileSync(specFile, JSON.stringify(spec));
+    const pid = contender.slowPid;
+    const rssBefore = pid === undefined ? undefined : processRssBytes(pid);
+    const rss = pid === undefined ? undefined : sampleRss(pid);
+    const result = await streamClient(specFile, spec.timeoutMs + 30_000);
+    const rssPeak = rss?.stop();
+    const row: SlowStreamRow = {
+      contender: contender.name,
+      streams: result.started,
+      completed: result.completed,
+      failed: result.failed,
+      firstErrors: result.firstErrors,
+      peakOpen: result.peakOpen,
+      rssBeforeMb: rssBefore === undefined ? undefined : rssBefore / 2 ** 20,
+      rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
+      firstByteP50Ms: result.firstByteMs.p50,
+      firstByteP99Ms: result.firstByteMs.p99,
+      chunkGapExcessP50Ms: result.chunkGapExcessMs.p50,
+      chunkGapExcessP99Ms: result.chunkGapExcessMs.p99,
+      chunkGapExcessMaxMs: result.chunkGapExcessMs.max,
+      chunks: result.chunks,
+    };
+    rows.push(row);
+    const rssText =
+      row.rssPeakMb === undefined ? "" : `, RSS ${row.rssBeforeMb?.toFixed(0)} -> ${row.rssPeakMb.toFixed(0)} MB`;
+    log(
+      `  slow streams / ${contender.name}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`,
+    );
+  }
+  return rows;
+}
+
+function streamClient(specFile: string, timeoutMs: number): Promise<StreamClientResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      tsxArgs("bench/stream-client.ts", [specFile]),
+      { cwd: REPO_ROOT, env: childEnv({}), timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`stream client failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "") as StreamClientResult);
+      },
+    );
+  });
+}

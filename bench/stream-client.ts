@@ -1,0 +1,139 @@
+import { readFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
+import { Agent, type Dispatcher } from "undici";
+import { summarize } from "./stats.js";
+
+// The slow-stream load generator, a process of its own: opens N streams over a ramp, keeps them all
+// open while the upstream trickles chunks, and records when each chunk arrives. Prints one JSON line.
+// Usage: node --import tsx bench/stream-client.ts SPEC.json
+
+export interface StreamClientSpec {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  streams: number;
+  rampMs: number;
+  /** The upstream's pause between chunks: a gap longer than this is forwarding delay (or jitter). */
+  chunkDelayMs: number;
+  timeoutMs: number;
+  completeMarker: string;
+}
+
+export interface StreamClientResult {
+  started: number;
+  completed: number;
+  failed: number;
+  firstErrors: string[];
+  peakOpen: number;
+  /** Request sent to first body byte, ms. */
+  firstByteMs: ReturnType<typeof summarize>;
+  /** Each gap between consecutive chunks minus the upstream's pause, ms. */
+  chunkGapExcessMs: ReturnType<typeof summarize>;
+  chunks: number;
+  wallMs: number;
+}
+
+class Stream implements Dispatcher.DispatchHandler {
+  readonly startedAt = performance.now();
+  readonly arrivals: number[] = [];
+  status = 0;
+  private tail = "";
+
+  constructor(
+    private readonly marker: string,
+    private readonly done: (stream: Stream, error?: Error) => void,
+  ) {}
+
+  // undici tells the callback-style handler API from the legacy one by this method.
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, _h: IncomingHttpHeaders): void {
+    this.status = status;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.arrivals.push(performance.now());
+    this.tail = (this.tail + chunk.toString("latin1")).slice(-256);
+  }
+
+  onResponseEnd(): void {
+    const ok = this.status === 200 && this.tail.includes(this.marker);
+    this.done(this, ok ? undefined : new Error(`status ${this.status}, complete=${this.tail.includes(this.marker)}`));
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    this.done(this, error);
+  }
+}
+
+export function runStreams(spec: StreamClientSpec): Promise<StreamClientResult> {
+  const agent = new Agent({ headersTimeout: spec.timeoutMs, bodyTimeout: spec.timeoutMs });
+  const url = new URL(spec.url);
+  const finished: Stream[] = [];
+  const errors: string[] = [];
+  let open = 0;
+  let peakOpen = 0;
+  let started = 0;
+  const wallStart = performance.now();
+  return new Promise((resolve) => {
+    const done = (stream: Stream, error?: Error) => {
+      open--;
+      if (error) errors.push(error.message);
+      else finished.push(stream);
+      if (finished.length + errors.length === spec.streams) {
+        void agent.close();
+        resolve(summarise(spec, finished, errors, peakOpen, performance.now() - wallStart));
+      }
+    };
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.ceil(spec.streams / Math.max(1, spec.rampMs / tickMs)));
+    const launch = () => {
+      for (let i = 0; i < perTick && started < spec.streams; i++, started++) {
+        open++;
+        peakOpen = Math.max(peakOpen, open);
+        agent.dispatch(
+          { origin: url.origin, path: url.pathname, method: "POST", headers: spec.headers, body: spec.body },
+          new Stream(spec.completeMarker, done),
+        );
+      }
+      if (started < spec.streams) setTimeout(launch, tickMs);
+    };
+    launch();
+  });
+}
+
+function summarise(
+  spec: StreamClientSpec,
+  finished: Stream[],
+  errors: string[],
+  peakOpen: number,
+  wallMs: number,
+): StreamClientResult {
+  const firstBytes: number[] = [];
+  const excess: number[] = [];
+  for (const stream of finished) {
+    const [first] = stream.arrivals;
+    if (first === undefined) continue;
+    firstBytes.push(first - stream.startedAt);
+    for (let i = 1; i < stream.arrivals.length; i++) {
+      excess.push((stream.arrivals[i] as number) - (stream.arrivals[i - 1] as number) - spec.chunkDelayMs);
+    }
+  }
+  return {
+    started: spec.streams,
+    completed: finished.length,
+    failed: errors.length,
+    firstErrors: [...new Set(errors)].slice(0, 3),
+    peakOpen,
+    firstByteMs: summarize(firstBytes),
+    chunkGapExcessMs: summarize(excess),
+    chunks: excess.length,
+    wallMs,
+  };
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as StreamClientSpec;
+  const result = await runStreams(spec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import type { BenchResults } from "./results.js";
+import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
+import type { SlowStreamRow } from "./sections/slow-streams.js";
+import { checkTargets } from "./targets.js";
+
+const MACHINE = { cpuModel: "x", cores: 2, memoryGiB: 1, node: "v20", kernel: "6", loadAverage: 0 };
+
+function results(overrides: Partial<BenchResults>): BenchResults {
+  return {
+    startedAt: "",
+    finishedAt: "",
+    machine: MACHINE,
+    command: "",
+    quick: false,
+    cpuProfiled: false,
+    sections: [],
+    contenders: ["direct", "floor", "all-in-one", "dataplane"],
+    pending: [],
+    latency: [],
+    saturation: [],
+    failures: [],
+    slowStreams: [],
+    sessionIdentity: undefined,
+    usageIngest: [],
+    propagation: undefined,
+    ...overrides,
+  };
+}
+
+const sat = (contender: string, workload: string, cpu: number): SaturationRow => ({
+  workload,
+  contender,
+  completed: 1000,
+  errors: 0,
+  requestsPerSec: 1000,
+  cpuUsPerRequest: cpu,
+  controlPlaneCpuUsPerRequest: undefined,
+  upstreamCpuUsPerRequest: 50,
+  rssPeakMb: 100,
+  usageDrained: true,
+});
+
+const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number): LatencyRow => ({
+  workload,
+  contender,
+  requests: 3000,
+  errors: 0,
+  ratePerSec: 500,
+  p50Ms,
+  p90Ms: p99Ms,
+  p99Ms,
+});
+
+const streams = (
+  contender: string,
+  rssPeakMb: number | undefined,
+  gapP99: number,
+  completed = 1000,
+): SlowStreamRow => ({
+  contender,
+  streams: 1000,
+  completed,
+  failed: 1000 - completed,
+  firstErrors: [],
+  peakOpen: 1000,
+  rssBeforeMb: 50,
+  rssPeakMb,
+  firstByteP50Ms: 1,
+  firstByteP99Ms: 2,
+  chunkGapExcessP50Ms: 0.1,
+  chunkGapExcessP99Ms: gapP99,
+  chunkGapExcessMaxMs: gapP99,
+  chunks: 30_000,
+});
+
+const find = (checks: ReturnType<typeof checkTargets>, target: string, subject: string) =>
+  checks.find((c) => c.target.startsWith(target) && c.subject === subject);
+
+describe("checkTargets", () => {
+  it.each([
+    ["dataplane at 1.5x passes", "dataplane", 150, "pass"],
+    ["dataplane at 1.6x fails", "dataplane", 160, "fail"],
+    ["all-in-one at 2.5x passes", "all-in-one", 250, "pass"],
+    ["all-in-one at 2.6x fails", "all-in-one", 260, "fail"],
+  ])("CPU vs floor: %s", (_label, contender, cpu, verdict) => {
+    const checks = checkTargets(
+      results({
+        sections: ["saturation"],
+        saturation: [sat("floor", "anthropic", 100), sat(contender, "anthropic", cpu)],
+      }),
+    );
+    expect(find(checks, "CPU per request vs floor", `${contender} / anthropic`)?.verdict).toBe(verdict);
+  });
+
+  it("reports the 76 KB ratio beside, without a verdict, and skips workloads that did not run", () => {
+    const checks = checkTargets(
+      results({
+        sections: ["saturation"],
+        saturation: [sat("floor", "anthropic-76k", 100), sat("dataplane", "anthropic-76k", 900)],
+      }),
+    );
+    expect(find(checks, "CPU per request vs floor", "dataplane / anthropic-76k")).toMatchObject({
+      value: 9,
+      verdict: "report",
+    });
+    expect(find(checks, "CPU per request vs floor", "dataplane / anthropic")).toBeUndefined();
+  });
+
+  it("lists a data plane that ran no row as not measured", () => {
+    const checks = checkTargets(results({ sections: ["saturation"], saturation: [sat("floor", "anthropic", 100)] }));
+    expect(find(checks, "CPU per request vs floor", "dataplane / anthropic")?.verdict).toBe("not measured");
+  });
+
+  it.each([
+    [0.09, 0.49, "pass", "pass"],
+    [0.11, 0.5, "fail", "pass"],
+    [0.05, 0.51, "pass", "fail"],
+  ])("latency over floor +%d/+%d ms", (p50Over, p99Over, p50Verdict, p99Verdict) => {
+    const checks = checkTargets(
+      results({
+        sections: ["latency"],
+        latency: [lat("floor", "anthropic", 1, 2), lat("dataplane", "anthropic", 1 + p50Over, 2 + p99Over)],
+      }),
+    );
+    expect(find(checks, "p50 latency", "dataplane / anthropic")?.verdict).toBe(p50Verdict);
+    expect(find(checks, "p99 latency", "dataplane / anthropic")?.verdict).toBe(p99Verdict);
+  });
+
+  it.each([
+    ["within both limits", streams("dataplane", 290, 6), "pass", "pass"],
+    ["too much memory", streams("dataplane", 310, 6), "fail", "pass"],
+    ["chunks late by more than 5 ms over direct", streams("dataplane", 200, 7.5), "pass", "fail"],
+    ["streams that did not complete", streams("dataplane", 200, 2, 990), "fail", "fail"],
+  ])("slow streams: %s", (_label, row, rss, delay) => {
+    const checks = checkTargets(
+      results({ sections: ["slow-streams"], slowStreams: [streams("direct", undefined, 2), row] }),
+    );
+    expect(find(checks, "RSS with", "dataplane")?.verdict).toBe(rss);
+    expect(find(checks, "chunk forwarding delay", "dataplane")?.verdict).toBe(delay);
+  });
+
+  it.each([
+    [[19_999], "fail"],
+    [[8_000, 20_000], "pass"],
+  ])("usage ingest best of %j", (rates, verdict) => {
+    const usageIngest = rates.map((recordsPerSec, i) => ({
+      streams: i + 1,
+      recordsPerSec,
+      applied: 1,
+      batches: 1,
+      rowsInDatabase: 1,
+      elapsedMs: 1,
+    }));
+    const checks = checkTargets(results({ sections: ["usage-ingest"], usageIngest }));
+    expect(find(checks, "usage ingest", "controlplane")?.verdict).toBe(verdict);
+  });
+
+  it("checks nothing for sections that did not run", () => {
+    expect(checkTargets(results({ sections: ["session-identity"] }))).toEqual([]);
+  });
+});

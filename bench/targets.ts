@@ -1,0 +1,129 @@
+import type { BenchResults } from "./results.js";
+
+// The issue's targets, checked on ratios and differences measured in the same run. A target whose
+// inputs were not measured (section skipped, contender pending) is listed as such, never as a pass.
+
+export type Verdict = "pass" | "fail" | "not measured" | "report";
+
+export interface TargetCheck {
+  target: string;
+  subject: string;
+  value: number | undefined;
+  limit: number | undefined;
+  unit: string;
+  verdict: Verdict;
+}
+
+const SMALL = ["anthropic", "anthropic-stream", "openai-stream"];
+const LARGE = ["anthropic-76k", "anthropic-stream-76k", "openai-stream-76k"];
+const DATA_PLANES = ["dataplane", "dataplane-redis"];
+
+function verdict(value: number | undefined, limit: number, higherIsBetter = false): Verdict {
+  if (value === undefined || Number.isNaN(value)) return "not measured";
+  return (higherIsBetter ? value >= limit : value <= limit) ? "pass" : "fail";
+}
+
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const ran = (name: string) => results.contenders.includes(name);
+  const cpu = (contender: string, workload: string) =>
+    results.saturation.find((r) => r.contender === contender && r.workload === workload)?.cpuUsPerRequest;
+  const latency = (contender: string, workload: string) =>
+    results.latency.find((r) => r.contender === contender && r.workload === workload);
+
+  // Workloads left out of the run (--workloads) are not listed; those that ran but lack a row are.
+  const measured = (workload: string) =>
+    results.saturation.some((r) => r.workload === workload) ||
+    results.latency.some((r) => r.workload === workload) ||
+    results.failures.some((r) => r.workload === workload);
+  const cpuRatio = (contender: string, limit: number) => {
+    if (!results.sections.includes("saturation")) return;
+    for (const workload of [...SMALL, ...LARGE].filter(measured)) {
+      const floor = cpu("floor", workload);
+      const mine = cpu(contender, workload);
+      const ratio = floor !== undefined && mine !== undefined ? mine / floor : undefined;
+      const large = LARGE.includes(workload);
+      checks.push({
+        target: `CPU per request vs floor${large ? " (76 KB, reported beside)" : ""}`,
+        subject: `${contender} / ${workload}`,
+        value: ratio,
+        limit,
+        unit: "x",
+        verdict: large ? (ratio === undefined ? "not measured" : "report") : verdict(ratio, limit),
+      });
+    }
+  };
+  for (const plane of DATA_PLANES) if (ran(plane) || plane === "dataplane") cpuRatio(plane, 1.5);
+  cpuRatio("all-in-one", 2.5);
+
+  if (results.sections.includes("latency")) {
+    for (const plane of DATA_PLANES.filter((p) => ran(p) || p === "dataplane")) {
+      for (const workload of SMALL.filter(measured)) {
+        const floor = latency("floor", workload);
+        const mine = latency(plane, workload);
+        const over = (pick: "p50Ms" | "p99Ms") => (floor && mine ? mine[pick] - floor[pick] : undefined);
+        checks.push(
+          {
+            target: "p50 latency over floor at 500 req/s",
+            subject: `${plane} / ${workload}`,
+            value: over("p50Ms"),
+            limit: 0.1,
+            unit: "ms",
+            verdict: verdict(over("p50Ms"), 0.1),
+          },
+          {
+            target: "p99 latency over floor at 500 req/s",
+            subject: `${plane} / ${workload}`,
+            value: over("p99Ms"),
+            limit: 0.5,
+            unit: "ms",
+            verdict: verdict(over("p99Ms"), 0.5),
+          },
+        );
+      }
+    }
+  }
+
+  if (results.sections.includes("slow-streams")) {
+    const direct = results.slowStreams.find((r) => r.contender === "direct");
+    for (const plane of DATA_PLANES.filter((p) => ran(p) || p === "dataplane")) {
+      const row = results.slowStreams.find((r) => r.contender === plane);
+      const complete = row !== undefined && row.completed === row.streams;
+      const added = row && direct ? Math.max(0, row.chunkGapExcessP99Ms - direct.chunkGapExcessP99Ms) : undefined;
+      checks.push(
+        {
+          target: `RSS with ${row?.streams ?? 1000} concurrent streams`,
+          subject: plane,
+          value: row?.rssPeakMb,
+          limit: 300,
+          unit: "MB",
+          verdict: complete ? verdict(row?.rssPeakMb, 300) : row ? "fail" : "not measured",
+        },
+        {
+          target: "chunk forwarding delay p99 (over direct)",
+          subject: plane,
+          value: added,
+          limit: 5,
+          unit: "ms",
+          verdict: complete ? verdict(added, 5) : row ? "fail" : "not measured",
+        },
+      );
+    }
+  }
+
+  if (results.sections.includes("usage-ingest")) {
+    const best = results.usageIngest.reduce<number | undefined>(
+      (max, r) => Math.max(max ?? 0, r.recordsPerSec),
+      undefined,
+    );
+    checks.push({
+      target: "usage ingest into PostgreSQL",
+      subject: "controlplane",
+      value: best,
+      limit: 20_000,
+      unit: "records/s",
+      verdict: verdict(best, 20_000, true),
+    });
+  }
+  return checks;
+}
