@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { type CpuProfile, groupOf, summarizeProfile } from "./profile-summary.js";
+
+const ROOT = "/repo";
+const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
+
+describe("groupOf", () => {
+  it.each([
+    [frame("(garbage collector)", ""), "(garbage collector)"],
+    [frame("writeHead", "node:_http_server"), "node internals"],
+    [frame("parse", ""), "(native/builtin)"],
+    [frame("dispatch", "file:///repo/node_modules/undici/lib/dispatcher/client.js"), "undici"],
+    [frame("create", "file:///repo/node_modules/@bufbuild/protobuf/dist/esm/create.js"), "@bufbuild/protobuf"],
+    [frame("proxy", "file:///repo/dataplane/pipeline/proxy.ts"), "dataplane/pipeline/"],
+    [frame("newId", "file:///repo/common/ids.ts"), "common/"],
+  ])("%j -> %s", (input, group) => {
+    expect(groupOf(input, ROOT)).toBe(group);
+  });
+});
+
+describe("summarizeProfile", () => {
+  // root -> proxy -> parse (JSON), and root -> (idle); 10 ms per sample.
+  const profile: CpuProfile = {
+    startTime: 0,
+    endTime: 100_000,
+    nodes: [
+      { id: 1, callFrame: frame("(root)", ""), children: [2, 4] },
+      { id: 2, callFrame: frame("proxy", "file:///repo/dataplane/pipeline/proxy.ts", 49), children: [3] },
+      { id: 3, callFrame: frame("parse", "") },
+      { id: 4, callFrame: frame("(idle)", "") },
+    ],
+    samples: [3, 3, 3, 2, 4, 4, 4, 4, 4, 4],
+  };
+
+  it("splits idle from busy time and ranks self time among busy samples", () => {
+    const summary = summarizeProfile(profile, ROOT);
+    expect(summary.wallMs).toBe(100);
+    expect(summary.idlePercent).toBe(60);
+    expect(summary.busyMs).toBe(40);
+    expect(summary.selfTop).toEqual([
+      { name: "parse", ms: 30, percent: 75 },
+      { name: "proxy dataplane/pipeline/proxy.ts:50", ms: 10, percent: 25 },
+    ]);
+  });
+
+  it("counts our functions inclusively (callees included)", () => {
+    expect(summarizeProfile(profile, ROOT).ownInclusive).toEqual([
+      { name: "proxy dataplane/pipeline/proxy.ts:50", ms: 40, percent: 100 },
+    ]);
+  });
+});

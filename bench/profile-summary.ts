@@ -1,0 +1,151 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { REPO_ROOT } from "./child.js";
+
+// Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the most
+// self time, the same grouped by package or by our folder, and our own functions by inclusive time.
+// Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  hitCount?: number;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
+
+export interface Entry {
+  name: string;
+  ms: number;
+  /** Share of the busy (non-idle) samples. */
+  percent: number;
+}
+
+export interface ProfileSummary {
+  wallMs: number;
+  busyMs: number;
+  idlePercent: number;
+  selfTop: Entry[];
+  byGroup: Entry[];
+  ownInclusive: Entry[];
+}
+
+const SPECIAL = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"]);
+const OWN_FOLDERS = ["dataplane/", "controlplane/", "common/", "gen/", "cli/"];
+
+function location(frame: CallFrame, root: string): string {
+  const url = frame.url.replace(/^file:\/\//, "");
+  if (url === "") return "";
+  const path = url.startsWith("/") ? relative(root, url) : url;
+  return `${path}:${frame.lineNumber + 1}`;
+}
+
+function label(frame: CallFrame, root: string): string {
+  const where = location(frame, root);
+  return `${frame.functionName || "(anonymous)"}${where ? ` ${where}` : ""}`;
+}
+
+/** node internals, a package from node_modules, one of our folders, or V8's own buckets. */
+export function groupOf(frame: CallFrame, root: string): string {
+  if (SPECIAL.has(frame.functionName) && frame.url === "") return frame.functionName;
+  const url = frame.url.replace(/^file:\/\//, "");
+  if (url.startsWith("node:") || url === "") return url === "" ? "(native/builtin)" : "node internals";
+  const modules = url.lastIndexOf("node_modules/");
+  if (modules !== -1) {
+    const parts = url.slice(modules + "node_modules/".length).split("/");
+    return parts[0]?.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
+  }
+  const path = relative(root, url);
+  const own = OWN_FOLDERS.find((folder) => path.startsWith(folder));
+  if (!own) return path;
+  const segments = path.split("/");
+  return segments.length > 2 ? `${segments[0]}/${segments[1]}/` : `${segments[0]}/`;
+}
+
+function top(totals: Map<string, number>, busy: number, perSample: number, count: number): Entry[] {
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, hits]) => ({ name, ms: hits * perSample, percent: (100 * hits) / busy }));
+}
+
+export function summarizeProfile(profile: CpuProfile, root: string, count = 15): ProfileSummary {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const hits = new Map<number, number>();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+
+  const self = new Map<string, number>();
+  const groups = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let idle = 0;
+  for (const [id, n] of hits) {
+    const node = byId.get(id);
+    if (!node) continue;
+    if (node.callFrame.functionName === "(idle)") {
+      idle += n;
+      continue;
+    }
+    const name = label(node.callFrame, root);
+    self.set(name, (self.get(name) ?? 0) + n);
+    const group = groupOf(node.callFrame, root);
+    groups.set(group, (groups.get(group) ?? 0) + n);
+    // Each of our functions on the stack counts once per sample, recursion or not.
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (!frame || !OWN_FOLDERS.some((f) => relative(root, frame.url.replace(/^file:\/\//, "")).startsWith(f)))
+        continue;
+      const own = label(frame, root);
+      if (!seen.has(own)) inclusive.set(own, (inclusive.get(own) ?? 0) + n);
+      seen.add(own);
+    }
+  }
+  const wallMs = (profile.endTime - profile.startTime) / 1000;
+  const perSample = profile.samples.length > 0 ? wallMs / profile.samples.length : 0;
+  const busy = Math.max(1, profile.samples.length - idle);
+  return {
+    wallMs,
+    busyMs: busy * perSample,
+    idlePercent: (100 * idle) / Math.max(1, profile.samples.length),
+    selfTop: top(self, busy, perSample, count),
+    byGroup: top(groups, busy, perSample, count),
+    ownInclusive: top(inclusive, busy, perSample, count),
+  };
+}
+
+function print(title: string, entries: Entry[]): string {
+  const lines = entries.map(
+    (e) => `  ${e.percent.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`,
+  );
+  return `${title}\n${lines.join("\n")}\n`;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const [file, count] = process.argv.slice(2);
+  if (!file) throw new Error("usage: profile-summary FILE.cpuprofile [TOP]");
+  const summary = summarizeProfile(
+    JSON.parse(readFileSync(file, "utf8")) as CpuProfile,
+    REPO_ROOT,
+    Number(count ?? 20),
+  );
+  process.stdout.write(
+    `${file}: ${summary.wallMs.toFixed(0)} ms profiled, ${summary.busyMs.toFixed(0)} ms busy (${summary.idlePercent.toFixed(1)}% idle)\n\n` +
+      `${print("self time, top functions (% of busy samples)", summary.selfTop)}\n` +
+      `${print("self time by package or folder", summary.byGroup)}\n` +
+      `${print("our code, inclusive time", summary.ownInclusive)}`,
+  );
+}
