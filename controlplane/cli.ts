@@ -11,6 +11,9 @@ TOLLGATE_PLANE_PORT (8082, h2c), bound to TOLLGATE_HOST (127.0.0.1). PostgreSQL 
 PGlite under TOLLGATE_DATA_DIR (./data). Tokens: TOLLGATE_ADMIN_TOKEN, TOLLGATE_NODE_TOKEN,
 TOLLGATE_SECRET_KEY (generated into the data dir when unset). TOLLGATE_ALLOW_PRIVATE_UPSTREAMS=1 allows
 upstream base URLs on private addresses. TOLLGATE_WEB_ROOT overrides where the web admin is served from.
+TOLLGATE_USAGE_RETENTION_DAYS=N deletes raw usage logs older than N days (checked hourly, in small
+batches); the hourly and daily usage rollups are kept, so usage stats keep their history. Unset: logs
+are kept forever.
 `;
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../web-admin/dist", import.meta.url));

@@ -2,6 +2,7 @@ import type { CredentialsCipher } from "./accounts/credentials-cipher.js";
 import type { ChangeFeed } from "./config/change-feed.js";
 import type { ConfigWriter } from "./config/config-writer.js";
 import type { Db } from "./db/database.js";
+import type { UsageVersions } from "./usage/usage-versions.js";
 
 /** Structured log lines ({ level, msg, ... }); never given a secret. */
 export type Log = (line: Record<string, unknown>) => void;
@@ -11,6 +12,8 @@ export interface ServiceContext {
   readonly db: Db;
   readonly change: ConfigWriter;
   readonly feed: ChangeFeed;
+  /** Publishes billed quota_used and balances to data planes (ReportUsage waits for it before acking). */
+  readonly usageVersions: UsageVersions;
   readonly cipher: CredentialsCipher;
   readonly allowPrivateUpstreams: boolean;
   readonly log: Log;

@@ -28,6 +28,8 @@ import { usageService } from "./rpc/usage-service.js";
 import { userService } from "./rpc/user-service.js";
 import { resolveSecret } from "./secrets.js";
 import { DEFAULT_PRICES_HASH } from "./usage/default-prices.js";
+import { pruneUsageLogs } from "./usage/retention.js";
+import { UsageVersions } from "./usage/usage-versions.js";
 
 export interface ControlPlaneOptions {
   /** PostgreSQL (postgres.js). When absent: PGlite under `${dataDir}/pglite`. */
@@ -42,6 +44,8 @@ export interface ControlPlaneOptions {
   secretKey?: string;
   /** TOLLGATE_ALLOW_PRIVATE_UPSTREAMS=1 */
   allowPrivateUpstreams?: boolean;
+  /** TOLLGATE_USAGE_RETENTION_DAYS: raw usage logs older than this are pruned (rollups stay); absent = kept forever. */
+  usageRetentionDays?: number;
   /** Structured log lines `{ level, msg, ... }`; JSON on stdout (pino) when absent. Never given secrets. */
   log?: Log;
 }
@@ -59,6 +63,8 @@ export interface ControlPlane {
 // Deleted resources are remembered this long; a data plane away longer gets a full snapshot.
 const TOMBSTONE_TTL_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
+// Billed quota_used and balances reach data planes in at most one config version per this interval.
+const USAGE_PUBLISH_INTERVAL_MS = 250;
 
 function pinoLog(): Log {
   const logger = pino();
@@ -93,20 +99,38 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const shutdown = new AbortController();
   let stopListening: () => Promise<void> = async () => {};
   let pruner: NodeJS.Timeout | undefined;
+  let pruning: Promise<void> = Promise.resolve();
   const cipher = createCredentialsCipher(secretKey.value);
+  const usageVersions = new UsageVersions(database.db, feed, USAGE_PUBLISH_INTERVAL_MS);
   try {
     assertCipherOpens(cipher, await sampleCredentials(database.db));
     await initConfigHead(database.db, DEFAULT_PRICES_HASH);
-    const prune = () =>
-      pruneTombstones(database.db, new Date(Date.now() - TOMBSTONE_TTL_MS)).catch((error: unknown) =>
+    // Usage billed by a replica that stopped before publishing it.
+    await usageVersions.published();
+    const prune = async () => {
+      await pruneTombstones(database.db, new Date(Date.now() - TOMBSTONE_TTL_MS)).catch((error: unknown) =>
         log({ level: "error", msg: "pruning config tombstones failed", error: String(error) }),
       );
-    await prune();
-    pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+      if (options.usageRetentionDays === undefined) return;
+      const before = new Date(Date.now() - options.usageRetentionDays * 24 * 3600_000);
+      await pruneUsageLogs(database.db, before, shutdown.signal).then(
+        (pruned) =>
+          pruned > 0 && log({ level: "info", msg: "pruned usage logs", pruned, before: before.toISOString() }),
+        (error: unknown) => log({ level: "error", msg: "pruning usage logs failed", error: String(error) }),
+      );
+    };
+    // In the background, one at a time: a first prune of a large usage table may take a while.
+    pruning = prune();
+    pruner = setInterval(() => {
+      pruning = pruning.then(prune);
+    }, PRUNE_EVERY_MS).unref();
     // Other replicas' changes (PostgreSQL only); our own arrive too and merely wake watchers once more.
     stopListening = await database.listen(CONFIG_CHANNEL, () => feed.publish());
   } catch (error) {
+    shutdown.abort();
     clearInterval(pruner);
+    await pruning;
+    await usageVersions.close();
     await database.close();
     throw error;
   }
@@ -116,6 +140,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     db: database.db,
     change: createConfigWriter(database.db, feed),
     feed,
+    usageVersions,
     cipher,
     allowPrivateUpstreams: options.allowPrivateUpstreams ?? false,
     log,
@@ -143,6 +168,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     async close() {
       shutdown.abort();
       clearInterval(pruner);
+      await pruning;
+      await usageVersions.close();
       await stopListening();
       await database.close();
     },

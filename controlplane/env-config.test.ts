@@ -12,6 +12,7 @@ describe("controlPlaneConfigFromEnv", () => {
         nodeToken: undefined,
         secretKey: undefined,
         allowPrivateUpstreams: false,
+        usageRetentionDays: undefined,
         host: "127.0.0.1",
         adminPort: 8081,
         planePort: 8082,
@@ -29,6 +30,7 @@ describe("controlPlaneConfigFromEnv", () => {
         TOLLGATE_NODE_TOKEN: "n",
         TOLLGATE_SECRET_KEY: "s",
         TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",
+        TOLLGATE_USAGE_RETENTION_DAYS: "90",
         TOLLGATE_HOST: "0.0.0.0",
         TOLLGATE_CONTROLPLANE_PORT: "9001",
         TOLLGATE_PLANE_PORT: "9002",
@@ -45,6 +47,7 @@ describe("controlPlaneConfigFromEnv", () => {
         nodeToken: "n",
         secretKey: "s",
         allowPrivateUpstreams: true,
+        usageRetentionDays: 90,
         host: "0.0.0.0",
         adminPort: 9001,
         planePort: 9002,
@@ -58,6 +61,12 @@ describe("controlPlaneConfigFromEnv", () => {
     [{ TOLLGATE_CONTROLPLANE_PORT: "70000" }, "TOLLGATE_CONTROLPLANE_PORT must be a port number"],
     [{ TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "yes" }, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS must be 1 or 0"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres://"],
+    [
+      { TOLLGATE_USAGE_RETENTION_DAYS: "0" },
+      'TOLLGATE_USAGE_RETENTION_DAYS must be a whole number of days (1 or more), got "0"',
+    ],
+    [{ TOLLGATE_USAGE_RETENTION_DAYS: "30d" }, "TOLLGATE_USAGE_RETENTION_DAYS must be a whole number of days"],
+    [{ TOLLGATE_USAGE_RETENTION_DAYS: "1.5" }, "TOLLGATE_USAGE_RETENTION_DAYS must be a whole number of days"],
     [{ TOLLGATE_CONTROLPLANE_PORT: "9000", TOLLGATE_PLANE_PORT: "9000" }, "must differ"],
   ])("refuses %o", (env, error) => {
     const config = controlPlaneConfigFromEnv(env, "/web");

@@ -19,12 +19,22 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean | string {
   return `${name} must be 1 or 0, got "${env[name]}"`;
 }
 
+/** A whole number of days >= 1, or undefined (keep forever) when unset. */
+function days(env: NodeJS.ProcessEnv, name: string): number | undefined | string {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = /^\d{1,6}$/.test(text) ? Number(text) : 0;
+  if (value < 1) return `${name} must be a whole number of days (1 or more), got "${text}"`;
+  return value;
+}
+
 export function controlPlaneConfigFromEnv(env: NodeJS.ProcessEnv, defaultWebRoot: string): EnvConfig {
   const adminPort = port(env, "TOLLGATE_CONTROLPLANE_PORT", 8081);
   const planePort = port(env, "TOLLGATE_PLANE_PORT", 8082);
   const allowPrivateUpstreams = flag(env, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS");
+  const usageRetentionDays = days(env, "TOLLGATE_USAGE_RETENTION_DAYS");
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  for (const value of [adminPort, planePort, allowPrivateUpstreams]) {
+  for (const value of [adminPort, planePort, allowPrivateUpstreams, usageRetentionDays]) {
     if (typeof value === "string") return { ok: false, error: value };
   }
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -42,6 +52,7 @@ export function controlPlaneConfigFromEnv(env: NodeJS.ProcessEnv, defaultWebRoot
       nodeToken: env.TOLLGATE_NODE_TOKEN,
       secretKey: env.TOLLGATE_SECRET_KEY,
       allowPrivateUpstreams: allowPrivateUpstreams as boolean,
+      usageRetentionDays: usageRetentionDays as number | undefined,
       host: env.TOLLGATE_HOST?.trim() || "127.0.0.1",
       adminPort: adminPort as number,
       planePort: planePort as number,

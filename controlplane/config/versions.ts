@@ -14,7 +14,17 @@ export type ResourceKindName = "api_key" | "user" | "group" | "account" | "model
 
 /** Serialises config writers and returns the version to stamp on every row this transaction changes. */
 export async function beginConfigChange(tx: Tx): Promise<number> {
+  await lockConfig(tx);
+  return nextConfigVersion(tx);
+}
+
+/** Held until the transaction ends; every writer of versions takes it before `nextConfigVersion`. */
+export async function lockConfig(tx: Tx): Promise<void> {
   await queryRows(tx, sql.raw(`select pg_advisory_xact_lock(${CONFIG_LOCK_KEY})`));
+}
+
+/** The next version, recorded as the head and announced on commit; call only under `lockConfig`. */
+export async function nextConfigVersion(tx: Tx): Promise<number> {
   const [row] = await queryRows<{ v: string }>(tx, sql`select nextval('config_version_seq')::text as v`);
   const version = Number(row?.v);
   await tx.update(configHead).set({ version }).where(eq(configHead.id, 1));

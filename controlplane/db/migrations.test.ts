@@ -25,6 +25,8 @@ describe("migrations", () => {
           "config_tombstones",
           "groups",
           "model_prices",
+          "usage_daily",
+          "usage_hourly",
           "usage_logs",
           "users",
         ]);

@@ -9,6 +9,7 @@ import { findApiKey } from "../db/api-keys.js";
 import { findUser } from "../db/users.js";
 import { decimalText } from "../stored-values.js";
 import { applyUsageBatch } from "../usage/ingest.js";
+import { pipelined } from "../usage/pipelined.js";
 import { keyUsage } from "../usage/usage-stats.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { totalsMessage } from "./usage-service.js";
@@ -58,23 +59,26 @@ export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneServi
       ctx.log({ level: "info", msg: "data plane stopped watching config", nodeId: req.nodeId });
     },
 
-    async *reportUsage(batches) {
-      for await (const batch of batches) {
-        let result: Awaited<ReturnType<typeof applyUsageBatch>>;
-        try {
-          result = await applyUsageBatch(ctx.change, ctx.log, batch.records);
-        } catch (error) {
-          // No ack: the data plane keeps the batch spooled and sends it again.
-          ctx.log({
-            level: "error",
-            msg: "usage batch not applied",
-            batchId: String(batch.batchId),
-            error: String(error),
-          });
-          throw new ConnectError("usage batch not applied; resend it", Code.Unavailable);
-        }
-        yield { batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates };
-      }
+    reportUsage(batches) {
+      const unavailable = (batchId: bigint, error: unknown) => {
+        // No ack: the data plane keeps the batch spooled and sends it again.
+        ctx.log({ level: "error", msg: "usage batch not applied", batchId: String(batchId), error: String(error) });
+        return new ConnectError("usage batch not applied; resend it", Code.Unavailable);
+      };
+      return pipelined(batches, async (batch) => {
+        const result = await applyUsageBatch(ctx.db, ctx.log, batch.records).catch((error: unknown) => {
+          throw unavailable(batch.batchId, error);
+        });
+        // Acked once published, also for a batch of duplicates: its first delivery may have committed
+        // without being published. The next batch is applied meanwhile.
+        const acked = ctx.usageVersions.published().then(
+          () => ({ batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates }),
+          (error: unknown) => {
+            throw unavailable(batch.batchId, error);
+          },
+        );
+        return { result: acked };
+      });
     },
 
     async reportAccountState(req) {

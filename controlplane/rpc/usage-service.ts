@@ -13,7 +13,7 @@ import {
 import type { ServiceContext } from "../context.js";
 import { listUsageLogs, type UsageLogFilter, type UsageLogRow } from "../db/usage-logs.js";
 import { decimalText } from "../stored-values.js";
-import { type UsageGrouping, type UsageTotals, usageBuckets, usageTotals } from "../usage/usage-stats.js";
+import { type UsageGrouping, type UsageTotals, usageStats } from "../usage/usage-stats.js";
 import { invalidArgument } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";
 
@@ -99,10 +99,9 @@ export function usageService(ctx: ServiceContext): ServiceImpl<typeof UsageServi
       const filter = filterOf(req.filter);
       const grouping = GROUPINGS[req.groupBy];
       if (req.groupBy !== UsageGroupBy.UNSPECIFIED && !grouping) throw invalidArgument("group_by", "unknown grouping");
-      const totals = totalsMessage(await usageTotals(ctx.db, filter));
-      const buckets = grouping ? await usageBuckets(ctx.db, filter, grouping) : [];
+      const { totals, buckets } = await usageStats(ctx.db, filter, grouping);
       return {
-        totals,
+        totals: totalsMessage(totals),
         buckets: buckets.map((b) => ({
           key: b.key,
           startTime: b.start ? timestampFromDate(b.start) : undefined,

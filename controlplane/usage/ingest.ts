@@ -1,19 +1,21 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { eq, sql } from "drizzle-orm";
-import { type Atto, formatDecimal, parseDecimal } from "../../common/money.js";
+import { type Atto, parseDecimal } from "../../common/money.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import type { ConfigWriter } from "../config/config-writer.js";
 import type { Log } from "../context.js";
-import type { Tx } from "../db/database.js";
-import { apiKeys, users } from "../db/schema/index.js";
+import { chargeKeys, chargeUsers } from "../db/billing.js";
+import type { Db } from "../db/database.js";
 import { apiKeyNames, insertNewUsageLogs, type NewUsageLog, rateMultipliers } from "../db/usage-logs.js";
+import { addToRollups } from "../db/usage-rollups.js";
 import { platformName } from "../stored-values.js";
+import { billingDeltas } from "./billing-deltas.js";
 import { effectivePrices } from "./price-table.js";
 import { billedCost, resolvePrice } from "./pricing.js";
 
 // Applying usage (DESIGN §6): one transaction per batch. A log is inserted only if its request_id is new,
-// and only new logs are billed, so a batch delivered twice bills once. Billing bumps the config version of
-// the keys and users it touches, so data planes learn the new quota used and balance.
+// and only new logs are billed and rolled up, so a batch delivered twice bills and counts once. The
+// transaction takes no global lock: batches from many data planes apply side by side, meeting only on
+// the rollup buckets, users and keys they share (locked in one order, db/billing.ts). Data planes learn
+// the new quota used and balances from usage-versions.ts.
 
 export interface BatchResult {
   applied: number;
@@ -22,28 +24,32 @@ export interface BatchResult {
 
 const ONE = parseDecimal("1") as Atto;
 
-export async function applyUsageBatch(
-  change: ConfigWriter,
-  log: Log,
-  records: readonly UsageRecord[],
-): Promise<BatchResult> {
+export async function applyUsageBatch(db: Db, log: Log, records: readonly UsageRecord[]): Promise<BatchResult> {
   const valid = records.filter((r) => r.requestId !== "");
   if (valid.length < records.length) {
     log({ level: "warn", msg: "usage records without request_id dropped", count: records.length - valid.length });
   }
-  if (valid.length === 0) return { applied: 0, duplicates: 0 };
-  return change(async (tx, version) => {
-    const rows = await usageRows(tx, log, valid);
-    const inserted = await insertNewUsageLogs(tx, rows);
-    await bill(tx, inserted, version);
-    return { applied: inserted.length, duplicates: valid.length - inserted.length };
+  const distinct = [...new Map(valid.map((r) => [r.requestId, r])).values()];
+  if (distinct.length === 0) return { applied: 0, duplicates: 0 };
+  const rows = await pricedRows(db, log, distinct);
+  const applied = await db.transaction(async (tx) => {
+    const fresh = await insertNewUsageLogs(tx, rows);
+    const deltas = billingDeltas(rows.filter((r) => fresh.has(r.requestId)));
+    await addToRollups(tx, "hourly", deltas.hourly);
+    await addToRollups(tx, "daily", deltas.daily);
+    await chargeUsers(tx, deltas.users);
+    await chargeKeys(tx, deltas.keys);
+    return fresh.size;
   });
+  return { applied, duplicates: valid.length - applied };
 }
 
-async function usageRows(tx: Tx, log: Log, records: readonly UsageRecord[]): Promise<NewUsageLog[]> {
-  const prices = await effectivePrices(tx);
-  const multipliers = await rateMultipliers(tx, [...new Set(records.map((r) => r.groupId))]);
-  const names = await apiKeyNames(tx, [...new Set(records.map((r) => r.apiKeyId))]);
+async function pricedRows(db: Db, log: Log, records: readonly UsageRecord[]): Promise<NewUsageLog[]> {
+  const [prices, multipliers, names] = await Promise.all([
+    effectivePrices(db),
+    rateMultipliers(db, [...new Set(records.map((r) => r.groupId))]),
+    apiKeyNames(db, [...new Set(records.map((r) => r.apiKeyId))]),
+  ]);
   const now = new Date();
   return records.map((r) => {
     const tokens = {
@@ -67,8 +73,8 @@ async function usageRows(tx: Tx, log: Log, records: readonly UsageRecord[]): Pro
       platform: platformName(r.platform) ?? "",
       model: r.model,
       ...tokens,
-      cost: formatDecimal(cost),
-      actualCost: formatDecimal(actualCost),
+      cost,
+      actualCost,
       stream: r.stream,
       statusCode: r.statusCode,
       durationMs: Number(r.durationMs),
@@ -79,42 +85,4 @@ async function usageRows(tx: Tx, log: Log, records: readonly UsageRecord[]): Pro
       createdAt: r.createdAt ? timestampDate(r.createdAt) : now,
     };
   });
-}
-
-interface Billed {
-  apiKeyId: string;
-  userId: string;
-  actualCost: string;
-  createdAt: Date;
-}
-
-/** Adds the new logs' cost to each key's quota_used and takes it from each user's balance, in SQL numeric. */
-async function bill(tx: Tx, inserted: readonly Billed[], version: number): Promise<void> {
-  const perKey = new Map<string, { cost: Atto; lastUsed: Date }>();
-  const perUser = new Map<string, Atto>();
-  for (const row of inserted) {
-    const cost = parseDecimal(row.actualCost) ?? 0n;
-    const key = perKey.get(row.apiKeyId);
-    perKey.set(row.apiKeyId, {
-      cost: (key?.cost ?? 0n) + cost,
-      lastUsed: key && key.lastUsed > row.createdAt ? key.lastUsed : row.createdAt,
-    });
-    perUser.set(row.userId, (perUser.get(row.userId) ?? 0n) + cost);
-  }
-  for (const [id, { cost, lastUsed }] of perKey) {
-    await tx
-      .update(apiKeys)
-      .set({
-        quotaUsed: sql`${apiKeys.quotaUsed} + ${formatDecimal(cost)}::numeric`,
-        lastUsedAt: sql`greatest(${apiKeys.lastUsedAt}, ${lastUsed.toISOString()}::timestamptz)`,
-        version,
-      })
-      .where(eq(apiKeys.id, id));
-  }
-  for (const [id, cost] of perUser) {
-    await tx
-      .update(users)
-      .set({ balance: sql`${users.balance} - ${formatDecimal(cost)}::numeric`, version })
-      .where(eq(users.id, id));
-  }
 }

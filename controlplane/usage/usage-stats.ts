@@ -1,11 +1,12 @@
-import { and, eq, gte, sql } from "drizzle-orm";
-import type { Executor } from "../db/database.js";
-import { int8 } from "../db/database.js";
-import { usageLogs } from "../db/schema/index.js";
-import { type UsageLogFilter, usageConditions } from "../db/usage-logs.js";
+import { type SQL, sql } from "drizzle-orm";
+import { type Executor, int8, queryRows } from "../db/database.js";
+import type { UsageLogFilter } from "../db/usage-logs.js";
+import { planStatsRange, type StatsSegment, type StatsSource } from "./stats-plan.js";
+import { DAY_MS, floorTo } from "./utc-buckets.js";
 
-// Aggregates straight from usage_logs. DESIGN §6 wants per-key hourly/daily rollups for large tables;
-// they replace this module's queries without changing its signatures.
+// Usage aggregates (DESIGN §6) from the hourly and daily rollups, with raw logs only for the minutes of
+// a range that are not whole hours (stats-plan.ts) and for the last five minutes of GetKeyUsage, so the
+// answer is exact — equal to summing usage_logs — and costs the same at tens of millions of logs.
 
 export interface UsageTotals {
   requests: bigint;
@@ -22,24 +23,59 @@ export interface UsageTotals {
 
 export type UsageGrouping = "model" | "account" | "api_key" | "user" | "day" | "hour";
 
-const TOTALS = {
-  requests: sql<string>`count(*)::text`,
-  inputTokens: sql<string>`coalesce(sum(${usageLogs.inputTokens}), 0)::text`,
-  outputTokens: sql<string>`coalesce(sum(${usageLogs.outputTokens}), 0)::text`,
-  cacheCreationTokens: sql<string>`coalesce(sum(${usageLogs.cacheCreationTokens}), 0)::text`,
-  cacheReadTokens: sql<string>`coalesce(sum(${usageLogs.cacheReadTokens}), 0)::text`,
-  cost: sql<string>`coalesce(sum(${usageLogs.cost}), 0)::text`,
-  actualCost: sql<string>`coalesce(sum(${usageLogs.actualCost}), 0)::text`,
-  averageDurationMs: sql<string>`coalesce(round(avg(${usageLogs.durationMs})), 0)::text`,
+export interface UsageBucketTotals {
+  key: string;
+  /** For day and hour buckets. */
+  start?: Date;
+  totals: UsageTotals;
+}
+
+export interface UsageStats {
+  totals: UsageTotals;
+  buckets: UsageBucketTotals[];
+}
+
+const SOURCES: Record<StatsSource, { table: SQL; at: SQL; requests: SQL }> = {
+  daily: { table: sql.raw("usage_daily"), at: sql.raw("bucket_start"), requests: sql.raw("requests") },
+  hourly: { table: sql.raw("usage_hourly"), at: sql.raw("bucket_start"), requests: sql.raw("requests") },
+  raw: { table: sql.raw("usage_logs"), at: sql.raw("created_at"), requests: sql.raw("1::bigint") },
 };
 
-type TotalsRow = { [K in keyof typeof TOTALS]: string };
+// Bucket keys, written against a source's columns; day and hour start in UTC.
+const GROUP_KEYS: Record<UsageGrouping, (at: SQL) => SQL> = {
+  model: () => sql.raw("model"),
+  account: () => sql.raw("account_id"),
+  api_key: () => sql.raw("api_key_id"),
+  user: () => sql.raw("user_id"),
+  day: (at) => sql`date_trunc('day', ${at} at time zone 'UTC')`,
+  hour: (at) => sql`date_trunc('hour', ${at} at time zone 'UTC')`,
+};
+
+const MEASURES = sql.raw(`coalesce(sum(requests), 0)::text as requests,
+  coalesce(sum(input_tokens), 0)::text as input_tokens,
+  coalesce(sum(output_tokens), 0)::text as output_tokens,
+  coalesce(sum(cache_creation_tokens), 0)::text as cache_creation_tokens,
+  coalesce(sum(cache_read_tokens), 0)::text as cache_read_tokens,
+  coalesce(sum(cost), 0)::text as cost,
+  coalesce(sum(actual_cost), 0)::text as actual_cost,
+  coalesce(round(sum(duration_ms)::numeric / nullif(sum(requests), 0)), 0)::text as average_duration_ms`);
+
+type TotalsRow = {
+  requests: string;
+  input_tokens: string;
+  output_tokens: string;
+  cache_creation_tokens: string;
+  cache_read_tokens: string;
+  cost: string;
+  actual_cost: string;
+  average_duration_ms: string;
+};
 
 function totalsOf(row: TotalsRow | undefined): UsageTotals {
-  const input = int8(row?.inputTokens);
-  const output = int8(row?.outputTokens);
-  const cacheCreation = int8(row?.cacheCreationTokens);
-  const cacheRead = int8(row?.cacheReadTokens);
+  const input = int8(row?.input_tokens);
+  const output = int8(row?.output_tokens);
+  const cacheCreation = int8(row?.cache_creation_tokens);
+  const cacheRead = int8(row?.cache_read_tokens);
   return {
     requests: int8(row?.requests),
     inputTokens: input,
@@ -48,50 +84,63 @@ function totalsOf(row: TotalsRow | undefined): UsageTotals {
     cacheReadTokens: cacheRead,
     totalTokens: input + output + cacheCreation + cacheRead,
     cost: row?.cost ?? "0",
-    actualCost: row?.actualCost ?? "0",
-    averageDurationMs: int8(row?.averageDurationMs),
+    actualCost: row?.actual_cost ?? "0",
+    averageDurationMs: int8(row?.average_duration_ms),
   };
 }
 
-export async function usageTotals(ex: Executor, filter: UsageLogFilter): Promise<UsageTotals> {
-  const [row] = await ex
-    .select(TOTALS)
-    .from(usageLogs)
-    .where(and(...usageConditions(filter)));
-  return totalsOf(row);
+function dimensionConditions(filter: UsageLogFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.userId) conditions.push(sql`user_id = ${filter.userId}`);
+  if (filter.apiKeyId) conditions.push(sql`api_key_id = ${filter.apiKeyId}`);
+  if (filter.accountId) conditions.push(sql`account_id = ${filter.accountId}`);
+  if (filter.groupId) conditions.push(sql`group_id = ${filter.groupId}`);
+  if (filter.model) conditions.push(sql`model = ${filter.model}`);
+  return conditions;
 }
 
-const BUCKET_KEYS: Record<UsageGrouping, ReturnType<typeof sql<string>>> = {
-  model: sql<string>`${usageLogs.model}`,
-  account: sql<string>`${usageLogs.accountId}`,
-  api_key: sql<string>`${usageLogs.apiKeyId}`,
-  user: sql<string>`${usageLogs.userId}`,
-  // Bucket starts in UTC, as RFC 3339 text so both drivers return the same thing.
-  day: sql<string>`to_char(date_trunc('day', ${usageLogs.createdAt} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
-  hour: sql<string>`to_char(date_trunc('hour', ${usageLogs.createdAt} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
-};
-
-export interface UsageBucketTotals {
-  key: string;
-  /** For day and hour buckets. */
-  start?: Date;
-  totals: UsageTotals;
+/** One source's rows of a segment: the bucket key (when grouped) and the measures, rollup-shaped. */
+function segmentRows(segment: StatsSegment, filter: UsageLogFilter, grouping: UsageGrouping | undefined): SQL {
+  const { table, at, requests } = SOURCES[segment.source];
+  const conditions = dimensionConditions(filter);
+  if (segment.start) conditions.push(sql`${at} >= ${segment.start.toISOString()}::timestamptz`);
+  if (segment.end) conditions.push(sql`${at} < ${segment.end.toISOString()}::timestamptz`);
+  const key = grouping ? sql`${GROUP_KEYS[grouping](at)} as k, ` : sql``;
+  const where = conditions.length > 0 ? sql` where ${sql.join(conditions, sql` and `)}` : sql``;
+  return sql`select ${key}${requests} as requests, input_tokens, output_tokens, cache_creation_tokens,
+    cache_read_tokens, cost, actual_cost, duration_ms from ${table}${where}`;
 }
 
-export async function usageBuckets(
-  ex: Executor,
-  filter: UsageLogFilter,
-  grouping: UsageGrouping,
-): Promise<UsageBucketTotals[]> {
-  const key = BUCKET_KEYS[grouping];
-  const rows = await ex
-    .select({ key, ...TOTALS })
-    .from(usageLogs)
-    .where(and(...usageConditions(filter)))
-    .groupBy(key)
-    .orderBy(key);
+const ZERO = totalsOf(undefined);
+
+/** Totals over the filter, and per bucket when grouped (buckets ordered by key). */
+export async function usageStats(ex: Executor, filter: UsageLogFilter, grouping?: UsageGrouping): Promise<UsageStats> {
+  const segments = planStatsRange(filter.startTime, filter.endTime, grouping === "hour");
+  if (segments.length === 0) return { totals: ZERO, buckets: [] };
+  const rows = sql`(${sql.join(
+    segments.map((s) => segmentRows(s, filter, grouping)),
+    sql` union all `,
+  )}) u`;
+  if (!grouping) {
+    const [row] = await queryRows<TotalsRow>(ex, sql`select ${MEASURES} from ${rows}`);
+    return { totals: totalsOf(row), buckets: [] };
+  }
   const timed = grouping === "day" || grouping === "hour";
-  return rows.map((row) => ({ key: row.key, start: timed ? new Date(row.key) : undefined, totals: totalsOf(row) }));
+  // Day and hour keys as RFC 3339 text, so both drivers return the same thing.
+  const key = timed ? sql`to_char(k, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` : sql`k`;
+  const result = await queryRows<TotalsRow & { key: string | null; total: boolean }>(
+    ex,
+    sql`select ${key} as key, grouping(k) = 1 as total, ${MEASURES} from ${rows}
+        group by grouping sets ((k), ()) order by k`,
+  );
+  const totals = result.find((r) => r.total);
+  const buckets = result
+    .filter((r) => !r.total)
+    .map((r) => {
+      const bucketKey = r.key ?? "";
+      return { key: bucketKey, start: timed ? new Date(bucketKey) : undefined, totals: totalsOf(r) };
+    });
+  return { totals: totalsOf(totals), buckets };
 }
 
 export interface KeyUsage {
@@ -104,27 +153,19 @@ export interface KeyUsage {
 
 const RECENT_MINUTES = 5;
 
-/** What GET /v1/usage shows for one key. */
+/** What GET /v1/usage shows for one key: today (UTC) and all time from the daily rollups, rates from raw logs. */
 export async function keyUsage(ex: Executor, apiKeyId: string, now: Date): Promise<KeyUsage> {
-  const byKey = eq(usageLogs.apiKeyId, apiKeyId);
-  const startOfDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const recentSince = new Date(now.getTime() - RECENT_MINUTES * 60_000);
-  const [[total], [today], [recent]] = await Promise.all([
-    ex.select(TOTALS).from(usageLogs).where(byKey),
-    ex
-      .select(TOTALS)
-      .from(usageLogs)
-      .where(and(byKey, gte(usageLogs.createdAt, startOfDay))),
-    ex
-      .select(TOTALS)
-      .from(usageLogs)
-      .where(and(byKey, gte(usageLogs.createdAt, recentSince))),
+  const byKey: UsageLogFilter = { userId: "", apiKeyId, accountId: "", groupId: "", model: "" };
+  const startOfDay = floorTo(now, DAY_MS);
+  const [total, today, recent] = await Promise.all([
+    usageStats(ex, byKey),
+    usageStats(ex, { ...byKey, startTime: startOfDay }),
+    usageStats(ex, { ...byKey, startTime: new Date(now.getTime() - RECENT_MINUTES * 60_000) }),
   ]);
-  const recentTotals = totalsOf(recent);
   return {
-    today: totalsOf(today),
-    total: totalsOf(total),
-    rpm: Number(recentTotals.requests) / RECENT_MINUTES,
-    tpm: Number(recentTotals.totalTokens) / RECENT_MINUTES,
+    today: today.totals,
+    total: total.totals,
+    rpm: Number(recent.totals.requests) / RECENT_MINUTES,
+    tpm: Number(recent.totals.totalTokens) / RECENT_MINUTES,
   };
 }

@@ -1,4 +1,5 @@
-import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { configVersion, createdAt, instant, money, updatedAt } from "./columns.js";
 import { groups } from "./groups.js";
 import { users } from "./users.js";
@@ -26,6 +27,8 @@ export const apiKeys = pgTable(
     ipWhitelist: text("ip_whitelist").array().notNull().default([]),
     ipBlacklist: text("ip_blacklist").array().notNull().default([]),
     lastUsedAt: instant("last_used_at"),
+    // Billing changed quota_used since the last version stamp; usage/usage-versions.ts stamps it.
+    usagePending: boolean("usage_pending").notNull().default(false),
     version: configVersion(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -35,5 +38,6 @@ export const apiKeys = pgTable(
     index("api_keys_user_idx").on(t.userId),
     index("api_keys_group_idx").on(t.groupId),
     index("api_keys_version_idx").on(t.version),
+    index("api_keys_usage_pending_idx").on(t.id).where(sql`${t.usagePending}`),
   ],
 );

@@ -5,4 +5,5 @@ export * from "./config.js";
 export * from "./groups.js";
 export * from "./model-prices.js";
 export * from "./usage-logs.js";
+export * from "./usage-rollups.js";
 export * from "./users.js";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { configVersion, createdAt, money, updatedAt } from "./columns.js";
 
 export const users = pgTable(
@@ -12,9 +12,14 @@ export const users = pgTable(
     status: text("status").notNull().default("active"),
     balance: money("balance").notNull().default("0"),
     concurrency: integer("concurrency").notNull().default(0),
+    // Billing changed the balance since the last version stamp; usage/usage-versions.ts stamps it.
+    usagePending: boolean("usage_pending").notNull().default(false),
     version: configVersion(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`),
+    index("users_usage_pending_idx").on(t.id).where(sql`${t.usagePending}`),
+  ],
 );
