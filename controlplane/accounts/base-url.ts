@@ -1,5 +1,4 @@
 import ipaddr from "ipaddr.js";
-import { isLocalHostname, isPublicAddress } from "../../common/public-address.js";
 import type { PlatformName } from "../stored-values.js";
 
 // Upstream base URLs (DESIGN §7): https to a public host unless private upstreams are allowed. This is
@@ -35,11 +34,13 @@ export function checkBaseUrl(text: string, allowPrivate: boolean): string | unde
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
   if (ipaddr.isValid(host)) return isPrivateAddress(host);
-  return isLocalHostname(host);
+  const name = host.toLowerCase().replace(/\.$/, "");
+  return name === "localhost" || name.endsWith(".localhost") || name.endsWith(".local") || name.endsWith(".internal");
 }
 
 export function isPrivateAddress(address: string): boolean {
-  return !isPublicAddress(address);
+  const parsed = ipaddr.process(address);
+  return parsed.range() !== "unicast";
 }
 
 /**
