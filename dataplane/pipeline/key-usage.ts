@@ -6,7 +6,7 @@ import { GatewayError } from "../errors.js";
 import type { RequestView } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
 import { authorize, findKey } from "./authorize.js";
-import type { ProxyDeps } from "./proxy.js";
+import type { ProxyDeps } from "./deps.js";
 import { sendError } from "./respond.js";
 
 // GET /v1/usage (DESIGN §5): the calling key's own figures, for dashboards and client plugins. The

@@ -5,7 +5,7 @@ import type { RequestView, Surface } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
 import { groupModels } from "../routing/group-models.js";
 import { identifyCaller } from "./caller.js";
-import type { ProxyDeps } from "./proxy.js";
+import type { ProxyDeps } from "./deps.js";
 import { sendError } from "./respond.js";
 
 // GET /v1/models and /v1beta/models: the models the caller's group can reach, answered from the

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import type { ProxyDeps } from "../pipeline/deps.js";
 import { keyUsage } from "../pipeline/key-usage.js";
 import { listModels } from "../pipeline/list-models.js";
-import { type ProxyDeps, proxy } from "../pipeline/proxy.js";
+import { proxy } from "../pipeline/proxy.js";
 import { sendError } from "../pipeline/respond.js";
 import { openaiChatProtocol } from "../protocols/openai/index.js";
 import { matchRoute } from "./routes.js";

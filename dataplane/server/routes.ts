@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
+import type { ProxyRoute } from "../pipeline/deps.js";
 import type { ModelListRoute } from "../pipeline/list-models.js";
-import type { ProxyRoute } from "../pipeline/proxy.js";
 import type { Surface } from "../policy/request-view.js";
 import { anthropicProtocol } from "../protocols/anthropic/index.js";
 import { anthropicModelList } from "../protocols/anthropic/model-list.js";

@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { newId } from "../../common/ids.js";
+import type { Group } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { GatewayError } from "../errors.js";
+import type { RequestView } from "../policy/request-view.js";
+import type { ClientRequest, ParsedRequest } from "../protocols/protocol.js";
+import { sessionIdentity } from "../routing/session-identity.js";
+import { readBody } from "../server/read-body.js";
+import { sessionKeys } from "../store/session-keys.js";
+import { type Caller, identifyCaller } from "./caller.js";
+import { ClientResponse } from "./client-response.js";
+import type { ProxyDeps, ProxyRoute } from "./deps.js";
+import { sendError } from "./respond.js";
+
+// DESIGN §5 steps 1-5: the body (size limit, JSON), the key and its policy, the serving group, the
+// protocol's own checks, and the session the request belongs to. What fails here is answered at
+// once in the surface's envelope and never reaches an upstream.
+
+/** A request admitted for forwarding, with everything the later steps need. */
+export interface Exchange {
+  requestId: string;
+  startedAt: number;
+  receivedAtMs: number;
+  route: ProxyRoute;
+  request: ClientRequest;
+  parsed: ParsedRequest;
+  caller: Caller;
+  group: Group;
+  clientIp: string;
+  userAgent: string;
+  /** The session's store keys, longest first. */
+  sessionKeys: string[];
+  client: ClientResponse;
+}
+
+// Conversations longer than this are matched on their most recent turns only.
+const MAX_SESSION_KEYS = 64;
+
+/** The admitted exchange, or undefined when the client has already been answered. */
+export async function admit(
+  deps: ProxyDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ProxyRoute,
+): Promise<Exchange | undefined> {
+  const startedAt = performance.now();
+  const receivedAtMs = Date.now();
+  const requestId = newId(receivedAtMs);
+  const { protocol } = route;
+  res.setHeader("x-tollgate-request-id", requestId);
+
+  let rawBody: Buffer;
+  try {
+    rawBody = await readBody(req, deps.maxBodyBytes);
+  } catch (error) {
+    if (!(error instanceof GatewayError)) {
+      res.destroy();
+      return undefined;
+    }
+    res.setHeader("connection", "close");
+    return refuse(res, route, error);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString("utf8"));
+  } catch (error) {
+    return refuse(res, route, new GatewayError("INVALID_REQUEST", `malformed JSON body: ${(error as Error).message}`));
+  }
+
+  const clientIp = deps.clientIp(req);
+  const view: RequestView = {
+    path: req.url?.split("?", 1)[0] ?? "/",
+    query: new URLSearchParams(route.search),
+    headers: req.headers as RequestView["headers"],
+    body,
+  };
+  const caller = identifyCaller(deps.config.current, view, route.surface, clientIp, receivedAtMs, deps.log, requestId);
+  if (caller instanceof GatewayError) return refuse(res, route, caller);
+  const group = caller.serving;
+  const request: ClientRequest = {
+    method: "POST",
+    upstreamPath: route.upstreamPath,
+    search: route.search,
+    headers: req.headers,
+    rawBody,
+    body,
+  };
+  const parsed = protocol.parseRequest(request);
+  if (parsed instanceof GatewayError) return refuse(res, route, parsed);
+  if (!route.platforms.includes(group.platform)) {
+    const error = new GatewayError("INVALID_REQUEST", `this API key's group does not serve the ${route.surface} API`);
+    return refuse(res, route, error);
+  }
+
+  const identity = sessionIdentity(
+    view,
+    protocol.conversation,
+    { clientIp, apiKeyId: caller.key.record.id },
+    deps.hasher,
+  );
+  return {
+    requestId,
+    startedAt,
+    receivedAtMs,
+    route,
+    request,
+    parsed,
+    caller,
+    group,
+    clientIp,
+    userAgent: req.headers["user-agent"] ?? "",
+    sessionKeys: sessionKeys(identity).slice(0, MAX_SESSION_KEYS),
+    client: new ClientResponse(res, protocol),
+  };
+}
+
+function refuse(res: ServerResponse, route: ProxyRoute, error: GatewayError): undefined {
+  sendError(res, route.protocol, error);
+  return undefined;
+}

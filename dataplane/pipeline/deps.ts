@@ -1,0 +1,49 @@
+import type { IncomingMessage } from "node:http";
+import type { Logger } from "pino";
+import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
+import type { Account, GetKeyUsageResponse, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { ConfigHolder } from "../config/config-holder.js";
+import type { Surface } from "../policy/request-view.js";
+import type { Protocol } from "../protocols/protocol.js";
+import type { AccountMark, FailoverConfig } from "../routing/failover-policy.js";
+import type { SessionHasher } from "../routing/session-identity.js";
+import type { RuntimeView } from "../store/routing-store.js";
+import type { UpstreamClient } from "../upstream/upstream-client.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+import type { SlotQueue } from "./slot-wait.js";
+
+// What the request pipeline depends on (narrow interfaces, wired in dataplane/index.ts) and what a
+// route hands it.
+
+export interface ProxyDeps {
+  config: ConfigHolder;
+  /** The calling key's usage aggregates, from the control plane (GET /v1/usage only). */
+  keyUsage(apiKeyId: string): Promise<GetKeyUsageResponse>;
+  upstream: UpstreamClient;
+  reportUsage(record: UsageRecord): void;
+  maxBodyBytes: number;
+  clientIp(req: IncomingMessage): string;
+  log: Logger;
+  hasher: SessionHasher;
+  runtime: RuntimeView;
+  slots: SlotQueue;
+  leases: LeaseKeeper;
+  failover: FailoverConfig;
+  /** Records what the failover policy decided about an account, for every data plane and the admins. */
+  markAccount(account: Account, mark: AccountMark): void;
+  /** The account with usable credentials (an OAuth token refreshed first when it is about to expire). */
+  credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
+}
+
+export interface ProxyRoute {
+  surface: Surface;
+  protocol: Protocol;
+  /** The provider path (a mirror prefix removed). */
+  upstreamPath: string;
+  /** The query string with its "?", or "". */
+  search: string;
+  /** Group platforms this surface serves. */
+  platforms: readonly Platform[];
+  /** False for requests that cost nothing upstream (count_tokens): no usage record. */
+  billable: boolean;
+}
