@@ -22,7 +22,7 @@ const CAPTURE = join(REPO_ROOT, "../shared/captures/claude-code-1.json");
 
 const FULL = {
   http: { warmupSec: 1, latencySec: 6, saturationSec: 5, rate: 500, pacedConnections: 10, saturationConnections: 32 },
-  slow: { streams: 1000, rampMs: 1000, chunks: 30, chunkDelayMs: 100 },
+  slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100 },
   ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 4, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
   deadlineMs: 30 * 60_000,

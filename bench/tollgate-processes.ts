@@ -69,6 +69,8 @@ export async function startDataPlaneProcess(options: {
     args: tollgateArgs("dataplane", options.nodeOptions ?? [], ["--control-plane", options.planeUrl]),
     env: childEnv({
       TOLLGATE_NODE_TOKEN: options.tokens.TOLLGATE_NODE_TOKEN,
+      // upstream-sim listens on loopback; the data plane checks the address it connects to.
+      TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",
       TOLLGATE_DATAPLANE_PORT: "0",
       // Its persisted config and usage spool: one folder per data plane.
       TOLLGATE_DATA_DIR: join(options.workDir, `${options.name}-data`),

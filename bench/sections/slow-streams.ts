@@ -95,7 +95,9 @@ function streamClient(specFile: string, timeoutMs: number): Promise<StreamClient
       { cwd: REPO_ROOT, env: childEnv({}), timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`stream client failed: ${error.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "") as StreamClientResult);
+        // JSON carries a percentile of no samples (NaN) as null.
+        else
+          resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "", (_k, v) => v ?? Number.NaN) as StreamClientResult);
       },
     );
   });
