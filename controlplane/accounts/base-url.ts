@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { isLocalHostname, isPublicAddress } from "../../common/public-address.js";
 import type { PlatformName } from "../stored-values.js";
 
 // Upstream base URLs (DESIGN §7): https to a public host unless private upstreams are allowed. This is
@@ -34,13 +35,11 @@ export function checkBaseUrl(text: string, allowPrivate: boolean): string | unde
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
   if (ipaddr.isValid(host)) return isPrivateAddress(host);
-  const name = host.toLowerCase().replace(/\.$/, "");
-  return name === "localhost" || name.endsWith(".localhost") || name.endsWith(".local") || name.endsWith(".internal");
+  return isLocalHostname(host);
 }
 
 export function isPrivateAddress(address: string): boolean {
-  const parsed = ipaddr.process(address);
-  return parsed.range() !== "unicast";
+  return !isPublicAddress(address);
 }
 
 /**
