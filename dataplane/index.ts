@@ -9,12 +9,14 @@ import type { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { ConfigHolder } from "./config/config-holder.js";
 import { ConfigPersister, loadPersistedConfig } from "./config/persisted-config.js";
+import { DataPlaneMetrics } from "./metrics/data-plane-metrics.js";
 import { LeaseKeeper } from "./pipeline/lease-keeper.js";
 import { DEFAULT_QUEUE_CONFIG, type QueueConfig, SlotQueue } from "./pipeline/slot-wait.js";
 import { resolveClientIp } from "./policy/client-ip.js";
 import { DEFAULT_FAILOVER_CONFIG, type FailoverConfig } from "./routing/failover-policy.js";
 import { initSessionHasher } from "./routing/session-identity.js";
 import { type ListeningServer, listen } from "./server/http-server.js";
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-limits.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./settings.js";
 import { openStore } from "./store/open-store.js";
 import { reportAccountState } from "./sync/account-state-reporter.js";
@@ -22,9 +24,10 @@ import type { BackoffPolicy } from "./sync/backoff.js";
 import { SpendGuard } from "./sync/spend-guard.js";
 import { UsageReporter } from "./sync/usage-reporter.js";
 import { WatchClient } from "./sync/watch-client.js";
+import type { Resolver } from "./upstream/address-guard.js";
 import { type OAuthEndpoint, oauthEndpointsFromEnv } from "./upstream/oauth-endpoints.js";
 import { OAuthTokens } from "./upstream/oauth-tokens.js";
-import { DEFAULT_UPSTREAM_TIMEOUTS, UpstreamClient, type UpstreamTimeouts } from "./upstream/upstream-client.js";
+import { UpstreamClient, type UpstreamTimeouts } from "./upstream/upstream-client.js";
 
 // Wires the data plane together: config watch, usage reporting, the routing store, upstream pools
 // and OAuth tokens, the HTTP listener.
@@ -37,8 +40,16 @@ export interface DataPlaneOptions {
   host?: string;
   port?: number;
   maxBodyBytes?: number;
+  /** Header size, client timeouts and the shutdown drain (README "Operating"). */
+  serverLimits?: Partial<ServerLimits>;
+  /** TOLLGATE_METRICS_TOKEN: GET /metrics then needs it as a bearer token. */
+  metricsToken?: string;
   trustedProxies?: readonly IpRule[];
   upstreamTimeouts?: UpstreamTimeouts;
+  /** TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: connect to loopback/private upstream addresses (local simulators). */
+  allowPrivateUpstreams?: boolean;
+  /** Upstream name resolution; the system's when absent (tests inject names that resolve to loopback). */
+  upstreamResolver?: Resolver;
   /**
    * TOLLGATE_DATA_DIR: the usage spool and the persisted config live in its `dataplane/` folder (one
    * data plane per folder). Absent: a temporary folder, removed on close (tests).
@@ -55,6 +66,8 @@ export interface DataPlaneOptions {
   stickyTtlMs?: number;
   oauthEndpoints?: ReadonlyMap<Platform, OAuthEndpoint>;
   log?: Logger;
+  /** TOLLGATE_LOG_LEVEL, for the JSON logger made when `log` is absent. */
+  logLevel?: string;
 }
 
 export interface DataPlane {
@@ -64,11 +77,16 @@ export interface DataPlane {
   /** Spend not yet billed, per key and user: the pipeline admits requests through it. */
   spend: SpendGuard;
   planeClient: Client<typeof PlaneService>;
+  metrics: DataPlaneMetrics;
+  /**
+   * Drains: /readyz fails, the listener stops accepting, in-flight requests and streams finish (up
+   * to the shutdown deadline), their usage is reported and acked, then everything is closed.
+   */
   close(): Promise<void>;
 }
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
-  const log = options.log ?? pino({ name: "dataplane" });
+  const log = options.log ?? pino({ name: "dataplane", level: options.logLevel ?? "info" });
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   const withNodeToken: Interceptor = (next) => (req) => {
     req.header.set("authorization", `Bearer ${options.nodeToken}`);
@@ -101,7 +119,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     listener: spend,
     backoff: options.backoff,
   });
-  const upstream = new UpstreamClient(options.upstreamTimeouts ?? DEFAULT_UPSTREAM_TIMEOUTS);
+  const upstream = new UpstreamClient({
+    timeouts: options.upstreamTimeouts,
+    allowPrivate: options.allowPrivateUpstreams,
+    resolver: options.upstreamResolver,
+  });
   const trustedProxies = options.trustedProxies ?? [];
   const hasher = await initSessionHasher();
   const { store, close: closeStore } = await openStore({
@@ -155,19 +177,32 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     },
   });
 
+  let listening: ListeningServer | undefined;
+  const metrics = new DataPlaneMetrics({
+    configVersion: () => config.current.version,
+    spoolDepth: () => usage.backlog,
+    slotsHeld: () => leases.size,
+    inFlight: () => listening?.inFlight ?? 0,
+  });
+
   watch.start();
   usage.start();
-  let listening: ListeningServer;
   try {
     listening = await listen({
       host: options.host ?? "127.0.0.1",
       port: options.port ?? 8080,
       log,
+      limits: { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits },
+      metrics,
+      metricsToken: options.metricsToken,
       deps: {
         config,
         keyUsage: (apiKeyId) => planeClient.getKeyUsage({ apiKeyId }, { timeoutMs: 5_000 }),
         upstream,
-        reportUsage: (record) => usage.submit(record),
+        reportUsage: (record) => {
+          if (record.firstTokenMs !== undefined) metrics.firstToken(record.platform, Number(record.firstTokenMs));
+          usage.submit(record);
+        },
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         clientIp: (req) =>
           resolveClientIp(req.socket.remoteAddress ?? "", req.headers as Record<string, string>, trustedProxies),
@@ -188,6 +223,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
             );
         },
         credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
+        metrics,
       },
       health: () => ({
         ok: config.current.version > 0n,
@@ -197,23 +233,27 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
           usageBacklog: usage.backlog,
         },
       }),
+      ready: () => config.current.version > 0n,
     });
   } catch (error) {
     leases.stop();
     await Promise.all([watch.stop(), usage.stop(), upstream.close(), closeStore()]);
     throw error;
   }
-  log.info({ url: listening.url, nodeId }, "data plane listening");
+  const server = listening;
+  log.info({ url: server.url, nodeId }, "data plane listening");
 
   return {
-    url: listening.url,
+    url: server.url,
     config,
     usage,
     spend,
     planeClient,
+    metrics,
     async close() {
-      await listening.close();
-      await usage.drain(5_000);
+      await server.close();
+      if (!(await usage.drain(5_000)))
+        log.warn({ backlog: usage.backlog }, "usage not acked before shutdown: kept in the spool for the next start");
       await Promise.all([watch.stop(), usage.stop()]);
       await persister.flush();
       if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });

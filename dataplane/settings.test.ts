@@ -40,6 +40,76 @@ describe("dataPlaneSettingsFromEnv", () => {
     });
   });
 
+  it("has safe defaults for limits, timeouts and the upstream guard", () => {
+    const result = dataPlaneSettingsFromEnv({});
+    expect(result.ok && result.settings).toMatchObject({
+      allowPrivateUpstreams: false,
+      upstreamTimeouts: { connectMs: 10_000, headersMs: 300_000, bodyIdleMs: 300_000 },
+      serverLimits: {
+        maxHeaderBytes: 32_768,
+        headersTimeoutMs: 60_000,
+        requestTimeoutMs: 300_000,
+        keepAliveTimeoutMs: 65_000,
+        clientIdleTimeoutMs: 600_000,
+        drainDelayMs: 0,
+        shutdownTimeoutMs: 60_000,
+      },
+      metricsToken: undefined,
+      logLevel: "info",
+    });
+  });
+
+  it("reads limits, timeouts, the upstream guard, the metrics token and the log level", () => {
+    const result = dataPlaneSettingsFromEnv({
+      TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",
+      TOLLGATE_UPSTREAM_CONNECT_TIMEOUT_MS: "2000",
+      TOLLGATE_UPSTREAM_HEADERS_TIMEOUT_MS: "60000",
+      TOLLGATE_UPSTREAM_BODY_IDLE_TIMEOUT_MS: "90000",
+      TOLLGATE_MAX_HEADER_BYTES: "8192",
+      TOLLGATE_HEADERS_TIMEOUT_MS: "10000",
+      TOLLGATE_REQUEST_TIMEOUT_MS: "20000",
+      TOLLGATE_KEEPALIVE_TIMEOUT_MS: "5000",
+      TOLLGATE_CLIENT_IDLE_TIMEOUT_MS: "0",
+      TOLLGATE_DRAIN_DELAY_MS: "3000",
+      TOLLGATE_SHUTDOWN_TIMEOUT_MS: "15000",
+      TOLLGATE_METRICS_TOKEN: "scrape-me",
+      TOLLGATE_LOG_LEVEL: "WARN",
+    });
+    expect(result.ok && result.settings).toMatchObject({
+      allowPrivateUpstreams: true,
+      upstreamTimeouts: { connectMs: 2000, headersMs: 60_000, bodyIdleMs: 90_000 },
+      serverLimits: {
+        maxHeaderBytes: 8192,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 20_000,
+        keepAliveTimeoutMs: 5000,
+        clientIdleTimeoutMs: 0,
+        drainDelayMs: 3000,
+        shutdownTimeoutMs: 15_000,
+      },
+      metricsToken: "scrape-me",
+      logLevel: "warn",
+    });
+  });
+
+  it.each([
+    [{ TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "yes" }, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS must be 1 or 0"],
+    [{ TOLLGATE_UPSTREAM_CONNECT_TIMEOUT_MS: "0" }, "TOLLGATE_UPSTREAM_CONNECT_TIMEOUT_MS: must be greater than 0"],
+    [{ TOLLGATE_MAX_HEADER_BYTES: "big" }, "TOLLGATE_MAX_HEADER_BYTES"],
+    [{ TOLLGATE_SHUTDOWN_TIMEOUT_MS: "-1" }, "TOLLGATE_SHUTDOWN_TIMEOUT_MS"],
+    [
+      { TOLLGATE_HEADERS_TIMEOUT_MS: "400000" },
+      "TOLLGATE_HEADERS_TIMEOUT_MS must not exceed TOLLGATE_REQUEST_TIMEOUT_MS",
+    ],
+    [{ TOLLGATE_CLIENT_IDLE_TIMEOUT_MS: "300000" }, "TOLLGATE_CLIENT_IDLE_TIMEOUT_MS must exceed"],
+    [{ TOLLGATE_LOG_LEVEL: "loud" }, "TOLLGATE_LOG_LEVEL"],
+  ])("refuses %j with one clear line", (env, message) => {
+    const result = dataPlaneSettingsFromEnv(env);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toContain(message);
+    expect(!result.ok && result.error).not.toContain("\n");
+  });
+
   it.each([
     [{ TOLLGATE_DATAPLANE_PORT: "http" }, "TOLLGATE_DATAPLANE_PORT"],
     [{ TOLLGATE_DATAPLANE_PORT: "70000" }, "TOLLGATE_DATAPLANE_PORT"],

@@ -2,6 +2,8 @@ import type { IpRule } from "../common/ip-rules.js";
 import type { QueueConfig } from "./pipeline/slot-wait.js";
 import { parseTrustedProxies } from "./policy/client-ip.js";
 import type { FailoverConfig } from "./routing/failover-policy.js";
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-limits.js";
+import { DEFAULT_UPSTREAM_TIMEOUTS, type UpstreamTimeouts } from "./upstream/upstream-client.js";
 
 // The data plane's environment, validated at start: a bad value is one clear line, not a stack trace.
 
@@ -22,6 +24,13 @@ export interface DataPlaneSettings {
   queue: Partial<QueueConfig>;
   slotLeaseMs: number | undefined;
   stickyTtlMs: number | undefined;
+  /** TOLLGATE_ALLOW_PRIVATE_UPSTREAMS=1: upstreams on loopback/private addresses (local simulators). */
+  allowPrivateUpstreams: boolean;
+  upstreamTimeouts: UpstreamTimeouts;
+  serverLimits: ServerLimits;
+  /** TOLLGATE_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer` with it. */
+  metricsToken: string | undefined;
+  logLevel: string;
 }
 
 // Every routing timing and count can be set, so operators can tune and tests can run fast.
@@ -63,6 +72,66 @@ function readTable<K extends string>(
   return out;
 }
 
+const UPSTREAM_TIMEOUT_ENV: Record<keyof UpstreamTimeouts, string> = {
+  connectMs: "TOLLGATE_UPSTREAM_CONNECT_TIMEOUT_MS",
+  headersMs: "TOLLGATE_UPSTREAM_HEADERS_TIMEOUT_MS",
+  bodyIdleMs: "TOLLGATE_UPSTREAM_BODY_IDLE_TIMEOUT_MS",
+};
+const SERVER_LIMITS_ENV: Record<keyof ServerLimits, string> = {
+  maxHeaderBytes: "TOLLGATE_MAX_HEADER_BYTES",
+  headersTimeoutMs: "TOLLGATE_HEADERS_TIMEOUT_MS",
+  requestTimeoutMs: "TOLLGATE_REQUEST_TIMEOUT_MS",
+  keepAliveTimeoutMs: "TOLLGATE_KEEPALIVE_TIMEOUT_MS",
+  clientIdleTimeoutMs: "TOLLGATE_CLIENT_IDLE_TIMEOUT_MS",
+  drainDelayMs: "TOLLGATE_DRAIN_DELAY_MS",
+  shutdownTimeoutMs: "TOLLGATE_SHUTDOWN_TIMEOUT_MS",
+};
+// Zero turns these off; every other limit and timeout must be positive.
+const ZERO_ALLOWED = new Set(["clientIdleTimeoutMs", "drainDelayMs"]);
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** TOLLGATE_LOG_LEVEL (pino's levels, default info), shared by both planes. */
+export function readLogLevel(env: NodeJS.ProcessEnv): { level: string } | { error: string } {
+  const text = env.TOLLGATE_LOG_LEVEL?.trim().toLowerCase() || "info";
+  if (LOG_LEVELS.includes(text)) return { level: text };
+  return { error: `TOLLGATE_LOG_LEVEL: "${env.TOLLGATE_LOG_LEVEL}" is not one of ${LOG_LEVELS.join(", ")}` };
+}
+
+/** A 1/0 switch (TOLLGATE_ALLOW_PRIVATE_UPSTREAMS). */
+export function readFlag(env: NodeJS.ProcessEnv, name: string): boolean | string {
+  const text = env[name]?.trim().toLowerCase() ?? "";
+  if (text === "" || text === "0" || text === "false") return false;
+  if (text === "1" || text === "true") return true;
+  return `${name} must be 1 or 0, got "${env[name]}"`;
+}
+
+function readTimings<K extends string>(
+  env: NodeJS.ProcessEnv,
+  names: Record<K, string>,
+  defaults: Record<K, number>,
+): Record<K, number> | string {
+  const out = { ...defaults };
+  for (const key of Object.keys(names) as K[]) {
+    const value = readCount(env, names[key]);
+    if (typeof value === "string") return value;
+    if (value === undefined) continue;
+    if (value === 0 && !ZERO_ALLOWED.has(key)) return `${names[key]}: must be greater than 0`;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Cross-field rules, so a combination node:http would reject (or that would cut streams) fails at start. */
+function checkTimings(limits: ServerLimits, upstream: UpstreamTimeouts): string | undefined {
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    return "TOLLGATE_HEADERS_TIMEOUT_MS must not exceed TOLLGATE_REQUEST_TIMEOUT_MS";
+  const longestWait = Math.max(upstream.headersMs, upstream.bodyIdleMs);
+  if (limits.clientIdleTimeoutMs !== 0 && limits.clientIdleTimeoutMs <= longestWait)
+    return "TOLLGATE_CLIENT_IDLE_TIMEOUT_MS must exceed the upstream headers and body-idle timeouts (or be 0), or quiet streams are cut";
+  return undefined;
+}
+
 export type SettingsResult<T> = { ok: true; settings: T } | { ok: false; error: string };
 
 export function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number | string {
@@ -99,6 +168,16 @@ export function dataPlaneSettingsFromEnv(env: NodeJS.ProcessEnv): SettingsResult
   if (typeof slotLeaseMs === "string") return { ok: false, error: slotLeaseMs };
   const stickyTtlMs = readCount(env, "TOLLGATE_STICKY_TTL_MS");
   if (typeof stickyTtlMs === "string") return { ok: false, error: stickyTtlMs };
+  const allowPrivateUpstreams = readFlag(env, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS");
+  if (typeof allowPrivateUpstreams === "string") return { ok: false, error: allowPrivateUpstreams };
+  const upstreamTimeouts = readTimings(env, UPSTREAM_TIMEOUT_ENV, DEFAULT_UPSTREAM_TIMEOUTS);
+  if (typeof upstreamTimeouts === "string") return { ok: false, error: upstreamTimeouts };
+  const serverLimits = readTimings(env, SERVER_LIMITS_ENV, DEFAULT_SERVER_LIMITS);
+  if (typeof serverLimits === "string") return { ok: false, error: serverLimits };
+  const timings = checkTimings(serverLimits, upstreamTimeouts);
+  if (timings) return { ok: false, error: timings };
+  const logLevel = readLogLevel(env);
+  if ("error" in logLevel) return { ok: false, error: logLevel.error };
   return {
     ok: true,
     settings: {
@@ -114,6 +193,11 @@ export function dataPlaneSettingsFromEnv(env: NodeJS.ProcessEnv): SettingsResult
       queue,
       slotLeaseMs,
       stickyTtlMs,
+      allowPrivateUpstreams,
+      upstreamTimeouts,
+      serverLimits,
+      metricsToken: env.TOLLGATE_METRICS_TOKEN || undefined,
+      logLevel: logLevel.level,
     },
   };
 }

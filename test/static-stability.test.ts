@@ -80,6 +80,7 @@ function startDp(nodeId: string): Promise<DataPlane> {
     dataDir: join(root, "dp"),
     backoff: { initialMs: 50, maxMs: 250 },
     log: pino({ level: "silent" }),
+    allowPrivateUpstreams: true,
   });
 }
 

@@ -77,6 +77,7 @@ export async function admit(
   const caller = identifyCaller(deps.config.current, view, route.surface, clientIp, receivedAtMs, deps.log, requestId);
   if (caller instanceof GatewayError) return refuse(res, route, caller);
   const group = caller.serving;
+  deps.metrics.platform(res, group.platform);
   const request: ClientRequest = {
     method: "POST",
     upstreamPath: route.upstreamPath,

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Account, GetKeyUsageResponse, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
+import type { DataPlaneMetrics } from "../metrics/data-plane-metrics.js";
 import type { Surface } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
 import type { AccountMark, FailoverConfig } from "../routing/failover-policy.js";
@@ -33,6 +34,7 @@ export interface ProxyDeps {
   markAccount(account: Account, mark: AccountMark): void;
   /** The account with usable credentials (an OAuth token refreshed first when it is about to expire). */
   credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
+  metrics: Pick<DataPlaneMetrics, "platform" | "upstreamFailed">;
 }
 
 export interface ProxyRoute {

@@ -112,6 +112,7 @@ async function onAccount(
       deps.failover,
       Date.now(),
     );
+    deps.metrics.upstreamFailed(account.id, failure, decision);
     deps.log.warn(
       {
         requestId: exchange.requestId,

@@ -96,6 +96,10 @@ describe("matchRoute", () => {
   it.each([
     ["HEAD", "/", "prewarm"],
     ["GET", "/healthz", "health"],
+    ["GET", "/readyz", "ready"],
+    ["HEAD", "/readyz", "ready"],
+    ["GET", "/metrics", "metrics"],
+    ["GET", "/metrics?name=x", "metrics"],
   ])("%s %s -> %s", (method, url, kind) => {
     expect(summary(method, url)).toEqual({ kind });
   });

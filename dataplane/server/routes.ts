@@ -21,6 +21,8 @@ export type Route =
   | { kind: "usage" }
   | { kind: "prewarm" }
   | { kind: "health" }
+  | { kind: "ready" }
+  | { kind: "metrics" }
   | { kind: "not_found"; protocol: Protocol }
   | { kind: "method_not_allowed"; allow: string; protocol: Protocol };
 
@@ -39,6 +41,10 @@ export function matchRoute(method: string, url: string, headers: IncomingHttpHea
     return method === "HEAD" || method === "GET" ? { kind: "prewarm" } : notAllowed("GET, HEAD", anthropicProtocol);
   if (fullPath === "/healthz")
     return method === "GET" || method === "HEAD" ? { kind: "health" } : notAllowed("GET", anthropicProtocol);
+  if (fullPath === "/readyz")
+    return method === "GET" || method === "HEAD" ? { kind: "ready" } : notAllowed("GET", anthropicProtocol);
+  if (fullPath === "/metrics")
+    return method === "GET" || method === "HEAD" ? { kind: "metrics" } : notAllowed("GET", anthropicProtocol);
   if (fullPath === "/v1/usage") return method === "GET" ? { kind: "usage" } : notAllowed("GET", openaiChatProtocol);
 
   const mirrored = fullPath.startsWith(`${MIRROR}/`);

@@ -1,9 +1,11 @@
 import { Agent } from "undici";
+import { guardedConnector, type Resolver } from "./address-guard.js";
 import { UpstreamCall, type UpstreamRequest } from "./upstream-call.js";
 
 // Connection pools to upstreams (one keep-alive pool per origin inside the agent) and the timeouts
 // every upstream call gets. undici 7 follows no redirects without its redirect interceptor, which is
-// never installed: a redirect is passed back like any other answer.
+// never installed: a redirect is passed back like any other answer. Every new connection goes
+// through the address guard (no SSRF through DNS).
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -19,12 +21,25 @@ export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = {
   bodyIdleMs: 300_000,
 };
 
+export interface UpstreamClientOptions {
+  timeouts?: UpstreamTimeouts;
+  /** TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: loopback and private upstream addresses are allowed. */
+  allowPrivate?: boolean;
+  /** Name resolution (the system's when absent; tests inject one). */
+  resolver?: Resolver;
+}
+
 export class UpstreamClient {
   private readonly agent: Agent;
 
-  constructor(timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS) {
+  constructor(options: UpstreamClientOptions = {}) {
+    const timeouts = options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS;
     this.agent = new Agent({
-      connect: { timeout: timeouts.connectMs },
+      connect: guardedConnector({
+        connectTimeoutMs: timeouts.connectMs,
+        allowPrivate: options.allowPrivate ?? false,
+        resolver: options.resolver,
+      }),
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyIdleMs,
       keepAliveTimeout: 30_000,

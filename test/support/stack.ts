@@ -67,6 +67,8 @@ export async function startTestDataPlane(
     nodeId: `test-${randomBytes(3).toString("hex")}`,
     port: 0,
     log: pino({ level: "silent" }),
+    // upstream-sim listens on loopback.
+    allowPrivateUpstreams: true,
     dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), "tollgate-dp-"))),
     ...options,
   });
