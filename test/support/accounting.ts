@@ -10,7 +10,7 @@ import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 // Accounting checks read the control plane's database directly: every usage log billed once, each
 // key's quota_used and each user's balance equal to the sums of their logs.
 
-export const MODEL = "claude-sonnet-4-5";
+export const MODEL = "claude-opus-4-8";
 
 /** A port that was free a moment ago: for processes that must come back on the same port after a restart. */
 export async function freePort(): Promise<number> {

@@ -9,6 +9,10 @@ export interface TollgateProcess {
   readonly child: ChildProcess;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /** Resolves when the process exits, for whatever reason. */
+  readonly exited: Promise<void>;
+  /** True once stop() was called: an exit after that was asked for. */
+  readonly stopping: boolean;
   /** Sends the signal and waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -26,10 +30,16 @@ export function startTollgate(
   });
   let text = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stopping = false;
   const handle: TollgateProcess = {
     child,
     output: () => text,
+    exited,
+    get stopping() {
+      return stopping;
+    },
     async stop(signal = "SIGKILL") {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
