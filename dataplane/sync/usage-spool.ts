@@ -148,12 +148,15 @@ export class UsageSpool {
 
   private write(line: string): void {
     const bytes = Buffer.byteLength(line);
-    if (this.active.bytes > 0 && this.active.bytes + bytes > this.segmentBytes) this.roll();
     try {
-      writeSync(this.active.fd as number, line);
-      this.active.bytes += bytes;
+      if (this.active.bytes > 0 && this.active.bytes + bytes > this.segmentBytes) this.roll();
+      const written = writeSync(this.active.fd as number, line);
+      this.active.bytes += written;
+      if (written < bytes) throw new Error(`short write (${written} of ${bytes} bytes)`);
     } catch (error) {
-      // A full or failing disk must not lose the record: it is still reported from memory.
+      // A full or failing disk must not lose the record: it is still reported from memory. The next
+      // line goes to a new segment, so it is never glued to a partial one.
+      this.active.bytes = this.segmentBytes;
       this.options.log("warn", "usage spool write failed; the record is kept in memory only", {
         error: (error as Error).message,
       });
