@@ -45,10 +45,14 @@ export function recordCost(view: ConfigView, record: UsageRecord): Atto {
   return mulDecimal(list, rateOf(view, record.groupId));
 }
 
+/** Above the largest output any current model gives (GPT-5: 128k): the limit of a request that sets none. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 128_000;
+
 /**
  * The most a request can cost: every input token at the dearest input price (plain, cache write or
- * cache read), every output token at the output price. Undefined when the output is unbounded (the
- * request set no output limit): such a request has no ceiling.
+ * cache read), every output token at the output price. A request body holds at least one byte per
+ * input token, so its size bounds the input; the output is bounded by the request's own limit, else
+ * by DEFAULT_MAX_OUTPUT_TOKENS.
  */
 export function costCeiling(
   view: ConfigView,
@@ -56,8 +60,7 @@ export function costCeiling(
   model: string,
   maxInputTokens: number,
   maxOutputTokens: number | undefined,
-): Atto | undefined {
-  if (maxOutputTokens === undefined) return undefined;
+): Atto {
   const price = priceOf(view.prices, model);
   if (!price) return 0n;
   let dearestInput = 0n;
@@ -66,7 +69,7 @@ export function costCeiling(
   }
   const list =
     tokenCost(Math.max(0, maxInputTokens), dearestInput) +
-    tokenCost(Math.max(0, maxOutputTokens), money(price.outputPerMtok));
+    tokenCost(Math.max(0, maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS), money(price.outputPerMtok));
   return mulDecimal(list, rateOf(view, groupId));
 }
 
