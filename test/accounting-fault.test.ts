@@ -152,7 +152,7 @@ function startLoad(tenants: readonly PaidTenant[]) {
       await waitFor(
         () => perDataPlane.every((n, i) => n >= (start[i] ?? 0) + count),
         `${count} more responses through each data plane ${what}`,
-        30_000,
+        60_000,
       );
     },
     async stop() {
@@ -224,7 +224,7 @@ describe("accounting under faults", () => {
           return states.every((s) => s?.httpStatus === 200 && s.usageBacklog === 0);
         },
         "both data planes to have every usage record acked",
-        45_000,
+        60_000,
       );
     } catch (error) {
       console.log("data plane health:", JSON.stringify(await Promise.all([health(0), health(1)])));
@@ -237,5 +237,5 @@ describe("accounting under faults", () => {
     expect(logged.length).toBe(load.succeeded.size);
     expect(new Set(logged)).toEqual(load.succeeded);
     expectTotalsMatchLogs(state, tenants);
-  }, 120_000);
+  }, 240_000);
 });
