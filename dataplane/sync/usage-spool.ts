@@ -108,10 +108,10 @@ export class UsageSpool {
 
   append(record: UsageRecord): void {
     if (this.closed) {
-      this.options.log("warn", "usage record after the spool closed: reported from memory only", {
+      // Only a request still running past the data plane's close gets here: nothing is left to report it.
+      this.options.log("warn", "usage record arrived after the spool closed and is lost", {
         requestId: record.requestId,
       });
-      this.options.onDurable([record]);
       return;
     }
     if (this.segmentOf.has(record.requestId)) return;
