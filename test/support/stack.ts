@@ -98,8 +98,14 @@ export interface Tenant {
   secret: string;
 }
 
-/** A user with a key in a group of simulated accounts, live in the data plane's config when it returns. */
-export async function createTenant(stack: Stack, options: TenantOptions = {}): Promise<Tenant> {
+/** What createTenant needs: the admin API and the simulator, and the in-process data plane to wait for if any. */
+export type TenantStack = Pick<Stack, "admin" | "sim"> & { dp?: Pick<DataPlane, "config"> };
+
+/**
+ * A user with a key in a group of simulated accounts, live in the data plane's config when it returns
+ * (without an in-process data plane, the caller waits for its own: waitForKey in dataplane-process.ts).
+ */
+export async function createTenant(stack: TenantStack, options: TenantOptions = {}): Promise<Tenant> {
   const tag = randomBytes(4).toString("hex");
   const platform = options.platform ?? Platform.ANTHROPIC;
   const { admin } = stack;
@@ -137,10 +143,13 @@ export async function createTenant(stack: Stack, options: TenantOptions = {}): P
     quotaUsd: options.quotaUsd ?? "",
   });
   const tenant = { user, group, accounts, credentials, key: created.apiKey as ApiKey, secret: created.secret };
-  await waitFor(
-    () => stack.dp.config.current.keysByHash.has(hashSecret(tenant.secret)),
-    "the data plane to receive the new key",
-  );
+  const { dp } = stack;
+  if (dp) {
+    await waitFor(
+      () => dp.config.current.keysByHash.has(hashSecret(tenant.secret)),
+      "the data plane to receive the new key",
+    );
+  }
   return tenant;
 }
 
