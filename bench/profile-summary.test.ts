@@ -30,6 +30,7 @@ describe("summarizeProfile", () => {
       { id: 4, callFrame: frame("(idle)", "") },
     ],
     samples: [3, 3, 3, 2, 4, 4, 4, 4, 4, 4],
+    timeDeltas: [10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000],
   };
 
   it("splits idle from busy time and ranks self time among busy samples", () => {
@@ -40,6 +41,17 @@ describe("summarizeProfile", () => {
     expect(summary.selfTop).toEqual([
       { name: "parse", ms: 30, percent: 75 },
       { name: "proxy dataplane/pipeline/proxy.ts:50", ms: 10, percent: 25 },
+    ]);
+  });
+
+  it("keeps only the samples inside the windows (the load, not startup or idle gaps)", () => {
+    // Samples at 10..100 ms; the window 15-45 ms holds the 2nd, 3rd and 4th: parse, parse, proxy.
+    const summary = summarizeProfile(profile, ROOT, 15, [[15_000, 45_000]]);
+    expect(summary.idlePercent).toBe(0);
+    expect(summary.busyMs).toBe(30);
+    expect(summary.selfTop.map((e) => [e.name, e.ms])).toEqual([
+      ["parse", 20],
+      ["proxy dataplane/pipeline/proxy.ts:50", 10],
     ]);
   });
 

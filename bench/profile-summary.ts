@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./child.js";
 
 // Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the most
 // self time, the same grouped by package or by our folder, and our own functions by inclusive time.
-// Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]
+// With a run's results.json, only the samples taken while that contender was under saturation load
+// count (the profile's clock is CLOCK_MONOTONIC, as the bench's), so startup and idle gaps drop out.
+// Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME]
 
 interface CallFrame {
   functionName: string;
@@ -24,6 +27,8 @@ export interface CpuProfile {
   startTime: number;
   endTime: number;
   samples: number[];
+  /** µs before each sample (the first from startTime). */
+  timeDeltas: number[];
 }
 
 export interface Entry {
@@ -81,12 +86,33 @@ function top(totals: Map<string, number>, busy: number, perSample: number, count
     .map(([name, hits]) => ({ name, ms: hits * perSample, percent: (100 * hits) / busy }));
 }
 
-export function summarizeProfile(profile: CpuProfile, root: string, count = 15): ProfileSummary {
+/** Sample ids taken inside any of the windows (µs, the profile's clock); all of them without windows. */
+export function samplesWithin(
+  profile: CpuProfile,
+  windows: ReadonlyArray<readonly [number, number]> | undefined,
+): number[] {
+  if (!windows) return profile.samples;
+  const kept: number[] = [];
+  let at = profile.startTime;
+  for (const [i, id] of profile.samples.entries()) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (windows.some(([from, to]) => at >= from && at <= to)) kept.push(id);
+  }
+  return kept;
+}
+
+export function summarizeProfile(
+  profile: CpuProfile,
+  root: string,
+  count = 15,
+  windows?: ReadonlyArray<readonly [number, number]>,
+): ProfileSummary {
+  const samples = samplesWithin(profile, windows);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const hits = new Map<number, number>();
-  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  for (const id of samples) hits.set(id, (hits.get(id) ?? 0) + 1);
 
   const self = new Map<string, number>();
   const groups = new Map<string, number>();
@@ -114,13 +140,13 @@ export function summarizeProfile(profile: CpuProfile, root: string, count = 15):
       seen.add(own);
     }
   }
-  const wallMs = (profile.endTime - profile.startTime) / 1000;
-  const perSample = profile.samples.length > 0 ? wallMs / profile.samples.length : 0;
-  const busy = Math.max(1, profile.samples.length - idle);
+  const perSample =
+    profile.samples.length > 0 ? (profile.endTime - profile.startTime) / 1000 / profile.samples.length : 0;
+  const busy = Math.max(1, samples.length - idle);
   return {
-    wallMs,
+    wallMs: samples.length * perSample,
     busyMs: busy * perSample,
-    idlePercent: (100 * idle) / Math.max(1, profile.samples.length),
+    idlePercent: (100 * idle) / Math.max(1, samples.length),
     selfTop: top(self, busy, perSample, count),
     byGroup: top(groups, busy, perSample, count),
     ownInclusive: top(inclusive, busy, perSample, count),
@@ -135,15 +161,25 @@ function print(title: string, entries: Entry[]): string {
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const [file, count] = process.argv.slice(2);
-  if (!file) throw new Error("usage: profile-summary FILE.cpuprofile [TOP]");
-  const summary = summarizeProfile(
-    JSON.parse(readFileSync(file, "utf8")) as CpuProfile,
-    REPO_ROOT,
-    Number(count ?? 20),
-  );
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: "string", default: "20" }, results: { type: "string" }, contender: { type: "string" } },
+  });
+  const [file] = positionals;
+  if (!file) throw new Error("usage: profile-summary FILE.cpuprofile [--top N] [--results FILE --contender NAME]");
+  let windows: Array<[number, number]> | undefined;
+  if (values.results) {
+    const results = JSON.parse(readFileSync(values.results, "utf8")) as {
+      saturation: Array<{ contender: string; windowUs: [number, number] }>;
+    };
+    windows = results.saturation
+      .filter((r) => r.contender === (values.contender ?? "dataplane"))
+      .map((r) => r.windowUs);
+  }
+  const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+  const summary = summarizeProfile(profile, REPO_ROOT, Number(values.top), windows);
   process.stdout.write(
-    `${file}: ${summary.wallMs.toFixed(0)} ms profiled, ${summary.busyMs.toFixed(0)} ms busy (${summary.idlePercent.toFixed(1)}% idle)\n\n` +
+    `${file}: ${summary.wallMs.toFixed(0)} ms ${windows ? "under load" : "profiled"}, ${summary.busyMs.toFixed(0)} ms busy (${summary.idlePercent.toFixed(1)}% idle)\n\n` +
       `${print("self time, top functions (% of busy samples)", summary.selfTop)}\n` +
       `${print("self time by package or folder", summary.byGroup)}\n` +
       `${print("our code, inclusive time", summary.ownInclusive)}`,

@@ -47,6 +47,8 @@ export interface SaturationRow {
   rssPeakMb: number | undefined;
   /** False when usage records were still unacked at the end of the settle wait. */
   usageDrained: boolean;
+  /** When the load ran, in CLOCK_MONOTONIC µs (the clock of --cpu-prof profiles): profile-summary --window. */
+  windowUs: [number, number];
 }
 
 export interface FailedCell {
@@ -163,7 +165,9 @@ async function saturate(
   await settle(pids, () => contender.usageBacklog());
   const before = cpuMicros(pids);
   const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
+  const loadStart = monotonicMicros();
   const run = await load();
+  const loadEnd = monotonicMicros();
   const rssPeak = rss?.stop();
   // The run's tail (usage still being reported and applied) is part of what its requests cost.
   const usageDrained = await settle(pids, () => contender.usageBacklog());
@@ -181,5 +185,10 @@ async function saturate(
     upstreamCpuUsPerRequest: perRequest(2),
     rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
     usageDrained,
+    windowUs: [loadStart, loadEnd],
   };
+}
+
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
