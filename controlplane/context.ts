@@ -1,6 +1,7 @@
 import type { CredentialsCipher } from "./accounts/credentials-cipher.js";
 import type { ChangeFeed } from "./config/change-feed.js";
 import type { ConfigWriter } from "./config/config-writer.js";
+import type { PlaneWatchers } from "./config/plane-watchers.js";
 import type { Db } from "./db/database.js";
 import type { UsageVersions } from "./usage/usage-versions.js";
 
@@ -12,6 +13,8 @@ export interface ServiceContext {
   readonly db: Db;
   readonly change: ConfigWriter;
   readonly feed: ChangeFeed;
+  /** Connected data planes and their config versions (metrics). */
+  readonly watchers: PlaneWatchers;
   /** Publishes billed quota_used and balances to data planes (ReportUsage waits for it before acking). */
   readonly usageVersions: UsageVersions;
   readonly cipher: CredentialsCipher;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { pino } from "pino";
+import type { Registry } from "prom-client";
 import { AccountService } from "../gen/tollgate/admin/v1/account_pb.js";
 import { ApiKeyService } from "../gen/tollgate/admin/v1/api_key_pb.js";
 import { AuditService } from "../gen/tollgate/admin/v1/audit_pb.js";
@@ -12,13 +13,16 @@ import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { assertCipherOpens, createCredentialsCipher } from "./accounts/credentials-cipher.js";
 import { ChangeFeed } from "./config/change-feed.js";
 import { createConfigWriter } from "./config/config-writer.js";
-import { CONFIG_CHANNEL, initConfigHead, pruneTombstones } from "./config/versions.js";
+import { PlaneWatchers } from "./config/plane-watchers.js";
+import { CONFIG_CHANNEL, initConfigHead, pruneTombstones, readConfigHead } from "./config/versions.js";
 import type { Log, ServiceContext } from "./context.js";
 import { sampleCredentials } from "./db/accounts.js";
 import { openDatabase } from "./db/database.js";
+import { controlPlaneRegistry } from "./metrics.js";
 import { accountService } from "./rpc/account-service.js";
 import { apiKeyService } from "./rpc/api-key-service.js";
 import { auditService } from "./rpc/audit-service.js";
+import { AuthThrottle, DEFAULT_THROTTLE_CONFIG, type ThrottleConfig } from "./rpc/auth-throttle.js";
 import { bearerAuth } from "./rpc/bearer-auth.js";
 import { errorBoundary } from "./rpc/error-boundary.js";
 import { groupService } from "./rpc/group-service.js";
@@ -48,6 +52,10 @@ export interface ControlPlaneOptions {
   usageRetentionDays?: number;
   /** Structured log lines `{ level, msg, ... }`; JSON on stdout (pino) when absent. Never given secrets. */
   log?: Log;
+  /** TOLLGATE_LOG_LEVEL, for the JSON logger made when `log` is absent. */
+  logLevel?: string;
+  /** How repeated admin-token failures from one address are slowed down (tests shorten it). */
+  authThrottle?: ThrottleConfig;
 }
 
 export interface ControlPlane {
@@ -57,6 +65,8 @@ export interface ControlPlane {
   planeRoutes(router: ConnectRouter): void;
   nodeToken: string;
   adminToken: string;
+  /** Prometheus metrics: config version, connected data planes and their lag. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -66,8 +76,8 @@ const PRUNE_EVERY_MS = 3600_000;
 // Billed quota_used and balances reach data planes in at most one config version per this interval.
 const USAGE_PUBLISH_INTERVAL_MS = 250;
 
-function pinoLog(): Log {
-  const logger = pino();
+function pinoLog(level: string): Log {
+  const logger = pino({ level });
   return ({ level, msg, ...rest }) => {
     const method = level === "error" || level === "warn" || level === "debug" ? level : "info";
     logger[method](rest, typeof msg === "string" ? msg : "");
@@ -75,7 +85,7 @@ function pinoLog(): Log {
 }
 
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
-  const log = options.log ?? pinoLog();
+  const log = options.log ?? pinoLog(options.logLevel ?? "info");
   const adminToken = await resolveSecret(options.dataDir, "admin-token", options.adminToken, "tg-admin-");
   const nodeToken = await resolveSecret(options.dataDir, "node-token", options.nodeToken, "tg-node-");
   const secretKey = await resolveSecret(options.dataDir, "secret-key", options.secretKey);
@@ -136,10 +146,12 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   }
   log({ level: "info", msg: "control plane database ready", driver: database.driver });
 
+  const watchers = new PlaneWatchers();
   const ctx: ServiceContext = {
     db: database.db,
     change: createConfigWriter(database.db, feed),
     feed,
+    watchers,
     usageVersions,
     cipher,
     allowPrivateUpstreams: options.allowPrivateUpstreams ?? false,
@@ -147,12 +159,21 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     shutdown: shutdown.signal,
   };
   const boundary = errorBoundary(log);
-  const admin = { interceptors: [boundary, bearerAuth(adminToken.value, "admin")] };
+  const admin = {
+    interceptors: [
+      boundary,
+      bearerAuth(adminToken.value, "admin", new AuthThrottle(options.authThrottle ?? DEFAULT_THROTTLE_CONFIG)),
+    ],
+  };
   const node = { interceptors: [boundary, bearerAuth(nodeToken.value, "node")] };
 
   return {
     adminToken: adminToken.value,
     nodeToken: nodeToken.value,
+    metrics: controlPlaneRegistry({
+      configVersion: async () => (await readConfigHead(database.db)).version,
+      watchers,
+    }),
     adminRoutes(router) {
       router.service(UserService, userService(ctx), admin);
       router.service(ApiKeyService, apiKeyService(ctx), admin);

@@ -17,6 +17,8 @@ describe("controlPlaneConfigFromEnv", () => {
         adminPort: 8081,
         planePort: 8082,
         webRoot: "/web",
+        metricsToken: undefined,
+        logLevel: "info",
       },
     });
   });
@@ -35,6 +37,8 @@ describe("controlPlaneConfigFromEnv", () => {
         TOLLGATE_CONTROLPLANE_PORT: "9001",
         TOLLGATE_PLANE_PORT: "9002",
         TOLLGATE_WEB_ROOT: "/srv/ui",
+        TOLLGATE_METRICS_TOKEN: "scrape",
+        TOLLGATE_LOG_LEVEL: "debug",
       },
       "/web",
     );
@@ -52,6 +56,8 @@ describe("controlPlaneConfigFromEnv", () => {
         adminPort: 9001,
         planePort: 9002,
         webRoot: "/srv/ui",
+        metricsToken: "scrape",
+        logLevel: "debug",
       },
     });
   });
@@ -68,6 +74,7 @@ describe("controlPlaneConfigFromEnv", () => {
     [{ TOLLGATE_USAGE_RETENTION_DAYS: "30d" }, "TOLLGATE_USAGE_RETENTION_DAYS must be a whole number of days"],
     [{ TOLLGATE_USAGE_RETENTION_DAYS: "1.5" }, "TOLLGATE_USAGE_RETENTION_DAYS must be a whole number of days"],
     [{ TOLLGATE_CONTROLPLANE_PORT: "9000", TOLLGATE_PLANE_PORT: "9000" }, "must differ"],
+    [{ TOLLGATE_LOG_LEVEL: "chatty" }, 'TOLLGATE_LOG_LEVEL: "chatty" is not one of'],
   ])("refuses %o", (env, error) => {
     const config = controlPlaneConfigFromEnv(env, "/web");
     expect(config.ok).toBe(false);

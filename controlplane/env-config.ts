@@ -1,3 +1,4 @@
+import { readLogLevel } from "../common/log-level.js";
 import type { ControlPlaneServerOptions } from "./server.js";
 
 // `tollgate controlplane` configuration from the environment (DESIGN §2); a bad value is one clear error.
@@ -37,6 +38,8 @@ export function controlPlaneConfigFromEnv(env: NodeJS.ProcessEnv, defaultWebRoot
   for (const value of [adminPort, planePort, allowPrivateUpstreams, usageRetentionDays]) {
     if (typeof value === "string") return { ok: false, error: value };
   }
+  const logLevel = readLogLevel(env);
+  if ("error" in logLevel) return { ok: false, error: logLevel.error };
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return { ok: false, error: "DATABASE_URL must be a postgres:// or postgresql:// URL" };
   }
@@ -57,6 +60,8 @@ export function controlPlaneConfigFromEnv(env: NodeJS.ProcessEnv, defaultWebRoot
       adminPort: adminPort as number,
       planePort: planePort as number,
       webRoot: env.TOLLGATE_WEB_ROOT?.trim() || defaultWebRoot,
+      metricsToken: env.TOLLGATE_METRICS_TOKEN?.trim() || undefined,
+      logLevel: logLevel.level,
     },
   };
 }

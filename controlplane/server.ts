@@ -1,8 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2Server, type Http2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.js";
+import { metricsHandler } from "./metrics.js";
+import { peerAddress } from "./rpc/auth-throttle.js";
 import { staticFiles } from "./static-files.js";
 
 export interface ControlPlaneServerOptions extends ControlPlaneOptions {
@@ -14,6 +17,8 @@ export interface ControlPlaneServerOptions extends ControlPlaneOptions {
   planePort?: number;
   /** The built web admin, served beside the admin API when given. */
   webRoot?: string;
+  /** TOLLGATE_METRICS_TOKEN: GET /metrics then needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export interface RunningControlPlane {
@@ -45,11 +50,23 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
   const host = options.host ?? "127.0.0.1";
   const controlPlane = await createControlPlane(options);
   const web = options.webRoot ? staticFiles(options.webRoot) : undefined;
+  const metrics = metricsHandler(controlPlane.metrics, options.metricsToken, (error) =>
+    process.stderr.write(`tollgate controlplane: rendering metrics failed: ${String(error)}\n`),
+  );
   const adminServer = createHttpServer(
     connectNodeAdapter({
       routes: controlPlane.adminRoutes,
+      // The admin token's failure throttle is per address.
+      contextValues: (req) => createContextValues().set(peerAddress, req.socket.remoteAddress ?? ""),
       // This listener is HTTP/1.1, so the request and response are node:http's.
-      fallback: web && ((req, res) => web(req as IncomingMessage, res as ServerResponse)),
+      fallback: (req, res) => {
+        const request = req as IncomingMessage;
+        const response = res as ServerResponse;
+        if (request.method === "GET" && request.url?.split("?", 1)[0] === "/metrics") return metrics(request, response);
+        if (web) return web(request, response);
+        response.writeHead(404, { "content-type": "text/plain" });
+        response.end("not found\n");
+      },
     }),
   );
   const planeServer = createHttp2Server(connectNodeAdapter({ routes: controlPlane.planeRoutes }));

@@ -89,7 +89,7 @@ export type Backend = "postgres" | "pglite";
 /** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
 export async function startTestControlPlane(
   backend: Backend,
-  options: { databaseUrl?: string; log?: Log } = {},
+  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number } = {},
 ): Promise<TestControlPlane> {
   const { databaseUrl } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
@@ -102,9 +102,12 @@ export async function startTestControlPlane(
     nodeToken: TEST_NODE_TOKEN,
     secretKey: "test-secret-key",
     allowPrivateUpstreams: true,
+    // Suites call every method with a wrong token: keep the failure throttle, at a test's pace.
+    authThrottle: { baseDelayMs: 1, maxDelayMs: 4, forgetAfterMs: 60_000, maxTracked: 100 },
     adminPort: 0,
     planePort: 0,
     log: options.log ?? (() => {}),
+    usageRetentionDays: options.usageRetentionDays,
   });
   return {
     running,

@@ -1,4 +1,5 @@
 import type { IpRule } from "../common/ip-rules.js";
+import { readLogLevel } from "../common/log-level.js";
 import type { QueueConfig } from "./pipeline/slot-wait.js";
 import { parseTrustedProxies } from "./policy/client-ip.js";
 import type { FailoverConfig } from "./routing/failover-policy.js";
@@ -88,15 +89,6 @@ const SERVER_LIMITS_ENV: Record<keyof ServerLimits, string> = {
 };
 // Zero turns these off; every other limit and timeout must be positive.
 const ZERO_ALLOWED = new Set(["clientIdleTimeoutMs", "drainDelayMs"]);
-
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
-/** TOLLGATE_LOG_LEVEL (pino's levels, default info), shared by both planes. */
-export function readLogLevel(env: NodeJS.ProcessEnv): { level: string } | { error: string } {
-  const text = env.TOLLGATE_LOG_LEVEL?.trim().toLowerCase() || "info";
-  if (LOG_LEVELS.includes(text)) return { level: text };
-  return { error: `TOLLGATE_LOG_LEVEL: "${env.TOLLGATE_LOG_LEVEL}" is not one of ${LOG_LEVELS.join(", ")}` };
-}
 
 /** A 1/0 switch (TOLLGATE_ALLOW_PRIVATE_UPSTREAMS). */
 export function readFlag(env: NodeJS.ProcessEnv, name: string): boolean | string {

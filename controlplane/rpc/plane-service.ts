@@ -41,20 +41,27 @@ export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneServi
       // Note the feed generation before reading, so a change committed during the read still wakes us.
       let seen = ctx.feed.generation;
       let version = Number(req.knownVersion);
-      const first = await readConfigUpdate(ctx.db, ctx.cipher, version);
-      if (first) {
-        yield first;
-        version = Number(first.version);
-      }
-      while (!signal.aborted) {
-        await ctx.feed.wait(seen, signal);
-        if (signal.aborted) break;
-        seen = ctx.feed.generation;
-        const update = await readConfigUpdate(ctx.db, ctx.cipher, version);
-        if (!update) continue;
-        version = Number(update.version);
-        // A version bump that changed nothing this data plane holds needs no message.
-        if (update.snapshot || update.upserts.length > 0 || update.deletes.length > 0) yield update;
+      const watch = ctx.watchers.open(req.nodeId, version);
+      try {
+        const first = await readConfigUpdate(ctx.db, ctx.cipher, version);
+        if (first) {
+          yield first;
+          version = Number(first.version);
+          watch.at(version);
+        }
+        while (!signal.aborted) {
+          await ctx.feed.wait(seen, signal);
+          if (signal.aborted) break;
+          seen = ctx.feed.generation;
+          const update = await readConfigUpdate(ctx.db, ctx.cipher, version);
+          if (!update) continue;
+          version = Number(update.version);
+          // A version bump that changed nothing this data plane holds needs no message.
+          if (update.snapshot || update.upserts.length > 0 || update.deletes.length > 0) yield update;
+          watch.at(version);
+        }
+      } finally {
+        watch.close();
       }
       ctx.log({ level: "info", msg: "data plane stopped watching config", nodeId: req.nodeId });
     },
