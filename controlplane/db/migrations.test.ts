@@ -25,9 +25,13 @@ describe("migrations", () => {
           "config_tombstones",
           "groups",
           "model_prices",
-          "usage_daily",
-          "usage_hourly",
+          "usage_account_daily",
+          "usage_account_hourly",
+          "usage_key_daily",
+          "usage_key_hourly",
           "usage_logs",
+          "usage_model_daily",
+          "usage_model_hourly",
           "users",
         ]);
       } finally {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { type Atto, formatDecimal } from "../../common/money.js";
 import { type Executor, queryRows, type Tx } from "./database.js";
 import { apiKeys, groups, usageLogs } from "./schema/index.js";
@@ -72,7 +72,7 @@ export function listUsageLogs(
     .select()
     .from(usageLogs)
     .where(and(...conditions))
-    .orderBy(desc(usageLogs.createdAt), desc(usageLogs.requestId))
+    .orderBy(sql`${usageLogs.createdAt} desc nulls last`, sql`${usageLogs.requestId} desc nulls last`)
     .limit(limit);
 }
 

@@ -1,24 +1,52 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { formatDecimal } from "../../common/money.js";
 import type { RollupDelta } from "../usage/billing-deltas.js";
+import { GRAIN_DIMENSIONS, type Grain, type Period, rollupTable } from "../usage/rollup-grains.js";
 import { queryRows, type Tx } from "./database.js";
 
-export type RollupPeriod = "hourly" | "daily";
+const MEASURES = [
+  "requests",
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_read_tokens",
+  "cost",
+  "actual_cost",
+  "duration_ms",
+] as const;
+const MEASURE_TYPES =
+  "requests bigint, input_tokens bigint, output_tokens bigint, cache_creation_tokens bigint, cache_read_tokens bigint, cost numeric, actual_cost numeric, duration_ms bigint";
 
-export const ROLLUP_TABLES: Record<RollupPeriod, string> = { hourly: "usage_hourly", daily: "usage_daily" };
+/** The grain's key columns after bucket_start: its dimensions, and the stripe of the model grain. */
+function keyColumns(grain: Grain): string[] {
+  return grain === "model" ? [...GRAIN_DIMENSIONS.model, "stripe"] : [...GRAIN_DIMENSIONS[grain]];
+}
 
-/** Adds a batch's sums to its buckets, creating the buckets it opens; bucket rows are locked in key order. */
-export async function addToRollups(tx: Tx, period: RollupPeriod, deltas: readonly RollupDelta[]): Promise<void> {
+// A bucket that exists already gets the new sums added.
+function addOnConflict(grain: Grain): SQL {
+  const sums = MEASURES.map((m) => `${m} = t.${m} + excluded.${m}`).join(", ");
+  return sql.raw(`on conflict (bucket_start, ${keyColumns(grain).join(", ")}) do update set ${sums}`);
+}
+
+const columnList = (grain: Grain) => sql.raw(["bucket_start", ...keyColumns(grain), ...MEASURES].join(", "));
+
+/**
+ * Adds a batch's sums to its buckets, creating the buckets it opens. Rows are written in key order, so
+ * concurrent batches lock shared buckets in the same order. `stripe` (0-7) spreads the model grain.
+ */
+export async function addToRollups(
+  tx: Tx,
+  grain: Grain,
+  period: Period,
+  deltas: readonly RollupDelta[],
+  stripe: number,
+): Promise<void> {
   if (deltas.length === 0) return;
-  const table = sql.raw(ROLLUP_TABLES[period]);
   const json = JSON.stringify(
     deltas.map((d) => ({
       bucket_start: d.bucketStart.toISOString(),
-      user_id: d.userId,
-      api_key_id: d.apiKeyId,
-      account_id: d.accountId,
-      group_id: d.groupId,
-      model: d.model,
+      ...d.dimensions,
+      stripe,
       requests: String(d.requests),
       input_tokens: String(d.inputTokens),
       output_tokens: String(d.outputTokens),
@@ -29,23 +57,31 @@ export async function addToRollups(tx: Tx, period: RollupPeriod, deltas: readonl
       duration_ms: String(d.durationMs),
     })),
   );
+  const keys = keyColumns(grain);
+  const types = keys.map((k) => `${k} ${k === "stripe" ? "smallint" : "text"}`).join(", ");
   await queryRows(
     tx,
-    sql`insert into ${table} as t (bucket_start, user_id, api_key_id, account_id, group_id, model, requests,
-          input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, actual_cost, duration_ms)
-        select * from json_to_recordset(${json}::json) as d(bucket_start timestamptz, user_id text,
-          api_key_id text, account_id text, group_id text, model text, requests bigint, input_tokens bigint,
-          output_tokens bigint, cache_creation_tokens bigint, cache_read_tokens bigint, cost numeric,
-          actual_cost numeric, duration_ms bigint)
-        order by bucket_start, api_key_id, account_id, model, group_id, user_id
-        on conflict (bucket_start, api_key_id, account_id, model, group_id, user_id) do update set
-          requests = t.requests + excluded.requests,
-          input_tokens = t.input_tokens + excluded.input_tokens,
-          output_tokens = t.output_tokens + excluded.output_tokens,
-          cache_creation_tokens = t.cache_creation_tokens + excluded.cache_creation_tokens,
-          cache_read_tokens = t.cache_read_tokens + excluded.cache_read_tokens,
-          cost = t.cost + excluded.cost,
-          actual_cost = t.actual_cost + excluded.actual_cost,
-          duration_ms = t.duration_ms + excluded.duration_ms`,
+    sql`insert into ${sql.raw(rollupTable(grain, period))} as t (${columnList(grain)})
+        select ${columnList(grain)} from json_to_recordset(${json}::json)
+          as d(${sql.raw(`bucket_start timestamptz, ${types}, ${MEASURE_TYPES}`)})
+        order by ${sql.raw(["bucket_start", ...keys].join(", "))}
+        ${addOnConflict(grain)}`,
   );
+}
+
+/**
+ * Rolls up logs in bulk: `logs` is a relation with usage_logs' columns (the table, or the rows a
+ * statement inserts). For seeding and backfills, not for concurrent writers (no lock order).
+ */
+export function rollUpLogs(grain: Grain, period: Period, logs: SQL): SQL {
+  const width = period === "hourly" ? "'hour'" : "'day'";
+  const dimensions = GRAIN_DIMENSIONS[grain];
+  const stripe = grain === "model" ? ", 0" : "";
+  const groups = dimensions.map((_, i) => i + 2).join(", ");
+  return sql`insert into ${sql.raw(rollupTable(grain, period))} as t (${columnList(grain)})
+    select ${sql.raw(`date_trunc(${width}, created_at at time zone 'UTC') at time zone 'UTC', ${dimensions.join(", ")}${stripe}`)},
+      count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),
+      sum(cost), sum(actual_cost), sum(duration_ms)
+    from ${logs} group by ${sql.raw(`1, ${groups}`)}
+    ${addOnConflict(grain)}`;
 }

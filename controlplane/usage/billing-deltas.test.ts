@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type BilledLog, billingDeltas } from "./billing-deltas.js";
+import { type BilledLog, type BillingDeltas, billingDeltas, type RollupDelta } from "./billing-deltas.js";
+import type { Grain, Period } from "./rollup-grains.js";
 
 const log = (init: Partial<BilledLog> & { at: string }): BilledLog => ({
   userId: "u1",
@@ -18,9 +19,12 @@ const log = (init: Partial<BilledLog> & { at: string }): BilledLog => ({
   ...init,
 });
 
-/** Bucket start (ISO) and requests of each delta, to compare shapes in one line. */
-const shape = (deltas: { bucketStart: Date; requests: bigint; apiKeyId: string; model: string }[]) =>
-  deltas.map((d) => [d.bucketStart.toISOString(), d.apiKeyId, d.model, Number(d.requests)]);
+const rollups = (deltas: BillingDeltas, grain: Grain, period: Period) =>
+  deltas.rollups.find((r) => r.grain === grain && r.period === period)?.deltas ?? [];
+
+/** Bucket start (ISO), key, model and requests of the key grain's deltas, to compare shapes in one line. */
+const shape = (deltas: RollupDelta[]) =>
+  deltas.map((d) => [d.bucketStart.toISOString(), d.dimensions.api_key_id, d.dimensions.model, Number(d.requests)]);
 
 describe("billingDeltas", () => {
   it.each([
@@ -52,22 +56,21 @@ describe("billingDeltas", () => {
       ],
     },
     {
-      name: "each dimension splits a bucket",
+      name: "each of the key grain's dimensions splits a bucket",
       logs: [
         log({ at: "2026-03-01T10:00:00Z" }),
         log({ at: "2026-03-01T10:00:00Z", apiKeyId: "k2" }),
         log({ at: "2026-03-01T10:00:00Z", model: "m2" }),
-        log({ at: "2026-03-01T10:00:00Z", accountId: "a2" }),
         log({ at: "2026-03-01T10:00:00Z", groupId: "g2" }),
         log({ at: "2026-03-01T10:00:00Z", userId: "u2" }),
       ],
-      hourly: Array.from({ length: 6 }, (_, i) => [
+      hourly: Array.from({ length: 5 }, (_, i) => [
         "2026-03-01T10:00:00.000Z",
         i === 1 ? "k2" : "k1",
         i === 2 ? "m2" : "m1",
         1,
       ]),
-      daily: Array.from({ length: 6 }, (_, i) => [
+      daily: Array.from({ length: 5 }, (_, i) => [
         "2026-03-01T00:00:00.000Z",
         i === 1 ? "k2" : "k1",
         i === 2 ? "m2" : "m1",
@@ -76,8 +79,8 @@ describe("billingDeltas", () => {
     },
   ])("$name", ({ logs, hourly, daily }) => {
     const deltas = billingDeltas(logs);
-    expect(shape(deltas.hourly)).toEqual(hourly);
-    expect(shape(deltas.daily)).toEqual(daily);
+    expect(shape(rollups(deltas, "key", "hourly"))).toEqual(hourly);
+    expect(shape(rollups(deltas, "key", "daily"))).toEqual(daily);
   });
 
   it("sums tokens, money and durations exactly, beyond 2^53", () => {
@@ -86,7 +89,7 @@ describe("billingDeltas", () => {
       log({ at: "2026-03-01T10:00:00Z", inputTokens: big, cost: 10n ** 30n, durationMs: 7 }),
       log({ at: "2026-03-01T10:10:00Z", inputTokens: 1, cost: 1n, durationMs: 8 }),
     ]);
-    expect(deltas.hourly[0]).toMatchObject({
+    expect(rollups(deltas, "key", "hourly")[0]).toMatchObject({
       requests: 2n,
       inputTokens: BigInt(big) + 1n,
       outputTokens: 40n,
@@ -116,7 +119,42 @@ describe("billingDeltas", () => {
     ]);
   });
 
+  it("keeps each grain's dimensions only, merging what it does not keep", () => {
+    const deltas = billingDeltas([
+      log({ at: "2026-03-01T10:00:00Z", accountId: "a1", apiKeyId: "k1" }),
+      log({ at: "2026-03-01T10:20:00Z", accountId: "a1", apiKeyId: "k2", userId: "u2", groupId: "g2" }),
+      log({ at: "2026-03-01T10:40:00Z", accountId: "a2", apiKeyId: "k1" }),
+      log({ at: "2026-03-01T10:50:00Z", accountId: "a2", apiKeyId: "k1", model: "m2" }),
+    ]);
+    const view = (grain: Grain) =>
+      rollups(deltas, grain, "hourly").map((d) => [d.dimensions, Number(d.requests)] as const);
+    expect(view("key")).toEqual([
+      [{ api_key_id: "k1", model: "m1", group_id: "g1", user_id: "u1" }, 2],
+      [{ api_key_id: "k2", model: "m1", group_id: "g2", user_id: "u2" }, 1],
+      [{ api_key_id: "k1", model: "m2", group_id: "g1", user_id: "u1" }, 1],
+    ]);
+    expect(view("account")).toEqual([
+      [{ account_id: "a1", model: "m1" }, 2],
+      [{ account_id: "a2", model: "m1" }, 1],
+      [{ account_id: "a2", model: "m2" }, 1],
+    ]);
+    expect(view("model")).toEqual([
+      [{ model: "m1" }, 3],
+      [{ model: "m2" }, 1],
+    ]);
+    expect(deltas.rollups.map((r) => `${r.grain} ${r.period}`)).toEqual([
+      "key hourly",
+      "key daily",
+      "account hourly",
+      "account daily",
+      "model hourly",
+      "model daily",
+    ]);
+  });
+
   it("makes nothing of no logs", () => {
-    expect(billingDeltas([])).toEqual({ hourly: [], daily: [], keys: [], users: [] });
+    const deltas = billingDeltas([]);
+    expect(deltas.rollups.every((r) => r.deltas.length === 0)).toBe(true);
+    expect(deltas).toMatchObject({ keys: [], users: [] });
   });
 });

@@ -1,8 +1,10 @@
 import type { Atto } from "../../common/money.js";
+import { type Dimension, GRAIN_DIMENSIONS, GRAINS, type Grain, PERIODS, type Period } from "./rollup-grains.js";
 import { DAY_MS, floorTo, HOUR_MS } from "./utc-buckets.js";
 
-// What one batch of newly inserted usage logs adds (DESIGN §6): to each hourly and daily rollup bucket,
-// to each key's quota_used and to each user's spend. Summed here so each row is written once per batch.
+// What one batch of newly inserted usage logs adds (DESIGN §6): to each rollup bucket of every grain
+// and period, to each key's quota_used and to each user's spend. Summed here so each row is written
+// once per batch.
 
 export interface BilledLog {
   userId: string;
@@ -22,11 +24,8 @@ export interface BilledLog {
 
 export interface RollupDelta {
   bucketStart: Date;
-  userId: string;
-  apiKeyId: string;
-  accountId: string;
-  groupId: string;
-  model: string;
+  /** The grain's dimensions. */
+  dimensions: Partial<Record<Dimension, string>>;
   requests: bigint;
   inputTokens: bigint;
   outputTokens: bigint;
@@ -35,6 +34,12 @@ export interface RollupDelta {
   cost: Atto;
   actualCost: Atto;
   durationMs: bigint;
+}
+
+export interface RollupDeltas {
+  grain: Grain;
+  period: Period;
+  deltas: RollupDelta[];
 }
 
 export interface KeyCharge {
@@ -49,53 +54,63 @@ export interface UserCharge {
 }
 
 export interface BillingDeltas {
-  hourly: RollupDelta[];
-  daily: RollupDelta[];
+  /** In GRAINS then PERIODS order, the order they are written in. */
+  rollups: RollupDeltas[];
   keys: KeyCharge[];
   users: UserCharge[];
 }
 
-function addTo(buckets: Map<string, RollupDelta>, log: BilledLog, widthMs: number): void {
-  const start = floorTo(log.createdAt, widthMs);
-  const id = JSON.stringify([start.getTime(), log.userId, log.apiKeyId, log.accountId, log.groupId, log.model]);
-  const bucket = buckets.get(id);
-  if (!bucket) {
-    buckets.set(id, {
-      bucketStart: start,
-      userId: log.userId,
-      apiKeyId: log.apiKeyId,
-      accountId: log.accountId,
-      groupId: log.groupId,
-      model: log.model,
-      requests: 1n,
-      inputTokens: BigInt(log.inputTokens),
-      outputTokens: BigInt(log.outputTokens),
-      cacheCreationTokens: BigInt(log.cacheCreationTokens),
-      cacheReadTokens: BigInt(log.cacheReadTokens),
-      cost: log.cost,
-      actualCost: log.actualCost,
-      durationMs: BigInt(log.durationMs),
-    });
-    return;
+const WIDTHS: Record<Period, number> = { hourly: HOUR_MS, daily: DAY_MS };
+
+function dimensionsOf(log: BilledLog, grain: Grain): Partial<Record<Dimension, string>> {
+  const values: Record<Dimension, string> = {
+    model: log.model,
+    account_id: log.accountId,
+    api_key_id: log.apiKeyId,
+    group_id: log.groupId,
+    user_id: log.userId,
+  };
+  return Object.fromEntries(GRAIN_DIMENSIONS[grain].map((d) => [d, values[d]]));
+}
+
+function rollUp(logs: readonly BilledLog[], grain: Grain, period: Period): RollupDelta[] {
+  const buckets = new Map<string, RollupDelta>();
+  for (const log of logs) {
+    const bucketStart = floorTo(log.createdAt, WIDTHS[period]);
+    const dimensions = dimensionsOf(log, grain);
+    const id = JSON.stringify([bucketStart.getTime(), dimensions]);
+    const bucket = buckets.get(id);
+    if (!bucket) {
+      buckets.set(id, {
+        bucketStart,
+        dimensions,
+        requests: 1n,
+        inputTokens: BigInt(log.inputTokens),
+        outputTokens: BigInt(log.outputTokens),
+        cacheCreationTokens: BigInt(log.cacheCreationTokens),
+        cacheReadTokens: BigInt(log.cacheReadTokens),
+        cost: log.cost,
+        actualCost: log.actualCost,
+        durationMs: BigInt(log.durationMs),
+      });
+      continue;
+    }
+    bucket.requests += 1n;
+    bucket.inputTokens += BigInt(log.inputTokens);
+    bucket.outputTokens += BigInt(log.outputTokens);
+    bucket.cacheCreationTokens += BigInt(log.cacheCreationTokens);
+    bucket.cacheReadTokens += BigInt(log.cacheReadTokens);
+    bucket.cost += log.cost;
+    bucket.actualCost += log.actualCost;
+    bucket.durationMs += BigInt(log.durationMs);
   }
-  bucket.requests += 1n;
-  bucket.inputTokens += BigInt(log.inputTokens);
-  bucket.outputTokens += BigInt(log.outputTokens);
-  bucket.cacheCreationTokens += BigInt(log.cacheCreationTokens);
-  bucket.cacheReadTokens += BigInt(log.cacheReadTokens);
-  bucket.cost += log.cost;
-  bucket.actualCost += log.actualCost;
-  bucket.durationMs += BigInt(log.durationMs);
+  return [...buckets.values()];
 }
 
 export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
-  const hourly = new Map<string, RollupDelta>();
-  const daily = new Map<string, RollupDelta>();
   const keys = new Map<string, KeyCharge>();
   const users = new Map<string, UserCharge>();
   for (const log of logs) {
-    addTo(hourly, log, HOUR_MS);
-    addTo(daily, log, DAY_MS);
     const key = keys.get(log.apiKeyId);
     if (!key) keys.set(log.apiKeyId, { id: log.apiKeyId, actualCost: log.actualCost, lastUsedAt: log.createdAt });
     else {
@@ -106,10 +121,8 @@ export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
     if (!user) users.set(log.userId, { id: log.userId, actualCost: log.actualCost });
     else user.actualCost += log.actualCost;
   }
-  return {
-    hourly: [...hourly.values()],
-    daily: [...daily.values()],
-    keys: [...keys.values()],
-    users: [...users.values()],
-  };
+  const rollups = GRAINS.flatMap((grain) =>
+    PERIODS.map((period) => ({ grain, period, deltas: rollUp(logs, grain, period) })),
+  );
+  return { rollups, keys: [...keys.values()], users: [...users.values()] };
 }

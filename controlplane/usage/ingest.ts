@@ -23,6 +23,7 @@ export interface BatchResult {
 }
 
 const ONE = parseDecimal("1") as Atto;
+const ROLLUP_STRIPES = 8;
 
 export async function applyUsageBatch(db: Db, log: Log, records: readonly UsageRecord[]): Promise<BatchResult> {
   const valid = records.filter((r) => r.requestId !== "");
@@ -35,8 +36,10 @@ export async function applyUsageBatch(db: Db, log: Log, records: readonly UsageR
   const applied = await db.transaction(async (tx) => {
     const fresh = await insertNewUsageLogs(tx, rows);
     const deltas = billingDeltas(rows.filter((r) => fresh.has(r.requestId)));
-    await addToRollups(tx, "hourly", deltas.hourly);
-    await addToRollups(tx, "daily", deltas.daily);
+    const stripe = Math.floor(Math.random() * ROLLUP_STRIPES);
+    for (const { grain, period, deltas: buckets } of deltas.rollups) {
+      await addToRollups(tx, grain, period, buckets, stripe);
+    }
     await chargeUsers(tx, deltas.users);
     await chargeKeys(tx, deltas.keys);
     return fresh.size;

@@ -1,12 +1,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Executor, int8, queryRows } from "../db/database.js";
 import type { UsageLogFilter } from "../db/usage-logs.js";
+import { type Dimension, type Grain, grainFor, rollupTable } from "./rollup-grains.js";
 import { planStatsRange, type StatsSegment, type StatsSource } from "./stats-plan.js";
 import { DAY_MS, floorTo } from "./utc-buckets.js";
 
-// Usage aggregates (DESIGN §6) from the hourly and daily rollups, with raw logs only for the minutes of
-// a range that are not whole hours (stats-plan.ts) and for the last five minutes of GetKeyUsage, so the
-// answer is exact — equal to summing usage_logs — and costs the same at tens of millions of logs.
+// Usage aggregates (DESIGN §6) from the hourly and daily rollups of the narrowest grain that holds the
+// query (rollup-grains.ts), with raw logs only for the minutes of a range that are not whole hours
+// (stats-plan.ts), so the answer is exact — equal to summing usage_logs — and costs the same at tens of
+// millions of logs. A query no grain holds reads the raw logs, by index.
 
 export interface UsageTotals {
   requests: bigint;
@@ -35,11 +37,11 @@ export interface UsageStats {
   buckets: UsageBucketTotals[];
 }
 
-const SOURCES: Record<StatsSource, { table: SQL; at: SQL; requests: SQL }> = {
-  daily: { table: sql.raw("usage_daily"), at: sql.raw("bucket_start"), requests: sql.raw("requests") },
-  hourly: { table: sql.raw("usage_hourly"), at: sql.raw("bucket_start"), requests: sql.raw("requests") },
-  raw: { table: sql.raw("usage_logs"), at: sql.raw("created_at"), requests: sql.raw("1::bigint") },
-};
+function source(segment: StatsSource, grain: Grain): { table: SQL; at: SQL; requests: SQL } {
+  if (segment === "raw")
+    return { table: sql.raw("usage_logs"), at: sql.raw("created_at"), requests: sql.raw("1::bigint") };
+  return { table: sql.raw(rollupTable(grain, segment)), at: sql.raw("bucket_start"), requests: sql.raw("requests") };
+}
 
 // Bucket keys, written against a source's columns; day and hour start in UTC.
 const GROUP_KEYS: Record<UsageGrouping, (at: SQL) => SQL> = {
@@ -99,9 +101,39 @@ function dimensionConditions(filter: UsageLogFilter): SQL[] {
   return conditions;
 }
 
+const FILTER_DIMENSIONS: [keyof UsageLogFilter, Dimension][] = [
+  ["userId", "user_id"],
+  ["apiKeyId", "api_key_id"],
+  ["accountId", "account_id"],
+  ["groupId", "group_id"],
+  ["model", "model"],
+];
+const GROUPING_DIMENSIONS: Partial<Record<UsageGrouping, Dimension>> = {
+  model: "model",
+  account: "account_id",
+  api_key: "api_key_id",
+  user: "user_id",
+};
+
+/** The segments to read: from the narrowest rollup holding the query, else all from raw logs. */
+function plan(filter: UsageLogFilter, grouping: UsageGrouping | undefined): { grain: Grain; segments: StatsSegment[] } {
+  const dimensions = new Set(FILTER_DIMENSIONS.filter(([field]) => filter[field]).map(([, d]) => d));
+  const grouped = grouping && GROUPING_DIMENSIONS[grouping];
+  if (grouped) dimensions.add(grouped);
+  const grain = grainFor(dimensions);
+  const { startTime: start, endTime: end } = filter;
+  if (!grain) return { grain: "key", segments: start && end && start >= end ? [] : [{ source: "raw", start, end }] };
+  return { grain, segments: planStatsRange(start, end, grouping === "hour") };
+}
+
 /** One source's rows of a segment: the bucket key (when grouped) and the measures, rollup-shaped. */
-function segmentRows(segment: StatsSegment, filter: UsageLogFilter, grouping: UsageGrouping | undefined): SQL {
-  const { table, at, requests } = SOURCES[segment.source];
+function segmentRows(
+  segment: StatsSegment,
+  grain: Grain,
+  filter: UsageLogFilter,
+  grouping: UsageGrouping | undefined,
+): SQL {
+  const { table, at, requests } = source(segment.source, grain);
   const conditions = dimensionConditions(filter);
   if (segment.start) conditions.push(sql`${at} >= ${segment.start.toISOString()}::timestamptz`);
   if (segment.end) conditions.push(sql`${at} < ${segment.end.toISOString()}::timestamptz`);
@@ -115,10 +147,10 @@ const ZERO = totalsOf(undefined);
 
 /** Totals over the filter, and per bucket when grouped (buckets ordered by key). */
 export async function usageStats(ex: Executor, filter: UsageLogFilter, grouping?: UsageGrouping): Promise<UsageStats> {
-  const segments = planStatsRange(filter.startTime, filter.endTime, grouping === "hour");
+  const { grain, segments } = plan(filter, grouping);
   if (segments.length === 0) return { totals: ZERO, buckets: [] };
   const rows = sql`(${sql.join(
-    segments.map((s) => segmentRows(s, filter, grouping)),
+    segments.map((s) => segmentRows(s, grain, filter, grouping)),
     sql` union all `,
   )}) u`;
   if (!grouping) {

@@ -29,11 +29,13 @@ export const usageLogs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    // ListUsageLogs pages newest first by (created_at, request_id) under any one filter: each index ends
+    // in that order (DESC NULLS LAST, as the query sorts), so a page is one index range scan.
     index("usage_logs_created_idx").on(t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_user_idx").on(t.userId, t.createdAt.desc()),
-    index("usage_logs_key_idx").on(t.apiKeyId, t.createdAt.desc()),
-    index("usage_logs_account_idx").on(t.accountId, t.createdAt.desc()),
-    index("usage_logs_group_idx").on(t.groupId, t.createdAt.desc()),
-    index("usage_logs_model_idx").on(t.model, t.createdAt.desc()),
+    index("usage_logs_user_idx").on(t.userId, t.createdAt.desc(), t.requestId.desc()),
+    index("usage_logs_key_idx").on(t.apiKeyId, t.createdAt.desc(), t.requestId.desc()),
+    index("usage_logs_account_idx").on(t.accountId, t.createdAt.desc(), t.requestId.desc()),
+    index("usage_logs_group_idx").on(t.groupId, t.createdAt.desc(), t.requestId.desc()),
+    index("usage_logs_model_idx").on(t.model, t.createdAt.desc(), t.requestId.desc()),
   ],
 );

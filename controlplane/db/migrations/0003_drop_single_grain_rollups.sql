@@ -1,0 +1,2 @@
+DROP TABLE "usage_daily" CASCADE;--> statement-breakpoint
+DROP TABLE "usage_hourly" CASCADE;
