@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../../test/support/redis.js";
+import { addressOf, monitorCommandsFrom } from "../../test/support/redis-monitor.js";
 import { openRedisStore } from "./redis-store.js";
 import { defineRoutingStoreSuite } from "./routing-store.case.js";
 import type { RoutingStore } from "./routing-store.js";
@@ -47,42 +47,6 @@ async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000)
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-}
-
-/** The client address Redis sees for a connection, as MONITOR names a command's source. */
-async function addressOf(redis: Redis): Promise<string> {
-  const info = String(await redis.client("INFO"));
-  const address = /(?:^|\s)addr=(\S+)/.exec(info)?.[1];
-  if (!address) throw new Error(`no addr in CLIENT INFO: ${info}`);
-  return address;
-}
-
-/**
- * MONITOR on a plain socket: every command the server receives from `address`, as `name "arg" ...`.
- * (ioredis's own monitor() loses its command queue when MONITOR's OK and the first lines arrive in
- * one packet, which a busy server does.)
- */
-function monitorCommandsFrom(address: string): { seen: string[]; close(): void } {
-  const url = new URL(REDIS_URL);
-  const socket = connect(Number(url.port || 6379), url.hostname);
-  const seen: string[] = [];
-  let buffer = "";
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf("\r\n"); end >= 0; end = buffer.indexOf("\r\n")) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      // +1795821207.757521 [0 127.0.0.1:50202] "evalsha" "7feb..." ...
-      const entry = /^\+\S+ \[\d+ (\S+)\] "([^"]*)"(.*)$/.exec(line);
-      if (entry?.[1] === address) seen.push(`${entry[2]}${entry[3]}`);
-    }
-  });
-  if (url.password) {
-    socket.write(`AUTH ${decodeURIComponent(url.username || "default")} ${decodeURIComponent(url.password)}\r\n`);
-  }
-  socket.write("MONITOR\r\n");
-  return { seen, close: () => socket.destroy() };
 }
 
 describe("Redis routing store on the wire", () => {

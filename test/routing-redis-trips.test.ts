@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import Anthropic from "@anthropic-ai/sdk";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "./support/redis.js";
+import { addressOf, type Monitor, monitorCommands } from "./support/redis-monitor.js";
+import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
+
+// DESIGN §7: at most one Redis round trip for sticky + slot together. MONITOR (on its own socket)
+// shows what the data plane sends for one request on the happy path: the acquire script (session
+// lookup, slot, binding and last use in one EVALSHA) before the upstream call, and the release script
+// after the answer. The data plane's command connection is the one that sends the first acquire (its
+// keys carry the test's own prefix); everything it sends is counted. ECHO markers sent on the test's
+// own connection fence one request's commands.
+
+const MODEL = "claude-opus-4-8";
+
+let redis: TestRedisPrefix;
+let stack: Stack;
+let fence: Redis;
+let monitor: Monitor;
+let t: Tenant;
+
+beforeAll(async () => {
+  redis = createTestPrefix();
+  stack = await startStack({ dataPlane: { redisUrl: REDIS_URL, redisKeyPrefix: redis.prefix } });
+  fence = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const fenceAddress = await addressOf(fence);
+  let planeAddress: string | undefined;
+  monitor = monitorCommands((source, command) => {
+    if (source === fenceAddress) return true;
+    if (planeAddress === undefined && source !== "lua" && isAcquire(command)) planeAddress = source;
+    return source === planeAddress;
+  });
+  t = await createTenant(stack, { accounts: 3 });
+  // The scripts are loaded (EVAL once per connection) and MONITOR is running before anything is counted.
+  await anthropic().messages.create(ask(`warm-up ${randomUUID()}`));
+  await mark();
+});
+
+afterAll(async () => {
+  monitor?.close();
+  fence?.disconnect();
+  await stack?.close();
+  await redis?.cleanup();
+});
+
+function anthropic(): Anthropic {
+  return new Anthropic({ apiKey: t.secret, baseURL: stack.dp.url, maxRetries: 0 });
+}
+
+function ask(content: string) {
+  return { model: MODEL, max_tokens: 16, messages: [{ role: "user" as const, content }] };
+}
+
+/** Sends an ECHO on the test's connection and waits until MONITOR shows it; its index in `seen`. */
+async function mark(): Promise<number> {
+  const marker = `${redis.prefix}marker-${randomUUID()}`;
+  await fence.echo(marker);
+  await waitFor(() => monitor.seen.some((command) => command.includes(marker)), "MONITOR to show the marker");
+  return monitor.seen.findIndex((command) => command.includes(marker));
+}
+
+const isAcquire = (command: string) => command.includes(`"${redis.prefix}last-used"`);
+const isRelease = (command: string) => command.includes(`"${redis.prefix}slot-freed"`);
+
+/** The data plane's commands while `request` runs and its slot is released afterwards. */
+async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
+  const start = await mark();
+  await request();
+  // The release is sent after the answer, off its critical path: wait for it.
+  await waitFor(() => monitor.seen.slice(start).some(isRelease), "the slot release");
+  const end = await mark();
+  return monitor.seen.slice(start + 1, end);
+}
+
+function names(commands: string[]): string[] {
+  return commands.map((command) => command.split(" ")[0] ?? "");
+}
+
+describe("Redis round trips of one request", () => {
+  it("a new conversation: one EVALSHA routes it (session, slot, binding), one releases the slot after", async () => {
+    const commands = await commandsOf(() => anthropic().messages.create(ask(`new ${randomUUID()}`)));
+    expect(names(commands)).toEqual(["evalsha", "evalsha"]);
+    expect(isAcquire(commands[0] as string)).toBe(true);
+    expect(isRelease(commands[1] as string)).toBe(true);
+  });
+
+  it("the next turn of a conversation (a sticky hit) and a streamed answer: the same two", async () => {
+    const first = ask(`sticky ${randomUUID()}`);
+    const answer = await anthropic().messages.create(first);
+    const next = {
+      ...first,
+      messages: [
+        ...first.messages,
+        { role: "assistant" as const, content: answer.content[0]?.type === "text" ? answer.content[0].text : "" },
+        { role: "user" as const, content: "and again" },
+      ],
+    };
+    const turn = await commandsOf(() => anthropic().messages.create(next));
+    expect(names(turn)).toEqual(["evalsha", "evalsha"]);
+    // The binding the first turn made is among the keys the acquire looked up.
+    expect(turn[0]).toContain(`"${redis.prefix}sticky:${t.group.id}:h:`);
+
+    const streamed = await commandsOf(() =>
+      anthropic()
+        .messages.stream(ask(`stream ${randomUUID()}`))
+        .finalText(),
+    );
+    expect(names(streamed)).toEqual(["evalsha", "evalsha"]);
+    expect(isAcquire(streamed[0] as string)).toBe(true);
+    expect(isRelease(streamed[1] as string)).toBe(true);
+  });
+
+  it("a Claude Code session id: the same two", async () => {
+    const session = randomUUID();
+    const request = () =>
+      anthropic().messages.create(ask(`session ${randomUUID()}`), { headers: { "x-claude-code-session-id": session } });
+    await request();
+    const commands = await commandsOf(request);
+    expect(names(commands)).toEqual(["evalsha", "evalsha"]);
+    expect(commands[0]).toContain(`"${redis.prefix}sticky:${t.group.id}:id:${session}"`);
+  });
+});
