@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
@@ -54,7 +55,7 @@ export interface EnvironmentOptions {
   contenders: readonly ContenderName[];
   /** Start the slow-stream upstream (and the routes to it) with these settings. */
   slowStreams: SlowStreamSettings | undefined;
-  /** Run the separate data plane under `node --cpu-prof`, writing profiles here. */
+  /** Run Tollgate's measured processes under `node --cpu-prof`, writing profiles to <dir>/<contender>/. */
   cpuProfDir: string | undefined;
   logDir: string;
   workDir: string;
@@ -110,6 +111,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const pending: Pending[] = [];
     const wanted = new Set(options.contenders);
     const tokens = newTokens();
+    const profiling = (name: ContenderName) =>
+      options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(options.cpuProfDir, name)] : [];
 
     if (wanted.has("direct")) {
       contenders.push(plain("direct", upstreams.fast, slowSim && upstreams.slow, undefined, undefined));
@@ -130,7 +133,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       contenders.push(plain("floor", url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
     }
     if (wanted.has("all-in-one")) {
-      const aio = await track(startAllInOneProcess({ tokens, logDir, workDir }));
+      const aio = await track(startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: profiling("all-in-one") }));
       const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
       await waitForKeys(aio.dataPlaneUrl, tenants);
       contenders.push(
@@ -154,13 +157,16 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       const separate = (name: ContenderName, dp: { url: string; child: Child }) =>
         tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
       if (wanted.has("dataplane")) {
-        const profiling = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
-        contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling)));
+        contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling("dataplane"))));
       }
       if (wanted.has("dataplane-redis")) {
         const prefix = createTestPrefix();
         redisPrefixes.push(prefix);
-        const dp = await dataPlane("dataplane-redis", { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix }, []);
+        const dp = await dataPlane(
+          "dataplane-redis",
+          { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix },
+          profiling("dataplane-redis"),
+        );
         await probe(`${dp.url}/v1/messages`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-api-key": tenants.anthropic.secret },

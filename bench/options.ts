@@ -26,7 +26,7 @@ export interface BenchOptions {
   sections: Section[];
   workloads: string[];
   contenders: ContenderName[];
-  /** Run the separate data plane under `node --cpu-prof` (its CPU numbers are then inflated). */
+  /** Run Tollgate's processes under `node --cpu-prof` (their CPU numbers are then inflated). */
   cpuProf: boolean;
   outDir: string;
 }
@@ -37,7 +37,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --only             comma-separated sections: ${SECTIONS.join(", ")}
   --workloads        comma-separated: ${WORKLOAD_NAMES.join(", ")}
   --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
-  --cpu-prof         run the separate data plane under node --cpu-prof (profiles in the results folder)
+  --cpu-prof         run Tollgate's processes under node --cpu-prof (profiles/<contender>/ in the results folder)
   --out DIR          where results go (default bench/results)
 `;
 

@@ -212,7 +212,7 @@ export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): s
     ...r.pending.map((p) => `Pending: ${p.name}: ${p.reason}`),
     ...r.failures.map((f) => `Failed: ${f.workload} / ${f.contender}: ${f.error}`),
     ...(r.quick ? ["Quick run: durations too short for the targets to mean much."] : []),
-    ...(r.cpuProfiled ? ["The data plane ran under --cpu-prof: its CPU numbers include the profiler."] : []),
+    ...(r.cpuProfiled ? ["Tollgate's processes ran under --cpu-prof: their CPU numbers include the profiler."] : []),
   ];
   const sections = [
     latencySection(r),

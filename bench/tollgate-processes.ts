@@ -92,11 +92,12 @@ export async function startAllInOneProcess(options: {
   tokens: Tokens;
   logDir: string;
   workDir: string;
+  nodeOptions?: string[];
 }): Promise<AllInOneProcess> {
   const child = await startChild({
     name: "all-in-one",
     logDir: options.logDir,
-    args: tollgateArgs("start"),
+    args: tollgateArgs("start", options.nodeOptions ?? []),
     env: childEnv({
       ...options.tokens,
       TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",
