@@ -19,7 +19,10 @@ import {
 // past the queue timeout it gets 429 naming the limit; a waiting stream gets SSE comment pings; a
 // client that leaves, waiting or streaming, takes no slot with it. Two data planes share the store:
 // a patient one (long timeout, early pings) and a hasty one whose 1 s timeout makes a held slot show
-// as a 429 rather than as a delay.
+// as a 429 rather than as a delay. Slot leases last 3 s, so a longer stream keeps its slot only by
+// renewing it.
+
+const SLOT_LEASE_MS = 3_000;
 
 const MODEL = "claude-opus-4-8";
 
@@ -29,11 +32,14 @@ let hasty: DataPlane;
 
 beforeAll(async () => {
   redis = createTestPrefix();
-  const store = { redisUrl: REDIS_URL, redisKeyPrefix: redis.prefix };
+  const store = { redisUrl: REDIS_URL, redisKeyPrefix: redis.prefix, slotLeaseMs: SLOT_LEASE_MS };
   stack = await startStack({
     dataPlane: { ...store, queue: { timeoutMs: 20_000, pingAfterMs: 150, pingIntervalMs: 100 } },
   });
-  hasty = await startTestDataPlane(stack.cp, { ...store, queue: { timeoutMs: 1_000 } });
+  hasty = await startTestDataPlane(stack.cp, {
+    ...store,
+    queue: { timeoutMs: 1_000, pingAfterMs: 300, pingIntervalMs: 200 },
+  });
 });
 
 afterAll(async () => {
@@ -140,6 +146,42 @@ describe("waiting for a slot", () => {
     expect(text.slice(0, answerAt)).toMatch(/^(: ping\n\n)+$/);
     expect(text).toContain("event: message_stop");
     await (await holder.response).text();
+  });
+
+  it("a stream that waited with pings past the queue timeout ends with the protocol's error event naming the limit", async () => {
+    const t = await tenant({ accounts: 1, concurrency: 1 });
+    // Longer than the hasty data plane's queue timeout.
+    const holder = await holdSlot(t, 0, 25, 100);
+    const marker = `pinged then refused ${randomUUID()}`;
+    const response = await post(hasty, t, marker, true);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const [pings, event] = [text.slice(0, text.indexOf("event: error")), text.slice(text.indexOf("event: error"))];
+    expect(pings).toMatch(/^(: ping\n\n)+$/);
+    const data = JSON.parse(/^event: error\ndata: (.*)\n\n$/.exec(event)?.[1] ?? "null");
+    expect(data).toMatchObject({
+      type: "error",
+      error: { message: expect.stringMatching(/CONCURRENCY_LIMIT.*every account of this group is busy/) },
+    });
+    expect(upstreamOf(marker)).toBeUndefined();
+    await (await holder.response).text();
+  });
+
+  it("a stream longer than the slot lease keeps its slot (the lease is renewed)", async () => {
+    const t = await tenant({ accounts: 1, concurrency: 1 });
+    stack.sim.script(t.credentials[0] as string, [{ kind: "reply", chunks: 100, chunkDelayMs: 100 }]);
+    const marker = `outlives its lease ${randomUUID()}`;
+    const stream = await openStream(patient(), t, marker);
+    const started = (upstreamOf(marker) as SimRequest).time;
+    await waitFor(() => Date.now() - started > SLOT_LEASE_MS + 500, "the stream to outlive its first lease");
+    await expectConcurrencyLimit(
+      await post(hasty, t, `during a long stream ${randomUUID()}`, false),
+      /every account of this group is busy/,
+    );
+    stream.leave();
+    const response = await post(hasty, t, `after the long stream ${randomUUID()}`, false);
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
   });
 
   it("the user's concurrency limit holds across accounts and data planes, and is named", async () => {
