@@ -41,7 +41,13 @@ function latencySection(r: BenchResults): string | undefined {
       row.errors || undefined,
     ];
   });
-  return `## Latency at a fixed rate (${r.quick ? "quick run" : "500 req/s"})\n\n${table(
+  const short = r.latency
+    .filter((row) => row.ratePerSec < 0.9 * r.offeredRatePerSec)
+    .map((row) => `${row.workload} / ${row.contender}`);
+  const warning = short.length
+    ? `Offered ${r.offeredRatePerSec} req/s but under 90% of it was served (the contender saturated below it on this machine at that moment, so these are not below-saturation latencies): ${short.join(", ")}.\n\n`
+    : "";
+  return `## Latency at a fixed rate (${r.offeredRatePerSec} req/s offered)\n\n${warning}${table(
     [
       "workload",
       "contender",

@@ -17,6 +17,8 @@ export interface BenchResults {
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
   sections: string[];
+  /** The fixed rate the latency section offered. */
+  offeredRatePerSec: number;
   contenders: string[];
   pending: Pending[];
   latency: LatencyRow[];

@@ -74,6 +74,7 @@ async function main(): Promise<number> {
     quick: options.quick,
     cpuProfiled: options.cpuProf,
     sections: options.sections,
+    offeredRatePerSec: settings.http.rate,
     contenders: [],
     pending: [],
     latency: [],

@@ -15,6 +15,7 @@ function results(overrides: Partial<BenchResults>): BenchResults {
     quick: false,
     cpuProfiled: false,
     sections: [],
+    offeredRatePerSec: 500,
     contenders: ["direct", "floor", "all-in-one", "dataplane"],
     pending: [],
     latency: [],

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { renderReport, table } from "./report.js";
+import type { BenchResults } from "./results.js";
+
+const base: BenchResults = {
+  startedAt: "t0",
+  finishedAt: "t1",
+  machine: { cpuModel: "Xeon", cores: 2, memoryGiB: 24, node: "v20.20.2", kernel: "6.1", loadAverage: 0.5 },
+  command: "npm run bench --",
+  quick: false,
+  cpuProfiled: false,
+  sections: ["latency"],
+  offeredRatePerSec: 500,
+  contenders: ["direct", "floor", "dataplane"],
+  pending: [{ name: "dataplane-redis", reason: "REDIS_URL not honoured" }],
+  latency: [],
+  saturation: [],
+  failures: [],
+  slowStreams: [],
+  sessionIdentity: undefined,
+  usageIngest: [],
+  propagation: undefined,
+};
+
+const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number) => ({
+  workload: "anthropic",
+  contender,
+  requests: 3000,
+  errors: 0,
+  ratePerSec,
+  p50Ms,
+  p90Ms: p99Ms,
+  p99Ms,
+});
+
+describe("table", () => {
+  it("renders a markdown table, missing cells as a dash", () => {
+    expect(table(["a", "b"], [[1, undefined]])).toBe("| a | b |\n| --- | --- |\n| 1 | — |");
+  });
+});
+
+describe("renderReport", () => {
+  it("states the machine and pending contenders, and differences against direct and the floor", () => {
+    const report = renderReport(
+      {
+        ...base,
+        latency: [row("direct", 499, 0.3, 0.9), row("floor", 498, 0.45, 1.2), row("dataplane", 497, 0.5, 1.5)],
+      },
+      [],
+    );
+    expect(report).toContain("Machine: Xeon, 2 cores, 24 GiB, Node v20.20.2");
+    expect(report).toContain("Pending: dataplane-redis: REDIS_URL not honoured");
+    expect(report).toContain("| anthropic | dataplane | 497 | 0.500 | 1.500 | +0.200 | +0.600 | +0.050 | +0.300 | — |");
+    expect(report).not.toContain("under 90%");
+  });
+
+  it("warns when a contender could not serve the offered rate", () => {
+    const report = renderReport({ ...base, latency: [row("direct", 499, 0.3, 0.9), row("dataplane", 300, 9, 40)] }, []);
+    expect(report).toContain("under 90% of it was served");
+    expect(report).toContain(": anthropic / dataplane.");
+  });
+
+  it("prints each target with its verdict", () => {
+    const report = renderReport(base, [
+      {
+        target: "usage ingest into PostgreSQL",
+        subject: "controlplane",
+        value: 25_000,
+        limit: 20_000,
+        unit: "records/s",
+        verdict: "pass",
+      },
+    ]);
+    expect(report).toContain(
+      "| usage ingest into PostgreSQL | controlplane | 25000 records/s | >= 20000 records/s | PASS |",
+    );
+  });
+});
