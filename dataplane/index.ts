@@ -223,6 +223,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
             );
         },
         credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
+        spend,
         metrics,
       },
       health: () => ({

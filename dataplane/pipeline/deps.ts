@@ -9,6 +9,7 @@ import type { Protocol } from "../protocols/protocol.js";
 import type { AccountMark, FailoverConfig } from "../routing/failover-policy.js";
 import type { SessionHasher } from "../routing/session-identity.js";
 import type { RuntimeView } from "../store/routing-store.js";
+import type { SpendGuard } from "../sync/spend-guard.js";
 import type { UpstreamClient } from "../upstream/upstream-client.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { SlotQueue } from "./slot-wait.js";
@@ -35,6 +36,8 @@ export interface ProxyDeps {
   /** The account with usable credentials (an OAuth token refreshed first when it is about to expire). */
   credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
   metrics: Pick<DataPlaneMetrics, "platform" | "upstreamFailed">;
+  /** This data plane's spend not yet billed: admits a request only while its quota and balance can bear it. */
+  spend: Pick<SpendGuard, "admit">;
 }
 
 export interface ProxyRoute {

@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { admit } from "./admit.js";
+import { costCeiling } from "../config/record-cost.js";
+import { GatewayError } from "../errors.js";
+import type { SpendTicket } from "../sync/spend-guard.js";
+import { admit, type Exchange } from "./admit.js";
 import type { ProxyDeps, ProxyRoute } from "./deps.js";
 import { forward } from "./forward.js";
 import { usageRecord } from "./usage-record.js";
 
 // One proxied request, in the order of DESIGN §5: admission (body, key and policy, group, session:
-// steps 1-5, admit.ts), forwarding with slots and failover (6-10, forward.ts), usage (11). This file
-// only sequences them.
+// steps 1-5, admit.ts), the spend this data plane may still make, forwarding with slots and failover
+// (6-10, forward.ts), usage (11). This file only sequences them.
 
 export async function proxy(
   deps: ProxyDeps,
@@ -16,6 +19,27 @@ export async function proxy(
 ): Promise<void> {
   const exchange = await admit(deps, req, res, route);
   if (!exchange) return;
+  // Billable requests hold a share of the key's quota and the user's balance until billed, so this
+  // data plane never overspends either by more than one request (sync/spend-admission.ts).
+  const ticket = route.billable ? admitSpend(deps, exchange) : undefined;
+  if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
+  try {
+    await serve(deps, exchange);
+  } finally {
+    // After the usage is reported: its cost moves from in flight to pending with no gap.
+    ticket?.release();
+  }
+}
+
+function admitSpend(deps: ProxyDeps, exchange: Exchange): SpendTicket | GatewayError {
+  const { caller, group, parsed, request } = exchange;
+  const bodyBytes = request.rawBody?.length ?? 0;
+  const ceiling = costCeiling(deps.config.current, group.id, parsed.model, bodyBytes, parsed.maxOutputTokens);
+  return deps.spend.admit(caller.key, caller.user, ceiling);
+}
+
+async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
+  const { route } = exchange;
   const served = await forward(deps, exchange);
   if (!served) return;
   const { account, result } = served;

@@ -18,6 +18,8 @@ export interface Usage {
 export interface ParsedRequest {
   model: string;
   stream: boolean;
+  /** The output limit the request sets (max_tokens and its kin); bounds what it can cost. */
+  maxOutputTokens?: number | undefined;
 }
 
 /** The client request as the protocol sees it: no node:http objects. */
@@ -70,6 +72,11 @@ export interface Protocol {
 
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+}
+
+/** A positive whole token limit from untrusted JSON, undefined otherwise. */
+export function tokenLimit(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /** A non-negative integer token count from untrusted JSON, 0 otherwise. */

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors.js";
-import { type ClientRequest, isObject, type ParsedRequest } from "../protocol.js";
+import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "../protocol.js";
 
 export function parseAnthropicRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
@@ -11,5 +11,5 @@ export function parseAnthropicRequest({ body }: ClientRequest): ParsedRequest | 
     return new GatewayError("INVALID_REQUEST", "stream: must be a boolean");
   }
   if (!Array.isArray(messages)) return new GatewayError("INVALID_REQUEST", "messages: must be an array");
-  return { model, stream: stream === true };
+  return { model, stream: stream === true, maxOutputTokens: tokenLimit(body.max_tokens) };
 }

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors.js";
-import { type ClientRequest, isObject, type ParsedRequest } from "../protocol.js";
+import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "../protocol.js";
 
 // Gemini names the model and the action in the path, not the body:
 // /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens.
@@ -24,5 +24,6 @@ export function parseGeminiRequest({ upstreamPath, search, body }: ClientRequest
   // streamGenerateContent streams SSE only with ?alt=sse; without it the answer is one JSON array
   // written progressively, which the gateway treats like a JSON body (usage read once it is whole).
   const stream = match[2] === "streamGenerateContent" && new URLSearchParams(search).get("alt") === "sse";
-  return { model, stream };
+  const generation = isObject(body.generationConfig) ? body.generationConfig : {};
+  return { model, stream, maxOutputTokens: tokenLimit(generation.maxOutputTokens) };
 }

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors.js";
-import { type ClientRequest, isObject, type ParsedRequest } from "../protocol.js";
+import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "../protocol.js";
 
 // Only what routing and accounting need is checked; everything else is the upstream's to judge.
 
@@ -23,7 +23,7 @@ export function parseChatRequest({ body }: ClientRequest): ParsedRequest | Gatew
   if (options !== undefined && options !== null && !isObject(options)) {
     return new GatewayError("INVALID_REQUEST", "stream_options: must be an object");
   }
-  return parsed;
+  return { ...parsed, maxOutputTokens: tokenLimit(body.max_completion_tokens) ?? tokenLimit(body.max_tokens) };
 }
 
 export function parseResponsesRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
@@ -35,5 +35,5 @@ export function parseResponsesRequest({ body }: ClientRequest): ParsedRequest | 
   if (input !== undefined && typeof input !== "string" && !Array.isArray(input)) {
     return new GatewayError("INVALID_REQUEST", "input: must be a string or an array");
   }
-  return parsed;
+  return { ...parsed, maxOutputTokens: tokenLimit(body.max_output_tokens) };
 }
