@@ -15,10 +15,10 @@ export interface NewUsageLog {
   groupId: string;
   platform: string;
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  cacheCreationTokens: bigint;
+  cacheReadTokens: bigint;
   cost: Atto;
   actualCost: Atto;
   stream: boolean;
@@ -102,10 +102,10 @@ function logJson(rows: readonly NewUsageLog[]): string {
       group_id: r.groupId,
       platform: r.platform,
       model: r.model,
-      input_tokens: r.inputTokens,
-      output_tokens: r.outputTokens,
-      cache_creation_tokens: r.cacheCreationTokens,
-      cache_read_tokens: r.cacheReadTokens,
+      input_tokens: String(r.inputTokens),
+      output_tokens: String(r.outputTokens),
+      cache_creation_tokens: String(r.cacheCreationTokens),
+      cache_read_tokens: String(r.cacheReadTokens),
       cost: formatDecimal(r.cost),
       actual_cost: formatDecimal(r.actualCost),
       stream: r.stream,

@@ -8,10 +8,10 @@ const log = (init: Partial<BilledLog> & { at: string }): BilledLog => ({
   accountId: "a1",
   groupId: "g1",
   model: "m1",
-  inputTokens: 10,
-  outputTokens: 20,
-  cacheCreationTokens: 3,
-  cacheReadTokens: 4,
+  inputTokens: 10n,
+  outputTokens: 20n,
+  cacheCreationTokens: 3n,
+  cacheReadTokens: 4n,
   cost: 100n,
   actualCost: 150n,
   durationMs: 1000,
@@ -84,14 +84,14 @@ describe("billingDeltas", () => {
   });
 
   it("sums tokens, money and durations exactly, beyond 2^53", () => {
-    const big = 2 ** 53;
+    const big = 2n ** 53n;
     const deltas = billingDeltas([
       log({ at: "2026-03-01T10:00:00Z", inputTokens: big, cost: 10n ** 30n, durationMs: 7 }),
-      log({ at: "2026-03-01T10:10:00Z", inputTokens: 1, cost: 1n, durationMs: 8 }),
+      log({ at: "2026-03-01T10:10:00Z", inputTokens: 1n, cost: 1n, durationMs: 8 }),
     ]);
     expect(rollups(deltas, "key", "hourly")[0]).toMatchObject({
       requests: 2n,
-      inputTokens: BigInt(big) + 1n,
+      inputTokens: big + 1n,
       outputTokens: 40n,
       cacheCreationTokens: 6n,
       cacheReadTokens: 8n,

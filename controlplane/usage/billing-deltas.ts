@@ -12,10 +12,10 @@ export interface BilledLog {
   accountId: string;
   groupId: string;
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  cacheCreationTokens: bigint;
+  cacheReadTokens: bigint;
   cost: Atto;
   actualCost: Atto;
   durationMs: number;
@@ -85,10 +85,10 @@ function rollUp(logs: readonly BilledLog[], grain: Grain, period: Period): Rollu
         bucketStart,
         dimensions,
         requests: 1n,
-        inputTokens: BigInt(log.inputTokens),
-        outputTokens: BigInt(log.outputTokens),
-        cacheCreationTokens: BigInt(log.cacheCreationTokens),
-        cacheReadTokens: BigInt(log.cacheReadTokens),
+        inputTokens: log.inputTokens,
+        outputTokens: log.outputTokens,
+        cacheCreationTokens: log.cacheCreationTokens,
+        cacheReadTokens: log.cacheReadTokens,
         cost: log.cost,
         actualCost: log.actualCost,
         durationMs: BigInt(log.durationMs),
@@ -96,10 +96,10 @@ function rollUp(logs: readonly BilledLog[], grain: Grain, period: Period): Rollu
       continue;
     }
     bucket.requests += 1n;
-    bucket.inputTokens += BigInt(log.inputTokens);
-    bucket.outputTokens += BigInt(log.outputTokens);
-    bucket.cacheCreationTokens += BigInt(log.cacheCreationTokens);
-    bucket.cacheReadTokens += BigInt(log.cacheReadTokens);
+    bucket.inputTokens += log.inputTokens;
+    bucket.outputTokens += log.outputTokens;
+    bucket.cacheCreationTokens += log.cacheCreationTokens;
+    bucket.cacheReadTokens += log.cacheReadTokens;
     bucket.cost += log.cost;
     bucket.actualCost += log.actualCost;
     bucket.durationMs += BigInt(log.durationMs);

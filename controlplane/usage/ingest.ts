@@ -24,6 +24,8 @@ export interface BatchResult {
 
 const ONE = parseDecimal("1") as Atto;
 const ROLLUP_STRIPES = 8;
+// Token counts stay bigint end to end: exact however large.
+const atLeastZero = (tokens: bigint) => (tokens < 0n ? 0n : tokens);
 
 export async function applyUsageBatch(db: Db, log: Log, records: readonly UsageRecord[]): Promise<BatchResult> {
   const valid = records.filter((r) => r.requestId !== "");
@@ -56,10 +58,10 @@ async function pricedRows(db: Db, log: Log, records: readonly UsageRecord[]): Pr
   const now = new Date();
   return records.map((r) => {
     const tokens = {
-      inputTokens: Math.max(0, Number(r.inputTokens)),
-      outputTokens: Math.max(0, Number(r.outputTokens)),
-      cacheCreationTokens: Math.max(0, Number(r.cacheCreationTokens)),
-      cacheReadTokens: Math.max(0, Number(r.cacheReadTokens)),
+      inputTokens: atLeastZero(r.inputTokens),
+      outputTokens: atLeastZero(r.outputTokens),
+      cacheCreationTokens: atLeastZero(r.cacheCreationTokens),
+      cacheReadTokens: atLeastZero(r.cacheReadTokens),
     };
     const price = resolvePrice(prices, r.model);
     if (!price) log({ level: "warn", msg: "no price for model: billed at 0", model: r.model, requestId: r.requestId });

@@ -14,10 +14,10 @@ export interface Price {
 export type PriceTable = ReadonlyMap<string, Price>;
 
 export interface TokenCounts {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
+  inputTokens: bigint | number;
+  outputTokens: bigint | number;
+  cacheCreationTokens: bigint | number;
+  cacheReadTokens: bigint | number;
 }
 
 export function mergePrices(defaults: PriceTable, overrides: PriceTable): Map<string, Price> {
