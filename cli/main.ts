@@ -19,6 +19,10 @@ const commands: Record<string, Command> = {
     describe: "a data plane process: --control-plane URL (Redis: REDIS_URL)",
     load: async () => (await import("../dataplane/cli.js")).runDataPlaneCommand,
   },
+  admin: {
+    describe: "call an admin API method: tollgate admin <service> <method> [json] (see tollgate admin --help)",
+    load: async () => (await import("./admin.js")).runAdminCommand,
+  },
   "upstream-sim": {
     describe: "a simulated Anthropic/OpenAI/Gemini upstream for demos, tests and benchmarks",
     load: async () => (await import("../upstream-sim/cli.js")).runUpstreamSimCommand,

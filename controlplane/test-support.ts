@@ -20,15 +20,7 @@ import { type RunningControlPlane, startControlPlane } from "./server.js";
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
 // real Connect clients for it.
 
-export const ADMIN_SERVICES = [
-  UserService,
-  ApiKeyService,
-  GroupService,
-  AccountService,
-  PricingService,
-  UsageService,
-  AuditService,
-] as const;
+export { ADMIN_SERVICES } from "./rpc/admin-services.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token";
 export const TEST_NODE_TOKEN = "test-node-token";
