@@ -14,6 +14,8 @@ import { createTenant, type Tenant, type TenantOptions, waitFor } from "./suppor
 
 // Waiting requests give up quickly enough that an over-full account shows both outcomes.
 const QUEUE_TIMEOUT_MS = 1_500;
+// Slots of a data plane that dies lapse this long after their last renewal (every third of it).
+const SLOT_LEASE_MS = 6_000;
 
 let sim: UpstreamSim;
 let cp: TestControlPlane;
@@ -23,14 +25,16 @@ let planes: DataPlaneProcess[] = [];
 beforeAll(async () => {
   redis = createTestPrefix();
   [sim, cp] = await Promise.all([startUpstreamSim({ quiet: true }), startTestControlPlane("postgres")]);
-  const start = () =>
-    startDataPlaneProcess({
-      planeUrl: cp.running.planeUrl,
-      redisPrefix: redis.prefix,
-      env: { TOLLGATE_QUEUE_TIMEOUT_MS: String(QUEUE_TIMEOUT_MS) },
-    });
-  planes = await Promise.all([start(), start()]);
+  planes = await Promise.all([startPlane(), startPlane()]);
 });
+
+function startPlane(): Promise<DataPlaneProcess> {
+  return startDataPlaneProcess({
+    planeUrl: cp.running.planeUrl,
+    redisPrefix: redis.prefix,
+    env: { TOLLGATE_QUEUE_TIMEOUT_MS: String(QUEUE_TIMEOUT_MS), TOLLGATE_SLOT_LEASE_MS: String(SLOT_LEASE_MS) },
+  });
+}
 
 afterAll(async () => {
   await Promise.all(planes.map((plane) => plane.stop()));
@@ -51,6 +55,15 @@ function client(t: Tenant, plane: number): Anthropic {
 
 const MODEL = "claude-opus-4-8";
 type Turn = { role: "user" | "assistant"; content: string };
+
+/** A raw Messages request (for statuses and stream text the SDK would turn into exceptions). */
+function post(url: string, t: Tenant, content: string, stream: boolean): Promise<Response> {
+  return fetch(`${url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": t.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: MODEL, max_tokens: 16, stream, messages: [{ role: "user", content }] }),
+  });
+}
 
 /** The account index (in t's accounts) that served the request whose body contains `marker`. */
 function accountOf(t: Tenant, marker: string): number {
@@ -124,16 +137,7 @@ describe("concurrency slots across data planes", () => {
     }, 5);
     const outcomes = await Promise.all(
       Array.from({ length: 6 }, async (_, i) => {
-        const response = await fetch(`${planes[i % 2]?.url}/v1/messages`, {
-          method: "POST",
-          headers: { "x-api-key": t.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-          body: JSON.stringify({
-            model: MODEL,
-            max_tokens: 16,
-            stream: true,
-            messages: [{ role: "user", content: `slot ${i} ${randomUUID()}` }],
-          }),
-        });
+        const response = await post(planes[i % 2]?.url as string, t, `slot ${i} ${randomUUID()}`, true);
         return { plane: i % 2, status: response.status, text: await response.text() };
       }),
     );
@@ -164,6 +168,48 @@ describe("concurrency slots across data planes", () => {
       expect((arrivals[i] as number) - (arrivals[i - 1] as number)).toBeGreaterThanOrEqual(
         (chunks - 1) * chunkDelayMs - 5,
       );
+    }
+  });
+});
+
+describe("a data plane that dies", () => {
+  it("holds its slots until their lease lapses, then the other data planes get them", async () => {
+    const t = await tenant({ accounts: 1, concurrency: 1 });
+    sim.script(t.credentials[0] as string, [{ kind: "reply", chunks: 200, chunkDelayMs: 100 }]);
+    const doomed = await startPlane();
+    try {
+      await waitForKey(doomed.url, t.secret);
+      const marker = `on a doomed plane ${randomUUID()}`;
+      // The client's stream dies with its data plane.
+      const streaming = post(doomed.url, t, marker, true)
+        .then((response) => response.text())
+        .catch(() => "");
+      await waitFor(
+        () => sim.requests().some((r) => r.status === 200 && JSON.stringify(r.body).includes(marker)),
+        "the stream to start upstream",
+      );
+      await doomed.process.stop("SIGKILL");
+      const killedAt = Date.now();
+      await streaming;
+
+      // The lease was renewed at most a third of it before the kill: it still holds for a while.
+      const held = await post(planes[1]?.url as string, t, `still held ${randomUUID()}`, false);
+      expect(held.status).toBe(429);
+      await held.arrayBuffer();
+
+      // Then a request through the other data plane is served (each try waits in its queue first).
+      await waitFor(
+        () =>
+          noise(t, 1).then(
+            () => true,
+            () => false,
+          ),
+        "the dead data plane's slot to lapse",
+        SLOT_LEASE_MS + 10_000,
+      );
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual((SLOT_LEASE_MS * 2) / 3 - 100);
+    } finally {
+      await doomed.stop();
     }
   });
 });
