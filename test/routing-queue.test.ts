@@ -19,7 +19,7 @@ import {
 // past the queue timeout it gets 429 naming the limit; a waiting stream gets SSE comment pings; a
 // client that leaves, waiting or streaming, takes no slot with it. Two data planes share the store:
 // a patient one (long timeout, early pings) and a hasty one whose 1 s timeout makes a held slot show
-// as a 429 rather than as a delay. Slot leases last 3 s, so a longer stream keeps its slot only by
+// as a 429 rather than as a delay, and whose queue holds one request. Slot leases last 3 s, so a longer stream keeps its slot only by
 // renewing it.
 
 const SLOT_LEASE_MS = 3_000;
@@ -38,7 +38,7 @@ beforeAll(async () => {
   });
   hasty = await startTestDataPlane(stack.cp, {
     ...store,
-    queue: { timeoutMs: 1_000, pingAfterMs: 300, pingIntervalMs: 200 },
+    queue: { timeoutMs: 1_000, pingAfterMs: 300, pingIntervalMs: 200, maxWaiting: 1 },
   });
 });
 
@@ -71,7 +71,11 @@ function post(plane: DataPlane, t: Tenant, marker: string, stream: boolean): Pro
  * connection as a client that goes away does. (node:http rather than fetch, which opens a spare
  * connection after an abort.)
  */
-function openStream(plane: DataPlane, t: Tenant, marker: string): Promise<{ first: string; leave(): void }> {
+function openStream(
+  plane: DataPlane,
+  t: Tenant,
+  marker: string,
+): Promise<{ first: string; done: Promise<string>; leave(): void }> {
   return new Promise((resolve, reject) => {
     const req = request(`${plane.url}/v1/messages`, {
       method: "POST",
@@ -80,7 +84,15 @@ function openStream(plane: DataPlane, t: Tenant, marker: string): Promise<{ firs
     });
     req.on("error", reject);
     req.on("response", (res) => {
-      res.once("data", (chunk: Buffer) => resolve({ first: chunk.toString("utf8"), leave: () => req.destroy() }));
+      let rest = "";
+      const done = new Promise<string>((end) => {
+        res.on("data", (chunk: Buffer) => {
+          rest += chunk.toString("utf8");
+        });
+        res.on("end", () => end(rest));
+        res.on("close", () => end(rest));
+      });
+      res.once("data", (chunk: Buffer) => resolve({ first: chunk.toString("utf8"), done, leave: () => req.destroy() }));
     });
     req.end(
       JSON.stringify({ model: MODEL, max_tokens: 16, stream: true, messages: [{ role: "user", content: marker }] }),
@@ -164,6 +176,26 @@ describe("waiting for a slot", () => {
       error: { message: expect.stringMatching(/CONCURRENCY_LIMIT.*every account of this group is busy/) },
     });
     expect(upstreamOf(marker)).toBeUndefined();
+    await (await holder.response).text();
+  });
+
+  it("the queue is bounded: past its length a request is refused at once, not queued", async () => {
+    const t = await tenant({ accounts: 1, concurrency: 1 });
+    const holder = await holdSlot(t, 0, 25, 100);
+    // The hasty queue's one place: a stream that got its first ping is waiting.
+    const waiter = await openStream(hasty, t, `queued ${randomUUID()}`);
+    expect(waiter.first).toBe(": ping\n\n");
+    let waiterDone = false;
+    waiter.done.then(() => {
+      waiterDone = true;
+    });
+    await expectConcurrencyLimit(
+      await post(hasty, t, `no room in the queue ${randomUUID()}`, false),
+      /every account of this group is busy/,
+    );
+    // Refused while the waiter still waits: it was never queued behind it.
+    expect(waiterDone).toBe(false);
+    expect(await waiter.done).toContain("CONCURRENCY_LIMIT");
     await (await holder.response).text();
   });
 
