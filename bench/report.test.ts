@@ -20,6 +20,7 @@ const base: BenchResults = {
   sessionIdentity: undefined,
   usageIngest: [],
   propagation: undefined,
+  sectionErrors: [],
 };
 
 const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number) => ({

@@ -28,4 +28,6 @@ export interface BenchResults {
   sessionIdentity: SessionIdentityResult | undefined;
   usageIngest: IngestRow[];
   propagation: PropagationResult | undefined;
+  /** Sections that could not run to the end, and why. */
+  sectionErrors: Array<{ section: string; error: string }>;
 }

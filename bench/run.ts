@@ -50,6 +50,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const settings = options.quick ? QUICK : FULL;
+  const chosenWorkloads = options.workloads;
   const deadline = setTimeout(() => {
     log(`bench: still running after ${settings.deadlineMs / 60_000} minutes; stopping`);
     process.exit(3);
@@ -84,63 +85,90 @@ async function main(): Promise<number> {
     sessionIdentity: undefined,
     usageIngest: [],
     propagation: undefined,
+    sectionErrors: [],
   };
 
+  // A section that fails is reported as failed; the others still run and the report is still written.
+  const attempt = async (section: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results.sectionErrors.push({ section, error: message });
+      log(`bench: ${section} FAILED: ${message}`);
+    }
+  };
   try {
     // First, while nothing else runs: the in-process microbenchmark.
     if (has("session-identity")) {
       log("bench: session identity");
-      results.sessionIdentity = await runSessionIdentity(CAPTURE, options.quick);
+      await attempt("session-identity", async () => {
+        results.sessionIdentity = await runSessionIdentity(CAPTURE, options.quick);
+      });
     }
     if (has("latency") || has("saturation") || has("slow-streams")) {
       log("bench: starting contenders");
-      let env: Environment | undefined;
-      try {
-        env = await startEnvironment({
+      await attempt("contenders", async () => {
+        const env = await startEnvironment({
           contenders: options.contenders,
           slowStreams: has("slow-streams") ? settings.slow : undefined,
           cpuProfDir: options.cpuProf ? join(runDir, "profiles") : undefined,
           logDir,
           workDir,
         });
-        results.contenders = env.contenders.map((c) => c.name);
-        results.pending = env.pending;
-        for (const p of env.pending) log(`bench: ${p.name} pending: ${p.reason}`);
-        const workloads = buildWorkloads(CAPTURE);
-        if (has("latency") || has("saturation")) {
-          log("bench: latency and saturation");
-          const load = await runHttpLoad(
-            env.contenders,
-            workloads.filter((w) => options.workloads.includes(w.name)),
-            env.upstreamPids.fast,
-            { ...settings.http, latency: has("latency"), saturation: has("saturation") },
-            workDir,
-            log,
-          );
-          Object.assign(results, load);
+        try {
+          await runAgainstContenders(env);
+        } finally {
+          await env.close();
         }
-        if (has("slow-streams")) {
-          log(`bench: ${settings.slow.streams} concurrent slow streams`);
-          const stream = workloads.find((w) => w.name === "anthropic-stream");
-          if (!stream) throw new Error("no anthropic-stream workload");
-          results.slowStreams = await runSlowStreams(env.contenders, stream, settings.slow, workDir, log);
-        }
-      } finally {
-        await env?.close();
-      }
+      });
     }
     if (has("usage-ingest")) {
       log("bench: usage ingest");
-      results.usageIngest = await runUsageIngest(settings.ingest, logDir, workDir);
-      for (const row of results.usageIngest)
-        log(`  ${row.streams} stream(s): ${row.recordsPerSec.toFixed(0)} records/s`);
+      await attempt("usage-ingest", async () => {
+        results.usageIngest = await runUsageIngest(settings.ingest, logDir, workDir);
+        for (const row of results.usageIngest) {
+          log(`  ${row.streams} stream(s): ${row.recordsPerSec.toFixed(0)} records/s`);
+        }
+      });
     }
     if (has("propagation")) {
       log("bench: config propagation");
-      results.propagation = await runPropagation(settings.propagation, logDir, workDir, log);
+      await attempt("propagation", async () => {
+        results.propagation = await runPropagation(settings.propagation, logDir, workDir, log);
+      });
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+
+  async function runAgainstContenders(env: Environment): Promise<void> {
+    results.contenders = env.contenders.map((c) => c.name);
+    results.pending = env.pending;
+    for (const p of env.pending) log(`bench: ${p.name} pending: ${p.reason}`);
+    const workloads = buildWorkloads(CAPTURE);
+    if (has("latency") || has("saturation")) {
+      log("bench: latency and saturation");
+      await attempt("latency/saturation", async () => {
+        const load = await runHttpLoad(
+          env.contenders,
+          workloads.filter((w) => chosenWorkloads.includes(w.name)),
+          env.upstreamPids.fast,
+          { ...settings.http, latency: has("latency"), saturation: has("saturation") },
+          workDir,
+          log,
+        );
+        Object.assign(results, load);
+      });
+    }
+    if (has("slow-streams")) {
+      log(`bench: ${settings.slow.streams} concurrent slow streams`);
+      await attempt("slow-streams", async () => {
+        const stream = workloads.find((w) => w.name === "anthropic-stream");
+        if (!stream) throw new Error("no anthropic-stream workload");
+        results.slowStreams = await runSlowStreams(env.contenders, stream, settings.slow, workDir, log);
+      });
+    }
   }
 
   results.finishedAt = new Date().toISOString();
@@ -150,7 +178,7 @@ async function main(): Promise<number> {
   writeFileSync(join(runDir, "results.json"), `${JSON.stringify({ ...results, targets: checks }, null, 2)}\n`);
   process.stdout.write(report);
   log(`bench: report.md and results.json in ${runDir}`);
-  return 0;
+  return results.sectionErrors.length === 0 ? 0 : 1;
 }
 
 process.once("SIGINT", () => process.exit(130));

@@ -25,6 +25,7 @@ function results(overrides: Partial<BenchResults>): BenchResults {
     sessionIdentity: undefined,
     usageIngest: [],
     propagation: undefined,
+    sectionErrors: [],
     ...overrides,
   };
 }
