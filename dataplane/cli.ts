@@ -17,7 +17,8 @@ export async function runDataPlaneCommand(args: string[]): Promise<void> {
   const controlPlane = values["control-plane"] ?? process.env.TOLLGATE_CONTROL_PLANE_URL;
   if (!controlPlane)
     fail("--control-plane URL (or TOLLGATE_CONTROL_PLANE_URL) is required: the control plane's plane port");
-  if (!URL.canParse(controlPlane)) fail(`--control-plane: "${controlPlane}" is not a URL`);
+  if (!URL.canParse(controlPlane) || !/^https?:$/.test(new URL(controlPlane).protocol))
+    fail(`--control-plane: "${controlPlane}" is not an http(s) URL`);
   const parsed = dataPlaneSettingsFromEnv(process.env);
   if (!parsed.ok) fail(parsed.error);
   const { settings } = parsed;
@@ -34,10 +35,11 @@ export async function runDataPlaneCommand(args: string[]): Promise<void> {
     fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }
   process.stdout.write(`tollgate data plane on ${dataPlane.url} (control plane ${controlPlane})\n`);
+  // Drains first (README "Operating"): /readyz fails, in-flight requests finish, usage is acked.
   const stop = () => {
     dataPlane.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => fail(`close failed: ${error instanceof Error ? error.message : String(error)}`),
     );
   };
   process.once("SIGTERM", stop);

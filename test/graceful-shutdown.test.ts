@@ -113,7 +113,7 @@ describe("tollgate dataplane on SIGTERM", () => {
     }
     expect(await exit).toBe(0);
     // Acked before the process exited: the logs are in the control plane's database already.
-    const logs = await cp.admin.usage.listUsageLogs({ apiKeyId: keyId, pageSize: 100 });
+    const logs = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: keyId }, pageSize: 100 });
     expect(logs.logs).toHaveLength(STREAMS);
     expect(logs.logs.every((log) => log.stream && log.outputTokens > 0)).toBe(true);
     expect(dp.output()).toContain("draining in-flight requests");
