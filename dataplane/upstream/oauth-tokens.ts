@@ -10,13 +10,19 @@ import type { OAuthEndpoint } from "./oauth-endpoints.js";
 // upstream says 401 (DESIGN §5.8, issue: routing). Refresh tokens rotate (each works once), so only
 // one data plane refreshes an account at a time: the refresh runs under the store's lock, and the
 // holder keeps it until the new token is persisted through the control plane and back in this data
-// plane's config, which is when the other data planes receive it too. Until then this data plane
-// uses the new token from its own memory.
+// plane's config, which is when the other data planes receive it too. Until then, or for good when the
+// control plane cannot be reached (the provider has already spent the old refresh token), this data
+// plane uses the new token from its own memory.
 
 export interface TokenSet {
   accessToken: string;
   refreshToken: string;
   expiresAtMs: number;
+}
+
+/** A refresh made here, kept while the config still holds the access token it replaced. */
+interface Refreshed extends TokenSet {
+  replaces: string;
 }
 
 export interface OAuthTokensOptions {
@@ -36,7 +42,7 @@ const LOCK_TTL_MS = 30_000;
 const WAIT_FOR_OTHER_MS = 10_000;
 
 export class OAuthTokens {
-  private readonly fresh = new Map<string, TokenSet>();
+  private readonly fresh = new Map<string, Refreshed>();
   private readonly refreshBeforeMs: number;
   private readonly fetch: typeof fetch;
 
@@ -67,7 +73,8 @@ export class OAuthTokens {
       expiresAtMs: account.tokenExpiresAt ? Number(timestampMs(account.tokenExpiresAt)) : 0,
     };
     const mine = this.fresh.get(account.id);
-    if (mine && mine.expiresAtMs > configured.expiresAtMs) return mine;
+    // The config is behind until it shows another token (this one, or a newer one set elsewhere).
+    if (mine && mine.replaces === configured.accessToken) return mine;
     if (mine) this.fresh.delete(account.id);
     return configured;
   }
@@ -79,9 +86,15 @@ export class OAuthTokens {
       const now = latest ? this.tokensOf(latest) : before;
       if (now.accessToken !== before.accessToken) return now;
       const tokens = await this.requestTokens(account, before.refreshToken);
-      this.fresh.set(account.id, tokens);
-      await this.options.persist(account.id, tokens);
-      await this.waitForConfig(account.id, tokens.accessToken);
+      // Replaces what the config shows, which may be behind `before` (an earlier refresh made here).
+      this.fresh.set(account.id, { ...tokens, replaces: (latest ?? account).accessToken });
+      try {
+        await this.options.persist(account.id, tokens);
+        await this.waitForConfig(account.id, tokens.accessToken);
+      } catch (error) {
+        // The new pair is the only usable one now: serve with it from memory.
+        this.options.log("oauth token not persisted", { accountId: account.id, error: (error as Error).message });
+      }
       return tokens;
     });
     if (result.acquired) return result.value;
