@@ -28,6 +28,9 @@ export interface RunningControlPlane {
   close(): Promise<void>;
 }
 
+// On shutdown, admin calls already under way get this long to finish.
+const ADMIN_DRAIN_MS = 10_000;
+
 function listen(server: Server | Http2Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -77,10 +80,20 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
   });
 
   const close = async () => {
-    // Stop accepting, end WatchConfig streams (so nothing long-lived is left), then drop idle connections.
+    // Stop accepting; admin calls under way finish (up to ADMIN_DRAIN_MS) while the database is still
+    // open; then end WatchConfig streams (so nothing long-lived is left) and drop what remains.
     const closed = [adminServer, planeServer].map(
       (server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
     );
+    const deadline = Date.now() + ADMIN_DRAIN_MS;
+    let adminDone = false;
+    closed[0]?.then(() => {
+      adminDone = true;
+    });
+    while (!adminDone && Date.now() < deadline) {
+      adminServer.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await controlPlane.close();
     adminServer.closeAllConnections();
     for (const session of sessions) session.close();
