@@ -252,7 +252,7 @@ describe("a data plane that dies", () => {
     } finally {
       await doomed.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe("cooldowns across data planes", () => {
