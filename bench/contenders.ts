@@ -132,57 +132,73 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       const slowFloor = slowSim ? await floor("floor-slow", upstreams.slow) : undefined;
       contenders.push(plain("floor", url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
     }
-    if (wanted.has("all-in-one")) {
-      const aio = await track(startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: profiling("all-in-one") }));
-      const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
-      await waitForKeys(aio.dataPlaneUrl, tenants);
-      contenders.push(
-        tollgate("all-in-one", aio.dataPlaneUrl, aio.child.pid, undefined, tenants, slowSim !== undefined),
-      );
-    }
-    if (wanted.has("dataplane") || wanted.has("dataplane-redis")) {
-      const database = await createTestDatabase();
-      databases.push(database);
-      const cp = await track(
-        startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
-      );
-      const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
-      const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[]) => {
-        const dp = await track(
-          startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions }),
-        );
-        await waitForKeys(dp.url, tenants);
-        return dp;
-      };
-      const separate = (name: ContenderName, dp: { url: string; child: Child }) =>
-        tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
-      if (wanted.has("dataplane")) {
-        contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling("dataplane"))));
+    // A contender that cannot start is reported as unavailable; the others still run.
+    const unlessFailing = async (names: ContenderName[], start: () => Promise<void>) => {
+      try {
+        await start();
+      } catch (error) {
+        // The first line says which process; the last line of its log usually says why.
+        const lines = (error instanceof Error ? error.message : String(error)).split("\n").filter((l) => l.trim());
+        const why = lines.length > 1 ? `${lines[0]} … ${lines[lines.length - 1]}` : (lines[0] ?? "");
+        for (const name of names) pending.push({ name, reason: `could not start: ${why}` });
       }
-      if (wanted.has("dataplane-redis")) {
-        const prefix = createTestPrefix();
-        redisPrefixes.push(prefix);
-        const dp = await dataPlane(
-          "dataplane-redis",
-          { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix },
-          profiling("dataplane-redis"),
+    };
+    if (wanted.has("all-in-one"))
+      await unlessFailing(["all-in-one"], async () => {
+        const aio = await track(
+          startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: profiling("all-in-one") }),
         );
-        await probe(`${dp.url}/v1/messages`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-api-key": tenants.anthropic.secret },
-          body: SMALL_MESSAGE,
-        });
-        if (hasConnectionToPort(dp.child.pid, Number(new URL(REDIS_URL).port || 6379))) {
-          contenders.push(separate("dataplane-redis", dp));
-        } else {
-          await dp.child.stop();
-          pending.push({
-            name: "dataplane-redis",
-            reason: `\`tollgate dataplane\` started with REDIS_URL=${REDIS_URL} held no connection to Redis after serving a request: REDIS_URL is not honoured yet`,
-          });
+        const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
+        await waitForKeys(aio.dataPlaneUrl, tenants);
+        contenders.push(
+          tollgate("all-in-one", aio.dataPlaneUrl, aio.child.pid, undefined, tenants, slowSim !== undefined),
+        );
+      });
+    const separatePlanes = (["dataplane", "dataplane-redis"] as const).filter((name) => wanted.has(name));
+    if (separatePlanes.length > 0)
+      await unlessFailing(separatePlanes, async () => {
+        const database = await createTestDatabase();
+        databases.push(database);
+        const cp = await track(
+          startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
+        );
+        const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
+        const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[]) => {
+          const dp = await track(
+            startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions }),
+          );
+          await waitForKeys(dp.url, tenants);
+          return dp;
+        };
+        const separate = (name: ContenderName, dp: { url: string; child: Child }) =>
+          tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
+        if (wanted.has("dataplane")) {
+          contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling("dataplane"))));
         }
-      }
-    }
+        if (wanted.has("dataplane-redis")) {
+          const prefix = createTestPrefix();
+          redisPrefixes.push(prefix);
+          const dp = await dataPlane(
+            "dataplane-redis",
+            { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix },
+            profiling("dataplane-redis"),
+          );
+          await probe(`${dp.url}/v1/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-api-key": tenants.anthropic.secret },
+            body: SMALL_MESSAGE,
+          });
+          if (hasConnectionToPort(dp.child.pid, Number(new URL(REDIS_URL).port || 6379))) {
+            contenders.push(separate("dataplane-redis", dp));
+          } else {
+            await dp.child.stop();
+            pending.push({
+              name: "dataplane-redis",
+              reason: `pending: \`tollgate dataplane\` started with REDIS_URL=${REDIS_URL} held no connection to Redis after serving a request: REDIS_URL is not honoured yet`,
+            });
+          }
+        }
+      });
     return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, close };
   } catch (error) {
     await close();

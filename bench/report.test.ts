@@ -12,7 +12,7 @@ const base: BenchResults = {
   sections: ["latency"],
   offeredRatePerSec: 500,
   contenders: ["direct", "floor", "dataplane"],
-  pending: [{ name: "dataplane-redis", reason: "REDIS_URL not honoured" }],
+  pending: [{ name: "dataplane-redis", reason: "pending: REDIS_URL not honoured" }],
   latency: [],
   saturation: [],
   failures: [],
@@ -50,7 +50,7 @@ describe("renderReport", () => {
       [],
     );
     expect(report).toContain("Machine: Xeon, 2 cores, 24 GiB, Node v20.20.2");
-    expect(report).toContain("Pending: dataplane-redis: REDIS_URL not honoured");
+    expect(report).toContain("Not measured: dataplane-redis: pending: REDIS_URL not honoured");
     expect(report).toContain("| anthropic | dataplane | 497 | 0.500 | 1.500 | +0.200 | +0.600 | +0.050 | +0.300 | — |");
     expect(report).not.toContain("under 90%");
   });
