@@ -3,6 +3,7 @@ import type { ChangeFeed } from "./config/change-feed.js";
 import type { ConfigWriter } from "./config/config-writer.js";
 import type { PlaneWatchers } from "./config/plane-watchers.js";
 import type { Db } from "./db/database.js";
+import type { IngestQueue } from "./usage/ingest-queue.js";
 import type { UsageVersions } from "./usage/usage-versions.js";
 
 /** Structured log lines ({ level, msg, ... }); never given a secret. */
@@ -15,6 +16,8 @@ export interface ServiceContext {
   readonly feed: ChangeFeed;
   /** Connected data planes and their config versions (metrics). */
   readonly watchers: PlaneWatchers;
+  /** Applies usage batches, grouped across streams (ReportUsage). */
+  readonly usageIngest: IngestQueue;
   /** Publishes billed quota_used and balances to data planes (ReportUsage waits for it before acking). */
   readonly usageVersions: UsageVersions;
   readonly cipher: CredentialsCipher;

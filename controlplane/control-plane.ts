@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { pino } from "pino";
@@ -31,7 +32,10 @@ import { pricingService } from "./rpc/pricing-service.js";
 import { usageService } from "./rpc/usage-service.js";
 import { userService } from "./rpc/user-service.js";
 import { resolveSecret } from "./secrets.js";
+import { cachedBillingRates } from "./usage/billing-rates.js";
 import { DEFAULT_PRICES_HASH } from "./usage/default-prices.js";
+import { applyUsageBatches, ROLLUP_STRIPES } from "./usage/ingest.js";
+import { IngestQueue } from "./usage/ingest-queue.js";
 import { pruneUsageLogs } from "./usage/retention.js";
 import { UsageVersions } from "./usage/usage-versions.js";
 
@@ -75,6 +79,9 @@ const TOMBSTONE_TTL_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 // Billed quota_used and balances reach data planes in at most one config version per this interval.
 const USAGE_PUBLISH_INTERVAL_MS = 250;
+// Usage transactions in flight at once, and the most records one of them applies (group commit).
+const USAGE_WRITERS = 2;
+const USAGE_GROUP_RECORDS = 5_000;
 
 function pinoLog(level: string): Log {
   const logger = pino({ level });
@@ -112,6 +119,15 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   let pruning: Promise<void> = Promise.resolve();
   const cipher = createCredentialsCipher(secretKey.value);
   const usageVersions = new UsageVersions(database.db, feed, USAGE_PUBLISH_INTERVAL_MS);
+  const billingRates = cachedBillingRates(database.db, feed);
+  // Writers start at a random stripe, so replicas on one database rarely share one.
+  const firstStripe = randomInt(ROLLUP_STRIPES);
+  const usageIngest = new IngestQueue(
+    (batches, writer) =>
+      applyUsageBatches(database.db, billingRates, log, batches, (firstStripe + writer) % ROLLUP_STRIPES),
+    USAGE_WRITERS,
+    USAGE_GROUP_RECORDS,
+  );
   try {
     assertCipherOpens(cipher, await sampleCredentials(database.db));
     await initConfigHead(database.db, DEFAULT_PRICES_HASH);
@@ -153,6 +169,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     feed,
     watchers,
     usageVersions,
+    usageIngest,
     cipher,
     allowPrivateUpstreams: options.allowPrivateUpstreams ?? false,
     log,
@@ -190,6 +207,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       shutdown.abort();
       clearInterval(pruner);
       await pruning;
+      await usageIngest.close();
       await usageVersions.close();
       await stopListening();
       await database.close();

@@ -10,6 +10,9 @@ import { type Db, queryRows, type Tx } from "./database.js";
 // Lock order, kept by every writer here so concurrent batches and the stamper never deadlock:
 // rollup buckets (sorted), then users by id, then keys by id.
 
+// The rows are locked in id order by the `locked` sub-select (its sort runs before its row locks), and
+// only then updated: the update touches nothing it has not locked already.
+
 /** Takes each user's spend from their balance. */
 export async function chargeUsers(tx: Tx, charges: readonly UserCharge[]): Promise<void> {
   const spending = charges.filter((c) => c.actualCost !== 0n);
@@ -17,13 +20,10 @@ export async function chargeUsers(tx: Tx, charges: readonly UserCharge[]): Promi
   const json = JSON.stringify(spending.map((c) => ({ id: c.id, cost: formatDecimal(c.actualCost) })));
   await queryRows(
     tx,
-    sql`select u.id from users u join json_to_recordset(${json}::json) as d(id text, cost numeric) on u.id = d.id
-        order by u.id for update of u`,
-  );
-  await queryRows(
-    tx,
-    sql`update users u set balance = u.balance - d.cost, usage_pending = true
-        from json_to_recordset(${json}::json) as d(id text, cost numeric) where u.id = d.id`,
+    sql`with d as (select * from json_to_recordset(${json}::json) as d(id text, cost numeric)),
+          locked as (select u.id from users u join d on u.id = d.id order by u.id for update of u)
+        update users u set balance = u.balance - d.cost, usage_pending = true
+        from d where u.id = d.id and u.id in (select id from locked)`,
   );
 }
 
@@ -33,15 +33,15 @@ export async function chargeKeys(tx: Tx, charges: readonly KeyCharge[]): Promise
   const json = JSON.stringify(
     charges.map((c) => ({ id: c.id, cost: formatDecimal(c.actualCost), last_used_at: c.lastUsedAt.toISOString() })),
   );
-  const rows = sql`json_to_recordset(${json}::json) as d(id text, cost numeric, last_used_at timestamptz)`;
-  await queryRows(tx, sql`select k.id from api_keys k join ${rows} on k.id = d.id order by k.id for update of k`);
   // last_used_at is not part of the data planes' config, so a free request marks nothing for them.
   await queryRows(
     tx,
-    sql`update api_keys k set quota_used = k.quota_used + d.cost,
+    sql`with d as (select * from json_to_recordset(${json}::json) as d(id text, cost numeric, last_used_at timestamptz)),
+          locked as (select k.id from api_keys k join d on k.id = d.id order by k.id for update of k)
+        update api_keys k set quota_used = k.quota_used + d.cost,
           last_used_at = greatest(k.last_used_at, d.last_used_at),
           usage_pending = k.usage_pending or d.cost <> 0
-        from ${rows} where k.id = d.id`,
+        from d where k.id = d.id and k.id in (select id from locked)`,
   );
 }
 

@@ -1,7 +1,7 @@
-import { and, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { type Atto, formatDecimal } from "../../common/money.js";
 import { type Executor, queryRows, type Tx } from "./database.js";
-import { apiKeys, groups, usageLogs } from "./schema/index.js";
+import { groups, usageLogs } from "./schema/index.js";
 
 export type UsageLogRow = typeof usageLogs.$inferSelect;
 
@@ -10,7 +10,6 @@ export interface NewUsageLog {
   requestId: string;
   userId: string;
   apiKeyId: string;
-  apiKeyName: string;
   accountId: string;
   groupId: string;
   platform: string;
@@ -79,11 +78,16 @@ export function listUsageLogs(
 // One statement per batch whatever its size: the rows travel as one JSON parameter (no limit on bind
 // parameters, one parse and plan), sorted so concurrent batches meet in the same order.
 const LOG_COLUMNS = sql.raw(
-  `request_id text, user_id text, api_key_id text, api_key_name text, account_id text, group_id text,
+  `request_id text, user_id text, api_key_id text, account_id text, group_id text,
    platform text, model text, input_tokens bigint, output_tokens bigint, cache_creation_tokens bigint,
    cache_read_tokens bigint, cost numeric, actual_cost numeric, stream boolean, status_code integer,
    duration_ms bigint, first_token_ms bigint, ip_address text, user_agent text, estimated boolean,
    created_at timestamptz`,
+);
+const RECORD_NAMES = sql.raw(
+  `r.request_id, r.user_id, r.api_key_id, coalesce(k.name, ''), r.account_id, r.group_id, r.platform, r.model,
+   r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.actual_cost, r.stream,
+   r.status_code, r.duration_ms, r.first_token_ms, r.ip_address, r.user_agent, r.estimated, r.created_at`,
 );
 const LOG_NAMES = sql.raw(
   `request_id, user_id, api_key_id, api_key_name, account_id, group_id, platform, model, input_tokens,
@@ -97,7 +101,6 @@ function logJson(rows: readonly NewUsageLog[]): string {
       request_id: r.requestId,
       user_id: r.userId,
       api_key_id: r.apiKeyId,
-      api_key_name: r.apiKeyName,
       account_id: r.accountId,
       group_id: r.groupId,
       platform: r.platform,
@@ -124,9 +127,11 @@ function logJson(rows: readonly NewUsageLog[]): string {
 export async function insertNewUsageLogs(tx: Tx, rows: readonly NewUsageLog[]): Promise<Set<string>> {
   const inserted = await queryRows<{ request_id: string }>(
     tx,
+    // The key's name is copied in, so logs keep it after the key is renamed or deleted.
     sql`insert into usage_logs (${LOG_NAMES})
-        select ${LOG_NAMES} from json_to_recordset(${logJson(rows)}::json) as r(${LOG_COLUMNS})
-        order by request_id
+        select ${RECORD_NAMES} from json_to_recordset(${logJson(rows)}::json) as r(${LOG_COLUMNS})
+          left join api_keys k on k.id = r.api_key_id
+        order by r.request_id
         on conflict (request_id) do nothing
         returning request_id`,
   );
@@ -149,20 +154,8 @@ export async function deleteUsageLogsBefore(ex: Executor, before: Date, limit: n
   return Number(deleted[0]?.n ?? 0);
 }
 
-export async function rateMultipliers(ex: Executor, groupIds: readonly string[]): Promise<Map<string, string>> {
-  if (groupIds.length === 0) return new Map();
-  const rows = await ex
-    .select({ id: groups.id, rate: groups.rateMultiplier })
-    .from(groups)
-    .where(inArray(groups.id, [...groupIds]));
+/** Every group's rate multiplier (a small table), by group id. */
+export async function rateMultipliers(ex: Executor): Promise<Map<string, string>> {
+  const rows = await ex.select({ id: groups.id, rate: groups.rateMultiplier }).from(groups);
   return new Map(rows.map((r) => [r.id, r.rate]));
-}
-
-export async function apiKeyNames(ex: Executor, keyIds: readonly string[]): Promise<Map<string, string>> {
-  if (keyIds.length === 0) return new Map();
-  const rows = await ex
-    .select({ id: apiKeys.id, name: apiKeys.name })
-    .from(apiKeys)
-    .where(inArray(apiKeys.id, [...keyIds]));
-  return new Map(rows.map((r) => [r.id, r.name]));
 }

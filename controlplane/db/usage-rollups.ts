@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { formatDecimal } from "../../common/money.js";
-import type { RollupDelta } from "../usage/billing-deltas.js";
+import type { RollupDelta, RollupDeltas } from "../usage/billing-deltas.js";
 import { GRAIN_DIMENSIONS, type Grain, type Period, rollupTable } from "../usage/rollup-grains.js";
 import { queryRows, type Tx } from "./database.js";
 
@@ -17,10 +17,8 @@ const MEASURES = [
 const MEASURE_TYPES =
   "requests bigint, input_tokens bigint, output_tokens bigint, cache_creation_tokens bigint, cache_read_tokens bigint, cost numeric, actual_cost numeric, duration_ms bigint";
 
-/** The grain's key columns after bucket_start: its dimensions, and the stripe of the model grain. */
-function keyColumns(grain: Grain): string[] {
-  return grain === "model" ? [...GRAIN_DIMENSIONS.model, "stripe"] : [...GRAIN_DIMENSIONS[grain]];
-}
+/** The grain's key columns after bucket_start: its dimensions and the stripe. */
+const keyColumns = (grain: Grain): string[] => [...GRAIN_DIMENSIONS[grain], "stripe"];
 
 // A bucket that exists already gets the new sums added.
 function addOnConflict(grain: Grain): SQL {
@@ -30,18 +28,7 @@ function addOnConflict(grain: Grain): SQL {
 
 const columnList = (grain: Grain) => sql.raw(["bucket_start", ...keyColumns(grain), ...MEASURES].join(", "));
 
-/**
- * Adds a batch's sums to its buckets, creating the buckets it opens. Rows are written in key order, so
- * concurrent batches lock shared buckets in the same order. `stripe` (0-7) spreads the model grain.
- */
-export async function addToRollups(
-  tx: Tx,
-  grain: Grain,
-  period: Period,
-  deltas: readonly RollupDelta[],
-  stripe: number,
-): Promise<void> {
-  if (deltas.length === 0) return;
+function upsertDeltas(grain: Grain, period: Period, deltas: readonly RollupDelta[], stripe: number): SQL {
   const json = JSON.stringify(
     deltas.map((d) => ({
       bucket_start: d.bucketStart.toISOString(),
@@ -59,14 +46,27 @@ export async function addToRollups(
   );
   const keys = keyColumns(grain);
   const types = keys.map((k) => `${k} ${k === "stripe" ? "smallint" : "text"}`).join(", ");
-  await queryRows(
-    tx,
-    sql`insert into ${sql.raw(rollupTable(grain, period))} as t (${columnList(grain)})
-        select ${columnList(grain)} from json_to_recordset(${json}::json)
-          as d(${sql.raw(`bucket_start timestamptz, ${types}, ${MEASURE_TYPES}`)})
-        order by ${sql.raw(["bucket_start", ...keys].join(", "))}
-        ${addOnConflict(grain)}`,
-  );
+  return sql`insert into ${sql.raw(rollupTable(grain, period))} as t (${columnList(grain)})
+    select ${columnList(grain)} from json_to_recordset(${json}::json)
+      as d(${sql.raw(`bucket_start timestamptz, ${types}, ${MEASURE_TYPES}`)})
+    order by ${sql.raw(["bucket_start", ...keys].join(", "))}
+    ${addOnConflict(grain)}`;
+}
+
+/**
+ * Adds a batch's sums to every rollup, creating the buckets it opens, in one statement. Each table's
+ * rows are written in key order, and the tables in the statement's fixed order (PostgreSQL runs the
+ * WITH sub-statements of one plan in one order), so concurrent batches lock shared buckets in the same
+ * order. `stripe` is the writer's stripe of each bucket (schema/usage-rollups.ts).
+ */
+export async function addToRollups(tx: Tx, rollups: readonly RollupDeltas[], stripe: number): Promise<void> {
+  const writes = rollups
+    .filter((r) => r.deltas.length > 0)
+    .map((r) => upsertDeltas(r.grain, r.period, r.deltas, stripe));
+  const [last, ...others] = writes.reverse();
+  if (!last) return;
+  const ctes = others.map((write, i) => sql`${sql.raw(i === 0 ? "with" : ",")} w${sql.raw(String(i))} as (${write}) `);
+  await queryRows(tx, sql`${sql.join(ctes, sql``)}${last}`);
 }
 
 /**
@@ -76,10 +76,9 @@ export async function addToRollups(
 export function rollUpLogs(grain: Grain, period: Period, logs: SQL): SQL {
   const width = period === "hourly" ? "'hour'" : "'day'";
   const dimensions = GRAIN_DIMENSIONS[grain];
-  const stripe = grain === "model" ? ", 0" : "";
   const groups = dimensions.map((_, i) => i + 2).join(", ");
   return sql`insert into ${sql.raw(rollupTable(grain, period))} as t (${columnList(grain)})
-    select ${sql.raw(`date_trunc(${width}, created_at at time zone 'UTC') at time zone 'UTC', ${dimensions.join(", ")}${stripe}`)},
+    select ${sql.raw(`date_trunc(${width}, created_at at time zone 'UTC') at time zone 'UTC', ${dimensions.join(", ")}, 0`)},
       count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),
       sum(cost), sum(actual_cost), sum(duration_ms)
     from ${logs} group by ${sql.raw(`1, ${groups}`)}

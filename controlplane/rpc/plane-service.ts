@@ -8,11 +8,13 @@ import { type AccountStatePatch, findAccount, saveAccountState, updateAccount } 
 import { findApiKey } from "../db/api-keys.js";
 import { findUser } from "../db/users.js";
 import { decimalText } from "../stored-values.js";
-import { applyUsageBatch } from "../usage/ingest.js";
 import { pipelined } from "../usage/pipelined.js";
 import { keyUsage } from "../usage/usage-stats.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { totalsMessage } from "./usage-service.js";
+
+// Batches one ReportUsage stream may have applying or waiting for publication at once.
+const USAGE_BATCHES_IN_FLIGHT = 16;
 
 const date = (value: AccountState["rateLimitedUntil"]) => (value ? timestampDate(value) : null);
 
@@ -72,20 +74,22 @@ export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneServi
         ctx.log({ level: "error", msg: "usage batch not applied", batchId: String(batchId), error: String(error) });
         return new ConnectError("usage batch not applied; resend it", Code.Unavailable);
       };
-      return pipelined(batches, async (batch) => {
-        const result = await applyUsageBatch(ctx.db, ctx.log, batch.records).catch((error: unknown) => {
-          throw unavailable(batch.batchId, error);
-        });
-        // Acked once published, also for a batch of duplicates: its first delivery may have committed
-        // without being published. The next batch is applied meanwhile.
-        const acked = ctx.usageVersions.published().then(
-          () => ({ batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates }),
-          (error: unknown) => {
-            throw unavailable(batch.batchId, error);
-          },
-        );
-        return { result: acked };
-      });
+      // Acked once applied and published, also for a batch of duplicates: its first delivery may have
+      // committed without being published. Later batches of the stream wait in the ingest queue meanwhile.
+      return pipelined(
+        batches,
+        (batch) =>
+          ctx.usageIngest
+            .submit(batch.records)
+            .then(async (result) => {
+              await ctx.usageVersions.published();
+              return { batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates };
+            })
+            .catch((error: unknown) => {
+              throw unavailable(batch.batchId, error);
+            }),
+        USAGE_BATCHES_IN_FLIGHT,
+      );
     },
 
     async reportAccountState(req) {

@@ -62,49 +62,43 @@ export interface BillingDeltas {
 
 const WIDTHS: Record<Period, number> = { hourly: HOUR_MS, daily: DAY_MS };
 
-function dimensionsOf(log: BilledLog, grain: Grain): Partial<Record<Dimension, string>> {
-  const values: Record<Dimension, string> = {
-    model: log.model,
-    account_id: log.accountId,
-    api_key_id: log.apiKeyId,
-    group_id: log.groupId,
-    user_id: log.userId,
-  };
-  return Object.fromEntries(GRAIN_DIMENSIONS[grain].map((d) => [d, values[d]]));
-}
+const dimensionValue: Record<Dimension, (log: BilledLog) => string> = {
+  model: (log) => log.model,
+  account_id: (log) => log.accountId,
+  api_key_id: (log) => log.apiKeyId,
+  group_id: (log) => log.groupId,
+  user_id: (log) => log.userId,
+};
 
-function rollUp(logs: readonly BilledLog[], grain: Grain, period: Period): RollupDelta[] {
-  const buckets = new Map<string, RollupDelta>();
-  for (const log of logs) {
-    const bucketStart = floorTo(log.createdAt, WIDTHS[period]);
-    const dimensions = dimensionsOf(log, grain);
-    const id = JSON.stringify([bucketStart.getTime(), dimensions]);
-    const bucket = buckets.get(id);
-    if (!bucket) {
-      buckets.set(id, {
-        bucketStart,
-        dimensions,
-        requests: 1n,
-        inputTokens: log.inputTokens,
-        outputTokens: log.outputTokens,
-        cacheCreationTokens: log.cacheCreationTokens,
-        cacheReadTokens: log.cacheReadTokens,
-        cost: log.cost,
-        actualCost: log.actualCost,
-        durationMs: BigInt(log.durationMs),
-      });
-      continue;
-    }
-    bucket.requests += 1n;
-    bucket.inputTokens += log.inputTokens;
-    bucket.outputTokens += log.outputTokens;
-    bucket.cacheCreationTokens += log.cacheCreationTokens;
-    bucket.cacheReadTokens += log.cacheReadTokens;
-    bucket.cost += log.cost;
-    bucket.actualCost += log.actualCost;
-    bucket.durationMs += BigInt(log.durationMs);
+function addTo(buckets: Map<string, RollupDelta>, log: BilledLog, grain: Grain, period: Period): void {
+  const dimensions = GRAIN_DIMENSIONS[grain];
+  const bucketStart = floorTo(log.createdAt, WIDTHS[period]);
+  // NUL never occurs in ids or model names (PostgreSQL text cannot hold it), so the key is unambiguous.
+  const id = `${bucketStart.getTime()}\u0000${dimensions.map((d) => dimensionValue[d](log)).join("\u0000")}`;
+  const bucket = buckets.get(id);
+  if (!bucket) {
+    buckets.set(id, {
+      bucketStart,
+      dimensions: Object.fromEntries(dimensions.map((d) => [d, dimensionValue[d](log)])),
+      requests: 1n,
+      inputTokens: log.inputTokens,
+      outputTokens: log.outputTokens,
+      cacheCreationTokens: log.cacheCreationTokens,
+      cacheReadTokens: log.cacheReadTokens,
+      cost: log.cost,
+      actualCost: log.actualCost,
+      durationMs: BigInt(log.durationMs),
+    });
+    return;
   }
-  return [...buckets.values()];
+  bucket.requests += 1n;
+  bucket.inputTokens += log.inputTokens;
+  bucket.outputTokens += log.outputTokens;
+  bucket.cacheCreationTokens += log.cacheCreationTokens;
+  bucket.cacheReadTokens += log.cacheReadTokens;
+  bucket.cost += log.cost;
+  bucket.actualCost += log.actualCost;
+  bucket.durationMs += BigInt(log.durationMs);
 }
 
 export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
@@ -122,7 +116,14 @@ export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
     else user.actualCost += log.actualCost;
   }
   const rollups = GRAINS.flatMap((grain) =>
-    PERIODS.map((period) => ({ grain, period, deltas: rollUp(logs, grain, period) })),
+    PERIODS.map((period) => ({ grain, period, buckets: new Map<string, RollupDelta>() })),
   );
-  return { rollups, keys: [...keys.values()], users: [...users.values()] };
+  for (const log of logs) {
+    for (const rollup of rollups) addTo(rollup.buckets, log, rollup.grain, rollup.period);
+  }
+  return {
+    rollups: rollups.map(({ grain, period, buckets }) => ({ grain, period, deltas: [...buckets.values()] })),
+    keys: [...keys.values()],
+    users: [...users.values()],
+  };
 }

@@ -4,18 +4,18 @@ import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Log } from "../context.js";
 import { chargeKeys, chargeUsers } from "../db/billing.js";
 import type { Db } from "../db/database.js";
-import { apiKeyNames, insertNewUsageLogs, type NewUsageLog, rateMultipliers } from "../db/usage-logs.js";
+import { insertNewUsageLogs, type NewUsageLog } from "../db/usage-logs.js";
 import { addToRollups } from "../db/usage-rollups.js";
 import { platformName } from "../stored-values.js";
 import { billingDeltas } from "./billing-deltas.js";
-import { effectivePrices } from "./price-table.js";
+import type { BillingRates, BillingRatesSource } from "./billing-rates.js";
 import { billedCost, resolvePrice } from "./pricing.js";
 
-// Applying usage (DESIGN §6): one transaction per batch. A log is inserted only if its request_id is new,
-// and only new logs are billed and rolled up, so a batch delivered twice bills and counts once. The
-// transaction takes no global lock: batches from many data planes apply side by side, meeting only on
-// the rollup buckets, users and keys they share (locked in one order, db/billing.ts). Data planes learn
-// the new quota used and balances from usage-versions.ts.
+// Applying usage (DESIGN §6): one transaction per group of batches. A log is inserted only if its
+// request_id is new, and only new logs are billed and rolled up, so a batch delivered twice bills and
+// counts once. The transaction takes no global lock: writers apply side by side, meeting only on the
+// users and keys they share (locked in one order, db/billing.ts) — rollup buckets are striped per
+// writer. Data planes learn the new quota used and balances from usage-versions.ts.
 
 export interface BatchResult {
   applied: number;
@@ -23,38 +23,61 @@ export interface BatchResult {
 }
 
 const ONE = parseDecimal("1") as Atto;
-const ROLLUP_STRIPES = 8;
+export const ROLLUP_STRIPES = 4;
 // Token counts stay bigint end to end: exact however large.
 const atLeastZero = (tokens: bigint) => (tokens < 0n ? 0n : tokens);
 
-export async function applyUsageBatch(db: Db, log: Log, records: readonly UsageRecord[]): Promise<BatchResult> {
-  const valid = records.filter((r) => r.requestId !== "");
-  if (valid.length < records.length) {
-    log({ level: "warn", msg: "usage records without request_id dropped", count: records.length - valid.length });
-  }
-  const distinct = [...new Map(valid.map((r) => [r.requestId, r])).values()];
-  if (distinct.length === 0) return { applied: 0, duplicates: 0 };
-  const rows = await pricedRows(db, log, distinct);
-  const applied = await db.transaction(async (tx) => {
-    const fresh = await insertNewUsageLogs(tx, rows);
-    const deltas = billingDeltas(rows.filter((r) => fresh.has(r.requestId)));
-    const stripe = Math.floor(Math.random() * ROLLUP_STRIPES);
-    for (const { grain, period, deltas: buckets } of deltas.rollups) {
-      await addToRollups(tx, grain, period, buckets, stripe);
+/**
+ * Applies batches in one transaction (usage/ingest-queue.ts groups concurrent ones) and says, for each,
+ * how many of its records were new. A request id in several batches belongs to the first. `stripe`
+ * (0 to ROLLUP_STRIPES - 1) is the writer's stripe of the rollup buckets.
+ */
+export async function applyUsageBatches(
+  db: Db,
+  rates: BillingRatesSource,
+  log: Log,
+  batches: readonly (readonly UsageRecord[])[],
+  stripe: number,
+): Promise<BatchResult[]> {
+  const owner = new Map<string, number>();
+  const distinct: UsageRecord[] = [];
+  let missingIds = 0;
+  for (const [index, records] of batches.entries()) {
+    for (const record of records) {
+      if (record.requestId === "") missingIds++;
+      else if (!owner.has(record.requestId)) {
+        owner.set(record.requestId, index);
+        distinct.push(record);
+      }
     }
-    await chargeUsers(tx, deltas.users);
-    await chargeKeys(tx, deltas.keys);
-    return fresh.size;
+  }
+  if (missingIds > 0) log({ level: "warn", msg: "usage records without request_id dropped", count: missingIds });
+  const fresh =
+    distinct.length === 0 ? new Set<string>() : await apply(db, pricedRows(await rates(), log, distinct), stripe);
+  const applied = batches.map(() => 0);
+  for (const id of fresh) {
+    const index = owner.get(id) as number;
+    applied[index] = (applied[index] ?? 0) + 1;
+  }
+  return batches.map((records, index) => {
+    const valid = records.filter((r) => r.requestId !== "").length;
+    return { applied: applied[index] as number, duplicates: valid - (applied[index] as number) };
   });
-  return { applied, duplicates: valid.length - applied };
 }
 
-async function pricedRows(db: Db, log: Log, records: readonly UsageRecord[]): Promise<NewUsageLog[]> {
-  const [prices, multipliers, names] = await Promise.all([
-    effectivePrices(db),
-    rateMultipliers(db, [...new Set(records.map((r) => r.groupId))]),
-    apiKeyNames(db, [...new Set(records.map((r) => r.apiKeyId))]),
-  ]);
+/** One transaction: the new logs, their rollups and their charges; returns the request ids that were new. */
+function apply(db: Db, rows: NewUsageLog[], stripe: number): Promise<Set<string>> {
+  return db.transaction(async (tx) => {
+    const fresh = await insertNewUsageLogs(tx, rows);
+    const deltas = billingDeltas(rows.filter((r) => fresh.has(r.requestId)));
+    await addToRollups(tx, deltas.rollups, stripe);
+    await chargeUsers(tx, deltas.users);
+    await chargeKeys(tx, deltas.keys);
+    return fresh;
+  });
+}
+
+function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: readonly UsageRecord[]): NewUsageLog[] {
   const now = new Date();
   return records.map((r) => {
     const tokens = {
@@ -66,13 +89,12 @@ async function pricedRows(db: Db, log: Log, records: readonly UsageRecord[]): Pr
     const price = resolvePrice(prices, r.model);
     if (!price) log({ level: "warn", msg: "no price for model: billed at 0", model: r.model, requestId: r.requestId });
     // A group deleted since the request was served bills at list price.
-    const multiplier = parseDecimal(multipliers.get(r.groupId) ?? "1") ?? ONE;
+    const multiplier = multipliers.get(r.groupId) ?? ONE;
     const { cost, actualCost } = price ? billedCost(price, tokens, multiplier) : { cost: 0n, actualCost: 0n };
     return {
       requestId: r.requestId,
       userId: r.userId,
       apiKeyId: r.apiKeyId,
-      apiKeyName: names.get(r.apiKeyId) ?? "",
       accountId: r.accountId,
       groupId: r.groupId,
       platform: platformName(r.platform) ?? "",

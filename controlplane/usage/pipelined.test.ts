@@ -26,42 +26,63 @@ async function collect<R>(source: AsyncIterable<R>): Promise<{ results: R[]; err
   }
 }
 
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+};
+
 describe("pipelined", () => {
-  it("starts every item before the first result settles, and yields results in input order", async () => {
+  it("starts later items before earlier results settle, and yields results in input order", async () => {
     const gates = [gate<string>(), gate<string>(), gate<string>()];
-    const startedItems: number[] = [];
+    const started: number[] = [];
     const run = collect(
-      pipelined(from([0, 1, 2]), async (i) => {
-        startedItems.push(i);
-        return { result: (gates[i] as ReturnType<typeof gate<string>>).promise };
-      }),
+      pipelined(
+        from([0, 1, 2]),
+        (i) => {
+          started.push(i);
+          return (gates[i] as ReturnType<typeof gate<string>>).promise;
+        },
+        10,
+      ),
     );
-    while (startedItems.length < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => started.length === 3);
     gates[2]?.resolve("c");
     gates[1]?.resolve("b");
     gates[0]?.resolve("a");
     expect(await run).toEqual({ results: ["a", "b", "c"] });
   });
 
-  it("yields what was started before a failing start, then its error", async () => {
-    const run = await collect(
-      pipelined(from([1, 2, 3]), async (i) => {
-        if (i === 3) throw new Error("cannot apply 3");
-        return { result: Promise.resolve(i * 10) };
-      }),
+  it("starts no more than maxInFlight items before the first result is taken", async () => {
+    const gates = Array.from({ length: 5 }, () => gate<number>());
+    const started: number[] = [];
+    const run = collect(
+      pipelined(
+        from([0, 1, 2, 3, 4]),
+        (i) => {
+          started.push(i);
+          return (gates[i] as ReturnType<typeof gate<number>>).promise;
+        },
+        2,
+      ),
     );
-    expect(run.results).toEqual([10, 20]);
-    expect(String(run.error)).toContain("cannot apply 3");
+    await until(() => started.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started).toEqual([0, 1]);
+    gates[0]?.resolve(0);
+    await until(() => started.length === 3);
+    for (const [i, g] of gates.entries()) g.resolve(i);
+    expect(await run).toEqual({ results: [0, 1, 2, 3, 4] });
   });
 
-  it("ends with the error of a result that rejects", async () => {
+  it("yields the results before a failed one, then its error", async () => {
     const run = await collect(
-      pipelined(from([1, 2, 3]), async (i) => ({
-        result: i === 2 ? Promise.reject(new Error("not published")) : Promise.resolve(i),
-      })),
+      pipelined(
+        from([1, 2, 3]),
+        (i) => (i === 2 ? Promise.reject(new Error("not applied")) : Promise.resolve(i * 10)),
+        10,
+      ),
     );
-    expect(run.results).toEqual([1]);
-    expect(String(run.error)).toContain("not published");
+    expect(run.results).toEqual([10]);
+    expect(String(run.error)).toContain("not applied");
   });
 
   it("ends with the error of the input stream after the results started", async () => {
@@ -69,7 +90,7 @@ describe("pipelined", () => {
       yield 1;
       throw new Error("stream reset");
     }
-    const run = await collect(pipelined(broken(), async (i) => ({ result: Promise.resolve(i) })));
+    const run = await collect(pipelined(broken(), (i) => Promise.resolve(i), 10));
     expect(run).toMatchObject({ results: [1] });
     expect(String(run.error)).toContain("stream reset");
   });

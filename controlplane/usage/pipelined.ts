@@ -1,52 +1,60 @@
-// Reads a stream one item at a time through `start`, whose work for one item ends in a promise that may
-// settle later (ReportUsage: a batch is applied, then acked once its billing is published). Results are
-// yielded in input order as they settle, while later items are already being started, so one stream's
-// throughput is not bounded by the wait before each result. An error of `start` or of the input ends
-// the output after the results already started.
-
-/** A started item: `result` settles when its work is done. Wrapped, because an async function flattens promises. */
-export interface Started<R> {
-  result: Promise<R>;
-}
+// Reads a stream through `start`, whose work for one item settles later (ReportUsage: a batch is
+// applied, then acked once its billing is published), with up to `maxInFlight` items started and not
+// yet answered. Results are yielded in input order as they settle, so one stream keeps several batches
+// in the ingest queue (where they group with other streams' batches) instead of one at a time. The
+// first error, of a result or of the input, ends the output after the results before it.
 
 export async function* pipelined<T, R>(
   items: AsyncIterable<T>,
-  start: (item: T) => Promise<Started<R>>,
+  start: (item: T) => Promise<R>,
+  maxInFlight: number,
 ): AsyncGenerator<R> {
   const started: Promise<R>[] = [];
   let finished = false;
+  let stopped = false;
   let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
+  let wakeReader: (() => void) | undefined;
+  let wakeWriter: (() => void) | undefined;
   const pump = (async () => {
     try {
       for await (const item of items) {
-        const { result } = await start(item);
+        while (started.length >= maxInFlight && !stopped) {
+          await new Promise<void>((resolve) => {
+            wakeReader = resolve;
+          });
+        }
+        if (stopped) break;
+        const result = start(item);
         // Awaited in order below; this only keeps an early rejection from counting as unhandled.
         result.catch(() => {});
         started.push(result);
-        notify();
+        wakeWriter?.();
       }
     } catch (error) {
       failure = { error };
     } finally {
       finished = true;
-      notify();
+      wakeWriter?.();
     }
   })();
-  for (;;) {
-    const next = started.shift();
-    if (next) {
-      yield await next;
-      continue;
+  try {
+    for (;;) {
+      const next = started[0];
+      if (next) {
+        const value = await next;
+        started.shift();
+        wakeReader?.();
+        yield value;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => {
+        wakeWriter = resolve;
+      });
     }
-    if (finished) break;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+  } finally {
+    stopped = true;
+    wakeReader?.();
   }
   await pump;
   if (failure) throw failure.error;

@@ -103,6 +103,30 @@ describe("ReportUsage", () => {
     expect(logLines).toContainEqual(expect.objectContaining({ level: "warn", model: "mystery-model-1" }));
   });
 
+  it("prices each batch with the prices and multiplier in force when it is applied", async () => {
+    const { key, group, record } = await fixture("10", "2");
+    const model = unique("priced-model");
+    const price = (input: string) => ({
+      model,
+      inputPerMtok: input,
+      outputPerMtok: "0",
+      cacheWritePerMtok: "0",
+      cacheReadPerMtok: "0",
+    });
+    const costOf = async (init: RecordInit) => {
+      await send([batch(1n, [init])]);
+      const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id, model }, pageSize: 500 });
+      return logs.find((l) => l.requestId === init.requestId)?.actualCostUsd;
+    };
+    const tokens = { model, inputTokens: 1_000_000n, outputTokens: 0n, cacheCreationTokens: 0n, cacheReadTokens: 0n };
+    await cp.admin.pricing.setModelPrice({ price: price("1") });
+    expect(await costOf(record(tokens))).toBe("2");
+    await cp.admin.pricing.setModelPrice({ price: price("3") });
+    expect(await costOf(record(tokens))).toBe("6");
+    await cp.admin.groups.updateGroup({ id: group.id, rateMultiplier: "0.5" });
+    expect(await costOf(record(tokens))).toBe("1.5");
+  });
+
   it("adds up exactly under 50 concurrent batches from several connections", async () => {
     const { key, user, record } = await fixture("1000");
     const clients = Array.from({ length: 5 }, () => planeClient(planeTransport(cp.running.planeUrl)));

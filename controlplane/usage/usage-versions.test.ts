@@ -19,7 +19,8 @@ import {
   unique,
   watchConfig,
 } from "../test-support.js";
-import { applyUsageBatch } from "./ingest.js";
+import { readBillingRates } from "./billing-rates.js";
+import { applyUsageBatches } from "./ingest.js";
 
 // Usage is applied without the config lock and published to data planes by a coalesced version stamp
 // (usage-versions.ts), on real PostgreSQL where locks are real.
@@ -128,7 +129,15 @@ describe("usage versions", () => {
     try {
       // What ReportUsage does before it waits for the publication: the process "stops" right after.
       const records = [create(UsageRecordSchema, record()), create(UsageRecordSchema, record())];
-      expect(await applyUsageBatch(database.db, () => {}, records)).toEqual({ applied: 2, duplicates: 0 });
+      expect(
+        await applyUsageBatches(
+          database.db,
+          () => readBillingRates(database.db),
+          () => {},
+          [records],
+          0,
+        ),
+      ).toEqual([{ applied: 2, duplicates: 0 }]);
       const marked = await queryRows<{ pending: boolean }>(
         database.db,
         sql`select usage_pending as pending from api_keys where id = ${key.id}

@@ -19,6 +19,11 @@ const measures = () => ({
   durationMs: bigint("duration_ms", { mode: "bigint" }).notNull(),
 });
 
+// Concurrent usage streams (data planes) add to the same hot buckets, the current hour of busy keys,
+// accounts and models. Each stream writes its own stripe of a bucket (usage/ingest.ts), so concurrent
+// batches do not queue on one row; reads sum the stripes like any other rows.
+const stripe = () => smallint("stripe").notNull().default(0);
+
 function keyRollup(name: string) {
   return pgTable(
     name,
@@ -28,10 +33,11 @@ function keyRollup(name: string) {
       model: text("model").notNull(),
       groupId: text("group_id").notNull(),
       userId: text("user_id").notNull(),
+      stripe: stripe(),
       ...measures(),
     },
     (t) => [
-      primaryKey({ columns: [t.bucketStart, t.apiKeyId, t.model, t.groupId, t.userId] }),
+      primaryKey({ columns: [t.bucketStart, t.apiKeyId, t.model, t.groupId, t.userId, t.stripe] }),
       index(`${name}_key_idx`).on(t.apiKeyId, t.bucketStart),
       index(`${name}_user_idx`).on(t.userId, t.bucketStart),
     ],
@@ -45,10 +51,11 @@ function accountRollup(name: string) {
       bucketStart: instant("bucket_start").notNull(),
       accountId: text("account_id").notNull(),
       model: text("model").notNull(),
+      stripe: stripe(),
       ...measures(),
     },
     (t) => [
-      primaryKey({ columns: [t.bucketStart, t.accountId, t.model] }),
+      primaryKey({ columns: [t.bucketStart, t.accountId, t.model, t.stripe] }),
       index(`${name}_account_idx`).on(t.accountId, t.bucketStart),
     ],
   );
@@ -60,9 +67,7 @@ function modelRollup(name: string) {
     {
       bucketStart: instant("bucket_start").notNull(),
       model: text("model").notNull(),
-      // Every batch adds to the current hour of its models: a batch picks one of a few stripes, so
-      // concurrent batches do not queue on one row. Reads sum the stripes like any other rows.
-      stripe: smallint("stripe").notNull(),
+      stripe: stripe(),
       ...measures(),
     },
     (t) => [primaryKey({ columns: [t.bucketStart, t.model, t.stripe] })],
