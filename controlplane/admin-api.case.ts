@@ -772,6 +772,23 @@ export function defineAdminApiSuite(backend: Backend): void {
       );
       const daily = await cp.admin.usage.getUsageStats({ filter: { apiKeyId: key.id }, groupBy: UsageGroupBy.DAY });
       expect(daily.buckets.map((b) => [b.key, b.totals?.requests])).toEqual([["2026-01-01T00:00:00Z", 5n]]);
+      // Half-hour edges (raw logs around hourly rollups), and a key with an account (raw logs only).
+      const edges = {
+        startTime: timestampFromDate(new Date(t0 + 1800_000)),
+        endTime: timestampFromDate(new Date(t0 + 12_600_000)),
+      };
+      for (const filter of [{ apiKeyId: key.id }, { apiKeyId: key.id, accountId: "acct-1" }]) {
+        const within = await cp.admin.usage.getUsageStats({
+          filter: { ...filter, ...edges },
+          groupBy: UsageGroupBy.HOUR,
+        });
+        expect(within.totals).toMatchObject({ requests: 3n, inputTokens: 3000n, averageDurationMs: 300n });
+        expect(within.buckets.map((b) => b.key)).toEqual([
+          "2026-01-01T11:00:00Z",
+          "2026-01-01T12:00:00Z",
+          "2026-01-01T13:00:00Z",
+        ]);
+      }
 
       await expectConnectError(
         cp.admin.usage.getUsageStats({

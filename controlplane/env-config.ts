@@ -33,6 +33,8 @@ export function controlPlaneConfigFromEnv(env: NodeJS.ProcessEnv, defaultWebRoot
   const adminPort = port(env, "TOLLGATE_CONTROLPLANE_PORT", 8081);
   const planePort = port(env, "TOLLGATE_PLANE_PORT", 8082);
   const allowPrivateUpstreams = flag(env, "TOLLGATE_ALLOW_PRIVATE_UPSTREAMS");
+  // Raw usage logs older than this many days are pruned hourly; the usage rollups keep their sums.
+  // Unset: kept forever (usage/retention.ts).
   const usageRetentionDays = days(env, "TOLLGATE_USAGE_RETENTION_DAYS");
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   for (const value of [adminPort, planePort, allowPrivateUpstreams, usageRetentionDays]) {

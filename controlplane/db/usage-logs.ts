@@ -42,7 +42,7 @@ export interface UsageLogFilter {
   endTime?: Date;
 }
 
-export function usageConditions(filter: UsageLogFilter): SQL[] {
+function usageConditions(filter: UsageLogFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.userId) conditions.push(eq(usageLogs.userId, filter.userId));
   if (filter.apiKeyId) conditions.push(eq(usageLogs.apiKeyId, filter.apiKeyId));

@@ -6,7 +6,7 @@ import { deleteUsageLogsBefore } from "../db/usage-logs.js";
 // minutes at the edges of an unaligned stats range, only see what is kept. Deleted in bounded batches,
 // so a first prune of a large table never holds one long transaction.
 
-export const PRUNE_BATCH = 5_000;
+const PRUNE_BATCH = 5_000;
 
 /** Deletes every log created before `before`, `batchSize` at a time, until none is left or `signal` aborts. */
 export async function pruneUsageLogs(
