@@ -69,7 +69,7 @@ export class IngestQueue {
         group.map((g) => g.records),
         writer,
       );
-      group.forEach((g, i) => g.resolve(results[i] as BatchResult));
+      for (const [i, waiting] of group.entries()) waiting.resolve(results[i] as BatchResult);
     } catch (error) {
       if (group.length === 1) {
         group[0]?.reject(error);
