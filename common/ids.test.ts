@@ -11,3 +11,10 @@ describe("newId", () => {
     expect([...ids].sort()).toEqual(ids);
   });
 });
+
+describe("newId randomness", () => {
+  it("never repeats, across pool refills", () => {
+    const ids = new Set(Array.from({ length: 2_000 }, () => newId(1_000)));
+    expect(ids.size).toBe(2_000);
+  });
+});
