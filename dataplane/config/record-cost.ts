@@ -9,8 +9,35 @@ import type { ConfigView } from "./config-view.js";
 
 const ONE = 10n ** 18n;
 
+// Every billable request prices its model twice (admission and billing): the resolution and the
+// parsed decimals are kept per config object, so a new config version starts afresh by itself.
+const resolved = new WeakMap<ReadonlyMap<string, ModelPrice>, Map<string, ModelPrice | undefined>>();
+const parsedPrices = new WeakMap<ModelPrice, ParsedPrice>();
+const rates = new WeakMap<object, Atto>();
+
+interface ParsedPrice {
+  input: Atto;
+  output: Atto;
+  cacheWrite: Atto;
+  cacheRead: Atto;
+  dearestInput: Atto;
+}
+
 /** The price that applies to a model, or undefined when none matches. */
 export function priceOf(prices: ReadonlyMap<string, ModelPrice>, model: string): ModelPrice | undefined {
+  let byModel = resolved.get(prices);
+  if (!byModel) {
+    byModel = new Map();
+    resolved.set(prices, byModel);
+  }
+  if (byModel.has(model)) return byModel.get(model);
+  const price = resolvePrice(prices, model);
+  // Model names come from clients: remember a bounded number per config version.
+  if (byModel.size < 10_000) byModel.set(model, price);
+  return price;
+}
+
+function resolvePrice(prices: ReadonlyMap<string, ModelPrice>, model: string): ModelPrice | undefined {
   const exact = prices.get(model);
   if (exact) return exact;
   let best: ModelPrice | undefined;
@@ -28,20 +55,42 @@ export function priceOf(prices: ReadonlyMap<string, ModelPrice>, model: string):
 
 const money = (text: string): Atto => parseDecimal(text) ?? 0n;
 
+function parsed(price: ModelPrice): ParsedPrice {
+  let out = parsedPrices.get(price);
+  if (!out) {
+    const input = money(price.inputPerMtok);
+    const cacheWrite = money(price.cacheWritePerMtok);
+    const cacheRead = money(price.cacheReadPerMtok);
+    let dearestInput = input;
+    if (cacheWrite > dearestInput) dearestInput = cacheWrite;
+    if (cacheRead > dearestInput) dearestInput = cacheRead;
+    out = { input, output: money(price.outputPerMtok), cacheWrite, cacheRead, dearestInput };
+    parsedPrices.set(price, out);
+  }
+  return out;
+}
+
 function rateOf(view: ConfigView, groupId: string): Atto {
   const group = view.groups.get(groupId);
-  return group ? (parseDecimal(group.rateMultiplier) ?? ONE) : ONE;
+  if (!group) return ONE;
+  let rate = rates.get(group);
+  if (rate === undefined) {
+    rate = parseDecimal(group.rateMultiplier) ?? ONE;
+    rates.set(group, rate);
+  }
+  return rate;
 }
 
 /** The record's actual cost: its tokens at the model's price, times its group's rate multiplier. */
 export function recordCost(view: ConfigView, record: UsageRecord): Atto {
-  const price = priceOf(view.prices, record.model);
-  if (!price) return 0n;
+  const found = priceOf(view.prices, record.model);
+  if (!found) return 0n;
+  const price = parsed(found);
   const list =
-    tokenCost(nonNegative(record.inputTokens), money(price.inputPerMtok)) +
-    tokenCost(nonNegative(record.outputTokens), money(price.outputPerMtok)) +
-    tokenCost(nonNegative(record.cacheCreationTokens), money(price.cacheWritePerMtok)) +
-    tokenCost(nonNegative(record.cacheReadTokens), money(price.cacheReadPerMtok));
+    tokenCost(nonNegative(record.inputTokens), price.input) +
+    tokenCost(nonNegative(record.outputTokens), price.output) +
+    tokenCost(nonNegative(record.cacheCreationTokens), price.cacheWrite) +
+    tokenCost(nonNegative(record.cacheReadTokens), price.cacheRead);
   return mulDecimal(list, rateOf(view, record.groupId));
 }
 
@@ -61,15 +110,12 @@ export function costCeiling(
   maxInputTokens: number,
   maxOutputTokens: number | undefined,
 ): Atto {
-  const price = priceOf(view.prices, model);
-  if (!price) return 0n;
-  let dearestInput = 0n;
-  for (const text of [price.inputPerMtok, price.cacheWritePerMtok, price.cacheReadPerMtok]) {
-    if (money(text) > dearestInput) dearestInput = money(text);
-  }
+  const found = priceOf(view.prices, model);
+  if (!found) return 0n;
+  const price = parsed(found);
   const list =
-    tokenCost(Math.max(0, maxInputTokens), dearestInput) +
-    tokenCost(Math.max(0, maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS), money(price.outputPerMtok));
+    tokenCost(Math.max(0, maxInputTokens), price.dearestInput) +
+    tokenCost(Math.max(0, maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS), price.output);
   return mulDecimal(list, rateOf(view, groupId));
 }
 
