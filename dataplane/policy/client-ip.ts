@@ -69,6 +69,9 @@ export function resolveClientIp(
   headers: Readonly<Record<string, string | undefined>>,
   trustedProxies: readonly IpRule[],
 ): string {
+  // Without trusted proxies the socket peer is the answer; node already gives it in canonical form,
+  // so only an IPv4-mapped address needs unwrapping (this runs on every request: no parsing).
+  if (trustedProxies.length === 0) return unmapped(socketAddress);
   const peer = parseClientIp(socketAddress);
   if (!peer) return socketAddress;
   if (trustedProxies.length === 0 || !matchesAny(peer, trustedProxies)) return peer.toString();
@@ -81,6 +84,10 @@ export function resolveClientIp(
   const realIp = headers["x-real-ip"];
   const fromRealIp = realIp ? parseHop(realIp) : undefined;
   return (fromRealIp ?? peer).toString();
+}
+
+function unmapped(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }
 
 export interface KeyIpRules {
