@@ -59,15 +59,24 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): RoutingStore 
   return new MemoryStore(options);
 }
 
-function slotSet(sets: Map<string, SlotSet>, id: string, now: number): SlotSet {
+function slotSet(sets: Map<string, SlotSet>, id: string): SlotSet {
   let set = sets.get(id);
   if (!set) {
     set = new Map();
     sets.set(id, set);
   }
-  // A lease past its expiry belongs to a data plane that stopped renewing it.
-  for (const [requestId, expiresAt] of set) if (expiresAt <= now) set.delete(requestId);
   return set;
+}
+
+/**
+ * Whether the set has room under the limit (0 = unlimited). A lease past its expiry belongs to a data
+ * plane that stopped renewing it; the set is swept only when it looks full, so the common case never
+ * scans every request in flight.
+ */
+function hasRoom(set: SlotSet, limit: number, now: number): boolean {
+  if (limit === 0 || set.size < limit) return true;
+  for (const [requestId, expiresAt] of set) if (expiresAt <= now) set.delete(requestId);
+  return set.size < limit;
 }
 
 class MemoryStore implements RoutingStore {
@@ -97,8 +106,8 @@ class MemoryStore implements RoutingStore {
     const { candidates, sessionKeys, groupId } = request;
     if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
     const now = Date.now();
-    const userSet = slotSet(this.state.userSlots, request.userId, now);
-    const accountSets = candidates.map((candidate) => slotSet(this.state.accountSlots, candidate.id, now));
+    const userSet = slotSet(this.state.userSlots, request.userId);
+    const accountSets = candidates.map((candidate) => slotSet(this.state.accountSlots, candidate.id));
 
     let boundIndex = -1;
     for (const sessionKey of sessionKeys) {
@@ -111,15 +120,11 @@ class MemoryStore implements RoutingStore {
     }
 
     let chosen = -1;
-    const userFull = request.userConcurrency > 0 && userSet.size >= request.userConcurrency;
+    const userFull = !hasRoom(userSet, request.userConcurrency, now);
     if (!userFull) {
       const order = boundIndex >= 0 ? [boundIndex] : [];
       for (let i = 0; i < candidates.length; i++) if (i !== boundIndex) order.push(i);
-      chosen =
-        order.find((i) => {
-          const limit = candidates[i]?.concurrency ?? 0;
-          return limit === 0 || (accountSets[i]?.size ?? 0) < limit;
-        }) ?? -1;
+      chosen = order.find((i) => hasRoom(accountSets[i] as SlotSet, candidates[i]?.concurrency ?? 0, now)) ?? -1;
     }
 
     const account = candidates[chosen];
