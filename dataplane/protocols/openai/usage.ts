@@ -52,6 +52,8 @@ function hasGeneratedContent(choices: unknown): boolean {
 }
 
 /** Chat Completions: usage in the final chunk (asked for upstream), the end is `data: [DONE]`. */
+const WORTH_PARSING = /"usage"\s*:\s*\{|"error"/;
+
 export class ChatStreamObserver implements StreamObserver {
   usage: Usage | undefined;
   firstTokenAt: number | undefined;
@@ -72,6 +74,9 @@ export class ChatStreamObserver implements StreamObserver {
       this.completed = true;
       return;
     }
+    // Once the first token is seen, only chunks that may carry usage or an error are worth parsing: a
+    // long answer is hundreds of content chunks (each with "usage":null when include_usage is on).
+    if (this.firstTokenAt !== undefined && !WORTH_PARSING.test(data)) return;
     const chunk = parseJson(data);
     if (!isObject(chunk)) return;
     if (isObject(chunk.error)) {
