@@ -9,6 +9,7 @@ export const SECTIONS = [
   "saturation",
   "slow-streams",
   "usage-ingest",
+  "usage-stats",
   "propagation",
 ] as const;
 export type Section = (typeof SECTIONS)[number];

@@ -19,6 +19,7 @@ const base: BenchResults = {
   slowStreams: [],
   sessionIdentity: undefined,
   usageIngest: [],
+  usageStats: undefined,
   propagation: undefined,
   sectionErrors: [],
 };

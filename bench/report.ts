@@ -160,6 +160,17 @@ function otherSections(r: BenchResults): string[] {
       )}`,
     );
   }
+  const stats = r.usageStats;
+  if (stats) {
+    const seeded =
+      stats.seededMs === undefined ? "reused from an earlier run" : `seeded in ${fmt(stats.seededMs / 1000, 1)} s`;
+    out.push(
+      `## GetUsageStats over ${stats.rows} usage logs (${stats.database}, ${seeded})\n\n${table(
+        ["query", "buckets", "median ms", "max ms"],
+        stats.timings.map((t) => [t.name, t.buckets, fmt(t.medianMs, 1), fmt(t.maxMs, 1)]),
+      )}`,
+    );
+  }
   const p = r.propagation;
   if (p) {
     out.push(

@@ -5,6 +5,7 @@ import type { PropagationResult } from "./sections/propagation.js";
 import type { SessionIdentityResult } from "./sections/session-identity.js";
 import type { SlowStreamRow } from "./sections/slow-streams.js";
 import type { IngestRow } from "./sections/usage-ingest.js";
+import type { UsageStatsResult } from "./sections/usage-stats.js";
 
 // Everything one run measured: written as JSON, rendered as markdown, checked against the targets.
 
@@ -27,6 +28,7 @@ export interface BenchResults {
   slowStreams: SlowStreamRow[];
   sessionIdentity: SessionIdentityResult | undefined;
   usageIngest: IngestRow[];
+  usageStats: UsageStatsResult | undefined;
   propagation: PropagationResult | undefined;
   /** Sections that could not run to the end, and why. */
   sectionErrors: Array<{ section: string; error: string }>;

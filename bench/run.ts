@@ -12,6 +12,7 @@ import { runPropagation } from "./sections/propagation.js";
 import { runSessionIdentity } from "./sections/session-identity.js";
 import { runSlowStreams } from "./sections/slow-streams.js";
 import { runUsageIngest } from "./sections/usage-ingest.js";
+import { runUsageStats } from "./sections/usage-stats.js";
 import { checkTargets } from "./targets.js";
 import { buildWorkloads } from "./workloads.js";
 
@@ -25,6 +26,7 @@ const FULL = {
   slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100 },
   ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 4, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
+  stats: { rows: 1_000_000 },
   deadlineMs: 30 * 60_000,
 };
 const QUICK: typeof FULL = {
@@ -32,6 +34,7 @@ const QUICK: typeof FULL = {
   slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50 },
   ingest: { ...FULL.ingest, durationMs: 1500, streams: [1], tenants: 3 },
   propagation: { keys: 500, keysViaAdminApi: 20, changes: 10, createConcurrency: 4 },
+  stats: { rows: 20_000 },
   deadlineMs: 5 * 60_000,
 };
 
@@ -84,6 +87,7 @@ async function main(): Promise<number> {
     slowStreams: [],
     sessionIdentity: undefined,
     usageIngest: [],
+    usageStats: undefined,
     propagation: undefined,
     sectionErrors: [],
   };
@@ -130,6 +134,12 @@ async function main(): Promise<number> {
         for (const row of results.usageIngest) {
           log(`  ${row.streams} stream(s): ${row.recordsPerSec.toFixed(0)} records/s`);
         }
+      });
+    }
+    if (has("usage-stats")) {
+      log(`bench: GetUsageStats over ${settings.stats.rows} usage logs`);
+      await attempt("usage-stats", async () => {
+        results.usageStats = await runUsageStats(settings.stats, logDir, workDir, log);
       });
     }
     if (has("propagation")) {

@@ -24,6 +24,7 @@ function results(overrides: Partial<BenchResults>): BenchResults {
     slowStreams: [],
     sessionIdentity: undefined,
     usageIngest: [],
+    usageStats: undefined,
     propagation: undefined,
     sectionErrors: [],
     ...overrides,
@@ -157,6 +158,20 @@ describe("checkTargets", () => {
     }));
     const checks = checkTargets(results({ sections: ["usage-ingest"], usageIngest }));
     expect(find(checks, "usage ingest", "controlplane")?.verdict).toBe(verdict);
+  });
+
+  it.each([
+    [[12, 199.9], "pass"],
+    [[12, 250], "fail"],
+  ])("GetUsageStats slowest of %j ms", (maxima, verdict) => {
+    const usageStats = {
+      rows: 1_000_000,
+      database: "db",
+      seededMs: undefined,
+      timings: maxima.map((maxMs, i) => ({ name: `q${i}`, buckets: 1, medianMs: maxMs / 2, maxMs })),
+    };
+    const checks = checkTargets(results({ sections: ["usage-stats"], usageStats }));
+    expect(find(checks, "GetUsageStats", "controlplane")?.verdict).toBe(verdict);
   });
 
   it("checks nothing for sections that did not run", () => {

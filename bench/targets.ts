@@ -125,5 +125,16 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       verdict: verdict(best, 20_000, true),
     });
   }
+  if (results.sections.includes("usage-stats")) {
+    const slowest = results.usageStats?.timings.reduce((max, t) => Math.max(max, t.maxMs), 0);
+    checks.push({
+      target: `GetUsageStats over ${results.usageStats?.rows ?? 1_000_000} logs (slowest query, max)`,
+      subject: "controlplane",
+      value: slowest,
+      limit: 200,
+      unit: "ms",
+      verdict: verdict(slowest, 200),
+    });
+  }
   return checks;
 }
