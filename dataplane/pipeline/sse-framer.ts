@@ -1,3 +1,5 @@
+import { endOfLastEvent } from "../protocols/sse.js";
+
 // Streams are forwarded byte for byte, but only up to the end of the last whole SSE event: the
 // bytes of an event still arriving are held until it is complete. A stream that breaks mid-event
 // then ends with a clean error event instead of one glued onto half an event (clients would report
@@ -20,10 +22,4 @@ export class SseFramer {
     this.tail = undefined;
     return tail;
   }
-}
-
-function endOfLastEvent(data: Buffer): number {
-  const lf = data.lastIndexOf("\n\n");
-  const crlf = data.lastIndexOf("\r\n\r\n");
-  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
 }

@@ -1,5 +1,5 @@
-import type { EventSourceMessage } from "eventsource-parser";
 import { isObject, parseJson, type StreamObserver, tokenCount, type Usage } from "../protocol.js";
+import type { SseEvent } from "../sse.js";
 import { SseDecoder } from "../sse.js";
 
 // Anthropic reports input and cache tokens in message_start and the running output count in
@@ -33,7 +33,7 @@ export class AnthropicStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ event, data }: EventSourceMessage): void {
+  private onEvent({ event, data }: SseEvent): void {
     this.events++;
     switch (event) {
       case "content_block_delta":

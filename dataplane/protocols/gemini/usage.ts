@@ -1,5 +1,5 @@
-import type { EventSourceMessage } from "eventsource-parser";
 import { isObject, parseJson, type StreamObserver, tokenCount, type Usage } from "../protocol.js";
+import type { SseEvent } from "../sse.js";
 import { SseDecoder } from "../sse.js";
 
 // Gemini sends `usageMetadata` with (nearly) every chunk, each a running total: the last one wins.
@@ -49,7 +49,7 @@ export class GeminiStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ data }: EventSourceMessage): void {
+  private onEvent({ data }: SseEvent): void {
     this.events++;
     const chunk = parseJson(data);
     if (!isObject(chunk)) return;

@@ -1,5 +1,5 @@
-import type { EventSourceMessage } from "eventsource-parser";
 import { isObject, parseJson, type StreamObserver, tokenCount, type Usage } from "../protocol.js";
+import type { SseEvent } from "../sse.js";
 import { SseDecoder } from "../sse.js";
 
 // Both OpenAI APIs count cached tokens inside the prompt (`prompt_tokens` / `input_tokens`, with
@@ -68,7 +68,7 @@ export class ChatStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ data }: EventSourceMessage): void {
+  private onEvent({ data }: SseEvent): void {
     this.events++;
     if (data === "[DONE]") {
       this.completed = true;
@@ -108,7 +108,7 @@ export class ResponsesStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ event, data }: EventSourceMessage): void {
+  private onEvent({ event, data }: SseEvent): void {
     this.events++;
     let parsed: unknown;
     let type = event;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { SseDecoder, type SseEvent } from "./sse.js";
+
+function decode(chunks: Array<string | Buffer>): SseEvent[] {
+  const events: SseEvent[] = [];
+  const decoder = new SseDecoder((event) => events.push(event));
+  for (const chunk of chunks) decoder.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return events;
+}
+
+describe("SseDecoder", () => {
+  it.each([
+    ["one event with a name", ["event: ping\ndata: {}\n\n"], [{ event: "ping", data: "{}" }]],
+    ["no space after the colon", ["event:a\ndata:1\n\n"], [{ event: "a", data: "1" }]],
+    ["only the first space is dropped", ["data:  two\n\n"], [{ event: undefined, data: " two" }]],
+    ["several data lines", ["data: a\ndata: b\n\n"], [{ event: undefined, data: "a\nb" }]],
+    [
+      "comments, ids and retry are skipped",
+      [": ping\n\nid: 7\nretry: 5\ndata: x\n\n"],
+      [{ event: undefined, data: "x" }],
+    ],
+    ["an event without data is not dispatched", ["event: empty\n\n"], []],
+    [
+      "CRLF separators",
+      ["data: 1\r\n\r\ndata: 2\r\n\r\n"],
+      [
+        { event: undefined, data: "1" },
+        { event: undefined, data: "2" },
+      ],
+    ],
+    ["a split event waits for its end", ['data: {"a"', ":1}\n", "\n"], [{ event: undefined, data: '{"a":1}' }]],
+    ["an unfinished last event is not dispatched", ["data: 1\n\ndata: 2"], [{ event: undefined, data: "1" }]],
+    ["[DONE]", ["data: [DONE]\n\n"], [{ event: undefined, data: "[DONE]" }]],
+  ])("%s", (_name, chunks, expected) => {
+    expect(decode(chunks)).toEqual(expected);
+  });
+
+  it("keeps a UTF-8 character split across chunks whole", () => {
+    const bytes = Buffer.from('data: "héllo ✓"\n\n');
+    const at = bytes.indexOf(Buffer.from("✓")) + 1;
+    expect(decode([bytes.subarray(0, at), bytes.subarray(at)])).toEqual([{ event: undefined, data: '"héllo ✓"' }]);
+  });
+
+  it("decodes byte by byte as it does whole", () => {
+    const text = 'event: message_start\ndata: {"x":1}\n\nevent: message_stop\ndata: {}\n\n';
+    const bytes = Buffer.from(text);
+    const byByte = decode([...bytes].map((b) => Buffer.from([b])));
+    expect(byByte).toEqual(decode([text]));
+    expect(byByte).toHaveLength(2);
+  });
+});
