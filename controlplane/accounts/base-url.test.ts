@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBaseUrl, effectiveBaseUrl } from "./base-url.js";
+import { checkBaseUrl } from "./base-url.js";
 
 describe("checkBaseUrl", () => {
   it.each([
@@ -30,20 +30,5 @@ describe("checkBaseUrl", () => {
     const error = checkBaseUrl(url, allowPrivate);
     if (expected === undefined) expect(error).toBeUndefined();
     else expect(error).toContain(expected);
-  });
-});
-
-describe("effectiveBaseUrl", () => {
-  it.each([
-    ["anthropic", "apikey", "", "https://api.anthropic.com"],
-    ["openai", "oauth", "", "https://api.openai.com"],
-    ["gemini", "apikey", "", "https://generativelanguage.googleapis.com"],
-    ["antigravity", "oauth", "", "https://cloudcode-pa.googleapis.com"],
-    ["antigravity", "apikey", "", "https://cloudcode-pa.googleapis.com/antigravity"],
-    ["antigravity", "apikey", "https://relay.example.com/", "https://relay.example.com/antigravity"],
-    ["antigravity", "apikey", "https://relay.example.com/antigravity/", "https://relay.example.com/antigravity"],
-    ["anthropic", "apikey", "https://relay.example.com/api//", "https://relay.example.com/api"],
-  ] as const)("%s %s %s", (platform, type, base, expected) => {
-    expect(effectiveBaseUrl(platform, type, base)).toBe(expected);
   });
 });

@@ -1,16 +1,11 @@
 import ipaddr from "ipaddr.js";
+import { effectiveBaseUrl } from "../../common/effective-base-url.js";
 import { isLocalHostname, isPublicAddress } from "../../common/public-address.js";
-import type { PlatformName } from "../stored-values.js";
+import { AccountType } from "../../gen/tollgate/admin/v1/account_pb.js";
+import { ACCOUNT_TYPE, platformEnum } from "../stored-values.js";
 
 // Upstream base URLs (DESIGN §7): https to a public host unless private upstreams are allowed. This is
 // the check on save, on the literal host; the data plane checks the resolved address at connect time.
-
-export const DEFAULT_BASE_URLS: Record<PlatformName, string> = {
-  anthropic: "https://api.anthropic.com",
-  openai: "https://api.openai.com",
-  gemini: "https://generativelanguage.googleapis.com",
-  antigravity: "https://cloudcode-pa.googleapis.com",
-};
 
 /** Why a base URL is refused, or undefined when it is acceptable. */
 export function checkBaseUrl(text: string, allowPrivate: boolean): string | undefined {
@@ -42,12 +37,7 @@ export function isPrivateAddress(address: string): boolean {
   return !isPublicAddress(address);
 }
 
-/**
- * Where requests go: the base URL or the platform default, without trailing slashes; Antigravity API-key
- * accounts are reached under `/antigravity` (DESIGN §5.8).
- */
-export function effectiveBaseUrl(platform: PlatformName, type: "apikey" | "oauth", baseUrl: string): string {
-  const base = (baseUrl || DEFAULT_BASE_URLS[platform]).replace(/\/+$/, "");
-  if (platform === "antigravity" && type === "apikey" && !base.endsWith("/antigravity")) return `${base}/antigravity`;
-  return base;
+/** The effective base URL of a stored account row (common/effective-base-url.ts has the rule). */
+export function accountBaseUrl(row: { platform: string; type: string; baseUrl: string }): string {
+  return effectiveBaseUrl(platformEnum(row.platform), ACCOUNT_TYPE[row.type] ?? AccountType.UNSPECIFIED, row.baseUrl);
 }

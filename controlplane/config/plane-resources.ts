@@ -8,7 +8,7 @@ import {
   ResourceRefSchema,
   ResourceSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import { effectiveBaseUrl } from "../accounts/base-url.js";
+import { accountBaseUrl } from "../accounts/base-url.js";
 import type { CredentialsCipher } from "../accounts/credentials-cipher.js";
 import type { AccountRow } from "../db/accounts.js";
 import type { ApiKeyRow } from "../db/api-keys.js";
@@ -20,7 +20,6 @@ import {
   ACCOUNT_TYPE,
   decimalText,
   GROUP_STATUS,
-  type PlatformName,
   platformEnum,
   USER_STATUS,
 } from "../stored-values.js";
@@ -94,7 +93,7 @@ export function accountResource(row: AccountRow, groupIds: string[], cipher: Cre
         name: row.name,
         platform: platformEnum(row.platform),
         type: ACCOUNT_TYPE[row.type],
-        baseUrl: effectiveBaseUrl(row.platform as PlatformName, row.type as "apikey" | "oauth", row.baseUrl),
+        baseUrl: accountBaseUrl(row),
         groupIds,
         priority: row.priority,
         concurrency: row.concurrency,

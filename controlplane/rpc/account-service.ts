@@ -8,7 +8,7 @@ import {
   AccountType,
 } from "../../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
-import { checkBaseUrl, effectiveBaseUrl } from "../accounts/base-url.js";
+import { accountBaseUrl, checkBaseUrl } from "../accounts/base-url.js";
 import type { AccountSecrets } from "../accounts/credentials-cipher.js";
 import { probeAccount } from "../accounts/probe-account.js";
 import { recordTombstones } from "../config/versions.js";
@@ -213,7 +213,7 @@ export function accountService(ctx: ServiceContext): ServiceImpl<typeof AccountS
         {
           platform,
           type,
-          baseUrl: effectiveBaseUrl(platform, type, row.baseUrl),
+          baseUrl: accountBaseUrl(row),
           secrets: ctx.cipher.open(row.credentials),
           model: req.model.trim(),
         },

@@ -5,7 +5,7 @@ import { type ApiKey, ApiKeySchema } from "../../gen/tollgate/admin/v1/api_key_p
 import { type AuditEvent, AuditEventSchema } from "../../gen/tollgate/admin/v1/audit_pb.js";
 import { type Group, GroupSchema } from "../../gen/tollgate/admin/v1/group_pb.js";
 import { type User, UserSchema } from "../../gen/tollgate/admin/v1/user_pb.js";
-import { effectiveBaseUrl } from "../accounts/base-url.js";
+import { accountBaseUrl } from "../accounts/base-url.js";
 import type { AccountRow } from "../db/accounts.js";
 import type { ApiKeyRow } from "../db/api-keys.js";
 import type { AuditEventRow } from "../db/audit-events.js";
@@ -17,7 +17,6 @@ import {
   ACCOUNT_TYPE,
   decimalText,
   GROUP_STATUS,
-  type PlatformName,
   platformEnum,
   USER_STATUS,
 } from "../stored-values.js";
@@ -105,7 +104,7 @@ export function accountMessage(row: AccountRow, groupIds: string[]): Account {
         }
       : undefined,
     models: row.models,
-    effectiveBaseUrl: effectiveBaseUrl(row.platform as PlatformName, row.type as "apikey" | "oauth", row.baseUrl),
+    effectiveBaseUrl: accountBaseUrl(row),
     tokenExpiresAt: ts(row.tokenExpiresAt),
     createdAt: ts(row.createdAt),
     updatedAt: ts(row.updatedAt),

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { effectiveBaseUrl } from "../../../../common/effective-base-url.js";
 import {
   type Account,
   AccountService,
@@ -12,7 +13,6 @@ import { Field } from "../../components/field.js";
 import { FieldProblem, ProblemBanner } from "../../components/problem.js";
 import { useI18n } from "../../i18n/i18n.js";
 import { ACCOUNT_TYPE_LABEL, PLATFORM_LABEL, PLATFORMS } from "../../i18n/labels.js";
-import { previewBaseUrl } from "../../lib/base-url.js";
 import { apiProblem } from "../../lib/field-error.js";
 import {
   type AccountForm,
@@ -103,13 +103,13 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           hint={
             <>
               {t("accounts.effectiveBaseUrl")}:{" "}
-              <code data-testid="base-url-preview">{previewBaseUrl(form.platform, form.type, form.baseUrl)}</code>
+              <code data-testid="base-url-preview">{effectiveBaseUrl(form.platform, form.type, form.baseUrl)}</code>
             </>
           }
         >
           <input
             name="base_url"
-            placeholder={previewBaseUrl(form.platform, AccountType.OAUTH, "")}
+            placeholder={effectiveBaseUrl(form.platform, AccountType.OAUTH, "")}
             value={form.baseUrl}
             onChange={(e) => set({ baseUrl: e.target.value })}
           />

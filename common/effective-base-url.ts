@@ -1,9 +1,10 @@
-import { AccountType } from "../../../gen/tollgate/admin/v1/account_pb.js";
-import { Platform } from "../../../gen/tollgate/admin/v1/common_pb.js";
+import { AccountType } from "../gen/tollgate/admin/v1/account_pb.js";
+import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 
-// Preview of the URL an account's requests go to, while the form is typed; the saved account carries the
-// server's `effective_base_url`. Mirrors controlplane/accounts/base-url.ts (DESIGN §5.8), which the
-// browser cannot import: only gen/ and common/ are shared.
+// Where an account's requests go (DESIGN §5.8): its base URL or the platform's default, without
+// trailing slashes; Antigravity API-key accounts are reached under `/antigravity`. One rule for the
+// control plane (what it pushes to data planes and shows as effective_base_url) and the web admin
+// (the preview while an account is typed in).
 
 export const DEFAULT_BASE_URLS: Record<Platform, string> = {
   [Platform.UNSPECIFIED]: "",
@@ -13,7 +14,7 @@ export const DEFAULT_BASE_URLS: Record<Platform, string> = {
   [Platform.ANTIGRAVITY]: "https://cloudcode-pa.googleapis.com",
 };
 
-export function previewBaseUrl(platform: Platform, type: AccountType, baseUrl: string): string {
+export function effectiveBaseUrl(platform: Platform, type: AccountType, baseUrl: string): string {
   const base = (baseUrl.trim() || DEFAULT_BASE_URLS[platform]).replace(/\/+$/, "");
   if (base === "") return "";
   if (platform === Platform.ANTIGRAVITY && type === AccountType.APIKEY && !base.endsWith("/antigravity")) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { AccountType } from "../../../gen/tollgate/admin/v1/account_pb.js";
-import { Platform } from "../../../gen/tollgate/admin/v1/common_pb.js";
-import { previewBaseUrl } from "./base-url.js";
+import { AccountType } from "../gen/tollgate/admin/v1/account_pb.js";
+import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
+import { effectiveBaseUrl } from "./effective-base-url.js";
 
-describe("previewBaseUrl", () => {
+describe("effectiveBaseUrl", () => {
   it.each([
     [Platform.ANTHROPIC, AccountType.APIKEY, "", "https://api.anthropic.com"],
     [Platform.OPENAI, AccountType.OAUTH, "", "https://api.openai.com"],
@@ -20,6 +20,6 @@ describe("previewBaseUrl", () => {
     [Platform.ANTHROPIC, AccountType.APIKEY, "https://relay.example/v//", "https://relay.example/v"],
     [Platform.UNSPECIFIED, AccountType.APIKEY, "", ""],
   ])("%s %s %j -> %s", (platform, type, baseUrl, expected) => {
-    expect(previewBaseUrl(platform, type, baseUrl)).toBe(expected);
+    expect(effectiveBaseUrl(platform, type, baseUrl)).toBe(expected);
   });
 });
