@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { formatDecimal } from "../../common/money.js";
+import type { Price } from "../../common/pricing.js";
 import {
   type Resource,
   ResourceKind,
@@ -23,7 +24,6 @@ import {
   platformEnum,
   USER_STATUS,
 } from "../stored-values.js";
-import type { Price } from "../usage/pricing.js";
 import type { ResourceKindName } from "./versions.js";
 
 // Database rows -> what data planes hold (plane.proto): only what the hot path needs, credentials

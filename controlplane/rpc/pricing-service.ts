@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { formatDecimal } from "../../common/money.js";
+import type { Price } from "../../common/pricing.js";
 import {
   type ModelPrice,
   ModelPriceSchema,
@@ -20,7 +21,6 @@ import {
 } from "../db/model-prices.js";
 import { decimalText } from "../stored-values.js";
 import { DEFAULT_PRICES } from "../usage/default-prices.js";
-import type { Price } from "../usage/pricing.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { decodePageToken, pageSize, toPage } from "./paging.js";
 import { nonNegativeDecimal, requireText } from "./validate.js";

@@ -1,9 +1,9 @@
 import { type Atto, parseDecimal } from "../../common/money.js";
+import type { PriceTable } from "../../common/pricing.js";
 import type { ChangeFeed } from "../config/change-feed.js";
 import type { Db } from "../db/database.js";
 import { rateMultipliers } from "../db/usage-logs.js";
 import { effectivePrices } from "./price-table.js";
-import type { PriceTable } from "./pricing.js";
 
 // What pricing a usage batch needs: the prices in force and every group's rate multiplier. Read once per
 // config change rather than per batch: the feed's generation moves on every change this control plane

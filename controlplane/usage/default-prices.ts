@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { parseDecimal } from "../../common/money.js";
+import type { Price } from "../../common/pricing.js";
 import table from "./default-prices.json" with { type: "json" };
-import type { Price } from "./pricing.js";
 
 // The price table shipped with Tollgate; its hash tells a restarted control plane that it changed, so
 // data planes get a fresh snapshot (config/versions.ts).

@@ -1,5 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Atto, parseDecimal } from "../../common/money.js";
+import { billedCost, resolvePrice } from "../../common/pricing.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Log } from "../context.js";
 import { chargeKeys, chargeUsers } from "../db/billing.js";
@@ -9,7 +10,6 @@ import { addToRollups } from "../db/usage-rollups.js";
 import { platformName } from "../stored-values.js";
 import { billingDeltas } from "./billing-deltas.js";
 import type { BillingRates, BillingRatesSource } from "./billing-rates.js";
-import { billedCost, resolvePrice } from "./pricing.js";
 
 // Applying usage (DESIGN §6): one transaction per group of batches. A log is inserted only if its
 // request_id is new, and only new logs are billed and rolled up, so a batch delivered twice bills and

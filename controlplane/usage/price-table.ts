@@ -1,8 +1,8 @@
 import { parseDecimal } from "../../common/money.js";
+import { mergePrices, type Price } from "../../common/pricing.js";
 import type { Executor } from "../db/database.js";
 import { listPriceOverrides, type ModelPriceRow } from "../db/model-prices.js";
 import { DEFAULT_PRICES } from "./default-prices.js";
-import { mergePrices, type Price } from "./pricing.js";
 
 export function overridePrice(row: ModelPriceRow): Price {
   return {

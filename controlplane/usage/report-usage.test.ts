@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "../../common/money.js";
+import { billedCost, resolvePrice } from "../../common/pricing.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import {
   type UsageAck,
@@ -19,7 +20,6 @@ import {
   unique,
 } from "../test-support.js";
 import { DEFAULT_PRICES } from "./default-prices.js";
-import { billedCost, resolvePrice } from "./pricing.js";
 
 // ReportUsage on real PostgreSQL, over h2c: idempotent, exact under concurrency, acked only after commit.
 

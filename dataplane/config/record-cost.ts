@@ -1,11 +1,11 @@
 import { type Atto, mulDecimal, parseDecimal, tokenCost } from "../../common/money.js";
+import { listCost, type Price, resolvePrice } from "../../common/pricing.js";
 import type { ModelPrice, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigView } from "./config-view.js";
 
 // What the control plane will bill for a usage record (DESIGN §6), from the prices and group rate in
-// the config view, so the data plane can count spend it has not yet seen billed. The rules mirror the
-// control plane's pricing: exact model name first, else the longest matching `prefix*`; no price bills
-// 0; a group missing from the view bills at rate 1.
+// the config view, so the data plane can count spend it has not yet seen billed. The rules are the
+// control plane's own (common/pricing.ts); no price bills 0, a group missing from the view rate 1.
 
 const ONE = 10n ** 18n;
 
@@ -15,11 +15,7 @@ const resolved = new WeakMap<ReadonlyMap<string, ModelPrice>, Map<string, ModelP
 const parsedPrices = new WeakMap<ModelPrice, ParsedPrice>();
 const rates = new WeakMap<object, Atto>();
 
-interface ParsedPrice {
-  input: Atto;
-  output: Atto;
-  cacheWrite: Atto;
-  cacheRead: Atto;
+interface ParsedPrice extends Price {
   dearestInput: Atto;
 }
 
@@ -37,22 +33,6 @@ export function priceOf(prices: ReadonlyMap<string, ModelPrice>, model: string):
   return price;
 }
 
-function resolvePrice(prices: ReadonlyMap<string, ModelPrice>, model: string): ModelPrice | undefined {
-  const exact = prices.get(model);
-  if (exact) return exact;
-  let best: ModelPrice | undefined;
-  let bestLength = -1;
-  for (const [pattern, price] of prices) {
-    if (!pattern.endsWith("*")) continue;
-    const prefix = pattern.slice(0, -1);
-    if (prefix.length > bestLength && model.startsWith(prefix)) {
-      best = price;
-      bestLength = prefix.length;
-    }
-  }
-  return best;
-}
-
 const money = (text: string): Atto => parseDecimal(text) ?? 0n;
 
 function parsed(price: ModelPrice): ParsedPrice {
@@ -64,7 +44,13 @@ function parsed(price: ModelPrice): ParsedPrice {
     let dearestInput = input;
     if (cacheWrite > dearestInput) dearestInput = cacheWrite;
     if (cacheRead > dearestInput) dearestInput = cacheRead;
-    out = { input, output: money(price.outputPerMtok), cacheWrite, cacheRead, dearestInput };
+    out = {
+      inputPerMtok: input,
+      outputPerMtok: money(price.outputPerMtok),
+      cacheWritePerMtok: cacheWrite,
+      cacheReadPerMtok: cacheRead,
+      dearestInput,
+    };
     parsedPrices.set(price, out);
   }
   return out;
@@ -85,12 +71,12 @@ function rateOf(view: ConfigView, groupId: string): Atto {
 export function recordCost(view: ConfigView, record: UsageRecord): Atto {
   const found = priceOf(view.prices, record.model);
   if (!found) return 0n;
-  const price = parsed(found);
-  const list =
-    tokenCost(nonNegative(record.inputTokens), price.input) +
-    tokenCost(nonNegative(record.outputTokens), price.output) +
-    tokenCost(nonNegative(record.cacheCreationTokens), price.cacheWrite) +
-    tokenCost(nonNegative(record.cacheReadTokens), price.cacheRead);
+  const list = listCost(parsed(found), {
+    inputTokens: nonNegative(record.inputTokens),
+    outputTokens: nonNegative(record.outputTokens),
+    cacheCreationTokens: nonNegative(record.cacheCreationTokens),
+    cacheReadTokens: nonNegative(record.cacheReadTokens),
+  });
   return mulDecimal(list, rateOf(view, record.groupId));
 }
 
@@ -115,7 +101,7 @@ export function costCeiling(
   const price = parsed(found);
   const list =
     tokenCost(Math.max(0, maxInputTokens), price.dearestInput) +
-    tokenCost(Math.max(0, maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS), price.output);
+    tokenCost(Math.max(0, maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS), price.outputPerMtok);
   return mulDecimal(list, rateOf(view, groupId));
 }
 

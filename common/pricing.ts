@@ -1,7 +1,8 @@
-import { type Atto, mulDecimal, tokenCost } from "../../common/money.js";
+import { type Atto, mulDecimal, tokenCost } from "./money.js";
 
 // Cost of one request (DESIGN §6): prices are USD per million tokens, looked up by exact model name,
-// else by the longest matching `prefix*` pattern; an override of a pattern replaces its default.
+// else by the longest matching `prefix*` pattern; an override of a pattern replaces its default. The
+// control plane bills with it; data planes use it to count spend not yet billed.
 
 export interface Price {
   inputPerMtok: Atto;
@@ -24,11 +25,11 @@ export function mergePrices(defaults: PriceTable, overrides: PriceTable): Map<st
   return new Map([...defaults, ...overrides]);
 }
 
-/** The price that applies to a model, or undefined when no entry matches. */
-export function resolvePrice(table: PriceTable, model: string): Price | undefined {
+/** The price that applies to a model, or undefined when no entry matches (any representation of a price). */
+export function resolvePrice<P>(table: ReadonlyMap<string, P>, model: string): P | undefined {
   const exact = table.get(model);
   if (exact) return exact;
-  let best: { length: number; price: Price } | undefined;
+  let best: { length: number; price: P } | undefined;
   for (const [pattern, price] of table) {
     if (!pattern.endsWith("*")) continue;
     const prefix = pattern.slice(0, -1);
