@@ -4,6 +4,7 @@ import { ACCOUNT_POLL_MS, nameOf, useAllGroups, useLiveAccounts } from "../../ap
 import { useAdminMutation } from "../../api/mutations.js";
 import { AccountState } from "../../components/account-state.js";
 import { ConfirmDialog } from "../../components/dialog.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
 import { useI18n } from "../../i18n/i18n.js";
 import { ACCOUNT_TYPE_LABEL, PLATFORM_LABEL } from "../../i18n/labels.js";
@@ -59,13 +60,7 @@ export function AccountsPage() {
             </tr>
           </thead>
           <tbody>
-            {list.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="muted">
-                  {t("accounts.none")}
-                </td>
-              </tr>
-            ) : null}
+            {list.length === 0 ? <EmptyRow columns={9}>{t("accounts.none")}</EmptyRow> : null}
             {list.map((account) => (
               <tr key={account.id}>
                 <td>{account.name}</td>

@@ -5,6 +5,7 @@ import { nameOf, useAllGroups } from "../../api/lookups.js";
 import { useAdminMutation } from "../../api/mutations.js";
 import { Badge } from "../../components/badge.js";
 import { ConfirmDialog, Dialog } from "../../components/dialog.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { Field } from "../../components/field.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
 import { useI18n } from "../../i18n/i18n.js";
@@ -52,13 +53,7 @@ export function GroupsPage() {
             </tr>
           </thead>
           <tbody>
-            {list.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t("groups.none")}
-                </td>
-              </tr>
-            ) : null}
+            {list.length === 0 ? <EmptyRow columns={7}>{t("groups.none")}</EmptyRow> : null}
             {list.map((group) => (
               <tr key={group.id}>
                 <td title={group.description}>{group.name}</td>

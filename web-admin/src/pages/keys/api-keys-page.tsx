@@ -3,8 +3,10 @@ import { useState } from "react";
 import { type ApiKey, ApiKeyService, ApiKeyStatus } from "../../../../gen/tollgate/admin/v1/api_key_pb.js";
 import { nameOf, useAllGroups, useAllUsers } from "../../api/lookups.js";
 import { useAdminMutation } from "../../api/mutations.js";
+import { PAGED } from "../../api/paging.js";
 import { Badge } from "../../components/badge.js";
 import { ConfirmDialog } from "../../components/dialog.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { ShieldIcon } from "../../components/icons.js";
 import { LoadMore } from "../../components/load-more.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
@@ -42,7 +44,7 @@ export function ApiKeysPage() {
   const keys = useInfiniteQuery(
     ApiKeyService.method.listApiKeys,
     { pageSize: 100, pageToken: "", groupId, status },
-    { pageParamKey: "pageToken", getNextPageParam: (last) => last.nextPageToken || undefined },
+    PAGED,
   );
   const resetQuota = useAdminMutation(ApiKeyService.method.resetQuota);
   const clearExpiration = useAdminMutation(ApiKeyService.method.clearExpiration);
@@ -97,13 +99,7 @@ export function ApiKeysPage() {
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="muted">
-                  {t("keys.none")}
-                </td>
-              </tr>
-            ) : null}
+            {rows.length === 0 ? <EmptyRow columns={9}>{t("keys.none")}</EmptyRow> : null}
             {rows.map((key) => (
               <tr key={key.id} data-key-id={key.id}>
                 <td>

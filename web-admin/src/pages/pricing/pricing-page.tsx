@@ -2,8 +2,10 @@ import { useInfiniteQuery } from "@connectrpc/connect-query";
 import { useDeferredValue, useState } from "react";
 import { type ModelPrice, PriceSource, PricingService } from "../../../../gen/tollgate/admin/v1/pricing_pb.js";
 import { useAdminMutation } from "../../api/mutations.js";
+import { PAGED } from "../../api/paging.js";
 import { Badge } from "../../components/badge.js";
 import { ConfirmDialog, Dialog } from "../../components/dialog.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { Field } from "../../components/field.js";
 import { LoadMore } from "../../components/load-more.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
@@ -27,11 +29,7 @@ export function PricingPage() {
   const prices = useInfiniteQuery(
     PricingService.method.listModelPrices,
     { pageSize: 200, pageToken: "", query },
-    {
-      pageParamKey: "pageToken",
-      getNextPageParam: (last) => last.nextPageToken || undefined,
-      placeholderData: (previous) => previous,
-    },
+    PAGED,
   );
   const remove = useAdminMutation(PricingService.method.deleteModelPrice);
   const rows = prices.data?.pages.flatMap((p) => p.prices) ?? [];
@@ -74,13 +72,7 @@ export function PricingPage() {
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t("pricing.none")}
-                </td>
-              </tr>
-            ) : null}
+            {rows.length === 0 ? <EmptyRow columns={7}>{t("pricing.none")}</EmptyRow> : null}
             {rows.map((price) => (
               <tr key={price.model}>
                 <td>

@@ -5,6 +5,8 @@ import { AccountService } from "../../../../gen/tollgate/admin/v1/account_pb.js"
 import { ApiKeyService } from "../../../../gen/tollgate/admin/v1/api_key_pb.js";
 import { UsageService } from "../../../../gen/tollgate/admin/v1/usage_pb.js";
 import { nameOf, useAllUsers } from "../../api/lookups.js";
+import { PAGED } from "../../api/paging.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { LoadMore } from "../../components/load-more.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
 import { When } from "../../components/when.js";
@@ -31,15 +33,7 @@ export function UsagePage() {
   const accounts = useQuery(AccountService.method.listAccounts, { pageSize: 500 });
   const userName = nameOf(users.data?.users, (u) => u.email);
   const accountName = nameOf(accounts.data?.accounts, (a) => a.name);
-  const logs = useInfiniteQuery(
-    UsageService.method.listUsageLogs,
-    { pageSize: 100, pageToken: "", filter },
-    {
-      pageParamKey: "pageToken",
-      getNextPageParam: (last) => last.nextPageToken || undefined,
-      placeholderData: (previous) => previous,
-    },
-  );
+  const logs = useInfiniteQuery(UsageService.method.listUsageLogs, { pageSize: 100, pageToken: "", filter }, PAGED);
   const rows = logs.data?.pages.flatMap((p) => p.logs) ?? [];
   const [exporting, setExporting] = useState<{ fetched: number } | undefined>();
   const [exportError, setExportError] = useState<unknown>();
@@ -161,13 +155,7 @@ export function UsagePage() {
               </tr>
             </thead>
             <tbody>
-              {rows.length === 0 ? (
-                <tr>
-                  <td colSpan={14} className="muted">
-                    {t("usage.none")}
-                  </td>
-                </tr>
-              ) : null}
+              {rows.length === 0 ? <EmptyRow columns={14}>{t("usage.none")}</EmptyRow> : null}
               {rows.map((log) => (
                 <tr key={log.requestId} title={log.userAgent}>
                   <td>

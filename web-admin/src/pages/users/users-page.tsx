@@ -2,8 +2,10 @@ import { useInfiniteQuery } from "@connectrpc/connect-query";
 import { useDeferredValue, useState } from "react";
 import { type User, UserService, UserStatus } from "../../../../gen/tollgate/admin/v1/user_pb.js";
 import { useAdminMutation } from "../../api/mutations.js";
+import { PAGED } from "../../api/paging.js";
 import { Badge } from "../../components/badge.js";
 import { ConfirmDialog, Dialog } from "../../components/dialog.js";
+import { EmptyRow } from "../../components/empty-row.js";
 import { Field } from "../../components/field.js";
 import { LoadMore } from "../../components/load-more.js";
 import { Loading, ProblemBanner } from "../../components/problem.js";
@@ -25,15 +27,7 @@ export function UsersPage() {
   const [search, setSearch] = useState("");
   const query = useDeferredValue(search.trim());
   const [open, setOpen] = useState<Open>();
-  const users = useInfiniteQuery(
-    UserService.method.listUsers,
-    { pageSize: 100, pageToken: "", query },
-    {
-      pageParamKey: "pageToken",
-      getNextPageParam: (last) => last.nextPageToken || undefined,
-      placeholderData: (previous) => previous,
-    },
-  );
+  const users = useInfiniteQuery(UserService.method.listUsers, { pageSize: 100, pageToken: "", query }, PAGED);
   const remove = useAdminMutation(UserService.method.deleteUser);
   const rows = users.data?.pages.flatMap((p) => p.users) ?? [];
   const close = () => {
@@ -73,13 +67,7 @@ export function UsersPage() {
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t("users.none")}
-                </td>
-              </tr>
-            ) : null}
+            {rows.length === 0 ? <EmptyRow columns={7}>{t("users.none")}</EmptyRow> : null}
             {rows.map((user) => (
               <tr key={user.id}>
                 <td>{user.email}</td>
