@@ -4,6 +4,7 @@ import { AccountType } from "../../gen/tollgate/admin/v1/account_pb.js";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import { type Account, AccountSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { RoutingStore } from "../store/routing-store.js";
+import { sleep } from "../sync/sleep.js";
 import type { OAuthEndpoint } from "./oauth-endpoints.js";
 
 // OAuth accounts' access tokens are refreshed shortly before they expire, and at once when the
@@ -39,6 +40,8 @@ export interface OAuthTokensOptions {
 }
 
 const LOCK_TTL_MS = 30_000;
+// How long the refresh lock is kept after this data plane's config shows the new token.
+const SETTLE_MS = 2_000;
 const WAIT_FOR_OTHER_MS = 10_000;
 
 export class OAuthTokens {
@@ -80,7 +83,13 @@ export class OAuthTokens {
   }
 
   private async refresh(account: Account, before: TokenSet): Promise<TokenSet | undefined> {
-    const result = await this.options.store.withLock(`oauth:${account.id}`, LOCK_TTL_MS, async () => {
+    // The request that needed the token goes on once the new pair is persisted; the lock is held a
+    // little longer (below), so no other data plane refreshes again with the spent refresh token.
+    let handOver: (tokens: TokenSet) => void = () => {};
+    const handedOver = new Promise<TokenSet>((resolve) => {
+      handOver = resolve;
+    });
+    const locked = this.options.store.withLock(`oauth:${account.id}`, LOCK_TTL_MS, async (signal) => {
       // Another data plane may have refreshed while this one waited for the lock.
       const latest = this.options.current(account.id);
       const now = latest ? this.tokensOf(latest) : before;
@@ -90,13 +99,21 @@ export class OAuthTokens {
       this.fresh.set(account.id, { ...tokens, replaces: (latest ?? account).accessToken });
       try {
         await this.options.persist(account.id, tokens);
+        handOver(tokens);
         await this.waitForConfig(account.id, tokens.accessToken);
+        // Refresh tokens rotate: another data plane that takes the lock before its own config shows
+        // the new pair would spend the old refresh token again (some providers then revoke the whole
+        // grant). Config reaches every data plane at about the same time, so holding the lock a
+        // moment past this one's copy closes that window.
+        await sleep(SETTLE_MS, signal);
       } catch (error) {
         // The new pair is the only usable one now: serve with it from memory.
         this.options.log("oauth token not persisted", { accountId: account.id, error: (error as Error).message });
       }
+      handOver(tokens);
       return tokens;
     });
+    const result = await Promise.race([handedOver.then((value) => ({ acquired: true as const, value })), locked]);
     if (result.acquired) return result.value;
     // Another data plane is refreshing: its token arrives through config.
     await this.waitForConfig(account.id, before.accessToken, true);
