@@ -111,13 +111,29 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     holder: config,
     log: planeLog,
   });
-  const spend = new SpendGuard(config);
+  const {
+    store,
+    sharedQuota,
+    close: closeStore,
+  } = await openStore({
+    redisUrl: options.redisUrl,
+    keyPrefix: options.redisKeyPrefix,
+    slotLeaseMs: options.slotLeaseMs,
+    stickyTtlMs: options.stickyTtlMs,
+    onError: (error) => log.warn({ err: error.message }, "routing store error"),
+  });
+  const spend = new SpendGuard(config, sharedQuota, (error) =>
+    log.warn({ err: String(error) }, "shared quota store error; this data plane's own count still applies"),
+  );
   const usage = await UsageReporter.open({
     client: planeClient,
     log: planeLog,
     spoolDir: join(stateDir, "usage-spool"),
     listener: spend,
     backoff: options.backoff,
+  }).catch(async (error: unknown) => {
+    await closeStore();
+    throw error;
   });
   const upstream = new UpstreamClient({
     timeouts: options.upstreamTimeouts,
@@ -126,13 +142,6 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   const trustedProxies = options.trustedProxies ?? [];
   const hasher = await initSessionHasher();
-  const { store, close: closeStore } = await openStore({
-    redisUrl: options.redisUrl,
-    keyPrefix: options.redisKeyPrefix,
-    slotLeaseMs: options.slotLeaseMs,
-    stickyTtlMs: options.stickyTtlMs,
-    onError: (error) => log.warn({ err: error.message }, "routing store error"),
-  });
   const leases = new LeaseKeeper(store, (error) => log.warn({ err: String(error) }, "slot lease renewal failed"));
   const slots = new SlotQueue(store, { ...DEFAULT_QUEUE_CONFIG, ...options.queue });
   const tokens = new OAuthTokens({

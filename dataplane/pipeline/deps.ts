@@ -37,7 +37,7 @@ export interface ProxyDeps {
   credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
   metrics: Pick<DataPlaneMetrics, "platform" | "upstreamFailed">;
   /** This data plane's spend not yet billed: admits a request only while its quota and balance can bear it. */
-  spend: Pick<SpendGuard, "admit">;
+  spend: Pick<SpendGuard, "admit" | "reserveShared" | "finishShared">;
 }
 
 export interface ProxyRoute {

@@ -21,21 +21,31 @@ export async function proxy(
   if (!exchange) return;
   // Billable requests hold a share of the key's quota and the user's balance until billed, so this
   // data plane never overspends either by more than one request (sync/spend-admission.ts).
-  const ticket = route.billable ? admitSpend(deps, exchange) : undefined;
+  const ticket = route.billable ? await admitSpend(deps, exchange) : undefined;
   if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
   try {
     await serve(deps, exchange);
   } finally {
     // After the usage is reported: its cost moves from in flight to pending with no gap.
     ticket?.release();
+    if (ticket) deps.spend.finishShared(exchange.requestId);
   }
 }
 
-function admitSpend(deps: ProxyDeps, exchange: Exchange): SpendTicket | GatewayError {
+async function admitSpend(deps: ProxyDeps, exchange: Exchange): Promise<SpendTicket | GatewayError> {
   const { caller, group, parsed, request } = exchange;
   const bodyBytes = request.rawBody?.length ?? 0;
   const ceiling = costCeiling(deps.config.current, group.id, parsed.model, bodyBytes, parsed.maxOutputTokens);
-  return deps.spend.admit(caller.key, caller.user, ceiling);
+  const ticket = deps.spend.admit(caller.key, caller.user, ceiling);
+  if (ticket instanceof GatewayError) return ticket;
+  // A key with a quota is also checked against every data plane's unbilled spend (Redis only).
+  const shared = deps.spend.reserveShared(caller.key, exchange.requestId, ceiling);
+  const refused = shared && (await shared);
+  if (refused) {
+    ticket.release();
+    return refused;
+  }
+  return ticket;
 }
 
 async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {

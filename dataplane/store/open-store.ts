@@ -1,7 +1,8 @@
 import { Redis } from "ioredis";
 import { openMemoryStore } from "./memory-store.js";
-import { openRedisStore } from "./redis-store.js";
+import { DEFAULT_KEY_PREFIX, openRedisStore } from "./redis-store.js";
 import type { RoutingStore } from "./routing-store.js";
+import { redisSharedQuota, type SharedQuota } from "./shared-quota.js";
 
 // The routing store a data plane runs on: Redis (shared by every data plane) when REDIS_URL is set,
 // else in memory (`npm start`, one data plane).
@@ -13,7 +14,14 @@ export interface StoreSettings {
   onError(error: Error): void;
 }
 
-export async function openStore(settings: StoreSettings): Promise<{ store: RoutingStore; close(): Promise<void> }> {
+export interface OpenedStore {
+  store: RoutingStore;
+  /** Keys' quotas across data planes; absent in memory, where one data plane's own count is exact. */
+  sharedQuota?: SharedQuota;
+  close(): Promise<void>;
+}
+
+export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   const tuning = {
     ...(settings.slotLeaseMs !== undefined && { slotLeaseMs: settings.slotLeaseMs }),
     ...(settings.stickyTtlMs !== undefined && { stickyTtlMs: settings.stickyTtlMs }),
@@ -39,6 +47,7 @@ export async function openStore(settings: StoreSettings): Promise<{ store: Routi
     });
     return {
       store,
+      sharedQuota: redisSharedQuota(redis, settings.keyPrefix ?? DEFAULT_KEY_PREFIX),
       async close() {
         await store.close();
         redis.disconnect();

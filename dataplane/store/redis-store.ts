@@ -49,6 +49,7 @@ interface RuntimeMessage {
 }
 
 const RESYNC_RETRY_MS = 1000;
+export const DEFAULT_KEY_PREFIX = "tollgate:";
 
 /** Connects the listening connection and loads the account state before resolving. */
 export async function openRedisStore(options: RedisStoreOptions): Promise<RoutingStore> {
@@ -84,7 +85,7 @@ class RedisStore implements RoutingStore {
 
   constructor(options: RedisStoreOptions) {
     this.redis = options.redis;
-    this.prefix = options.keyPrefix ?? "tollgate:";
+    this.prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
     this.stickyTtlMs = options.stickyTtlMs ?? DEFAULT_STICKY_TTL_MS;
     this.onError = options.onError;

@@ -4,13 +4,16 @@ import type { ConfigHolder } from "../config/config-holder.js";
 import { recordCost } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
 import type { CompiledKey, CompiledUser } from "../policy/key-check.js";
-import { admitSpend, type Budget } from "./spend-admission.js";
+import type { SharedQuota } from "../store/shared-quota.js";
+import { type Admission, admitSpend, type Budget } from "./spend-admission.js";
 import type { UsageListener } from "./usage-reporter.js";
 
 // This data plane's spend that the config view does not show yet, per key (against its quota) and per
 // user (against the balance), and the requests in flight against each; admitSpend decides. The usage
 // reporter tells it when a record is spooled (its cost becomes pending) and when it is acked (billed:
-// the control plane's quota_used and balance now hold it).
+// the control plane's quota_used and balance now hold it). With several data planes, keys with a quota
+// are also checked against every data plane's unbilled spend (store/shared-quota.ts); an entry there
+// outlives the ack by a grace period, until the billing has reached every data plane's config.
 
 /** Held by an admitted request until it ends; release it after the request's usage was reported. */
 export interface SpendTicket {
@@ -27,12 +30,53 @@ interface Charge {
   cost: Atto;
 }
 
+/** Config changes reach every data plane in tens of milliseconds (npm run bench); this is ample. */
+const SHARED_GRACE_MS = 2_000;
+
 export class SpendGuard implements UsageListener {
   private readonly pending = new Map<string, Atto>();
   private readonly charges = new Map<string, Charge>();
   private readonly inFlight = new Map<string, Set<InFlight>>();
+  /** Requests with a shared reservation: request id -> key id. */
+  private readonly reserved = new Map<string, string>();
 
-  constructor(private readonly config: ConfigHolder) {}
+  constructor(
+    private readonly config: ConfigHolder,
+    private readonly shared?: SharedQuota,
+    private readonly onSharedError: (error: unknown) => void = () => {},
+  ) {}
+
+  /**
+   * For a key with a quota when data planes share Redis: the check across all of them, which also
+   * reserves the request's ceiling. Undefined when there is nothing to check (no await needed).
+   */
+  reserveShared(
+    key: CompiledKey,
+    requestId: string,
+    ceiling: Atto | undefined,
+  ): Promise<GatewayError | undefined> | undefined {
+    if (!this.shared || key.quota === undefined) return undefined;
+    const keyId = key.record.id;
+    return this.shared.reserve(keyId, requestId, ceiling, key.quota - key.quotaUsed).then(
+      (verdict) => {
+        if (verdict === "admit") this.reserved.set(requestId, keyId);
+        return keyRefusal(verdict);
+      },
+      (error: unknown) => {
+        // Without Redis the local guard still holds this data plane to the quota.
+        this.onSharedError(error);
+        return undefined;
+      },
+    );
+  }
+
+  /** The request is over: a reservation whose request recorded no usage no longer counts. */
+  finishShared(requestId: string): void {
+    const keyId = this.reserved.get(requestId);
+    if (keyId === undefined || this.charges.has(requestId)) return;
+    this.reserved.delete(requestId);
+    this.shared?.forget(keyId, requestId).catch(this.onSharedError);
+  }
 
   /**
    * Before forwarding: a ticket, or the error to answer with. `ceiling` is the most the request can
@@ -41,14 +85,8 @@ export class SpendGuard implements UsageListener {
   admit(key: CompiledKey, user: CompiledUser, ceiling: Atto | undefined): SpendTicket | GatewayError {
     const keyBudget = `k:${key.record.id}`;
     const userBudget = `u:${user.record.id}`;
-    const forKey = admitSpend(this.budget(keyBudget, key.quota, key.quotaUsed), ceiling);
-    if (forKey === "exhausted") return new GatewayError("API_KEY_QUOTA_EXHAUSTED", "API key quota exhausted");
-    if (forKey === "one_at_a_time") {
-      return new GatewayError(
-        "CONCURRENCY_LIMIT",
-        "the key's remaining quota allows one request at a time; retry shortly",
-      );
-    }
+    const forKey = keyRefusal(admitSpend(this.budget(keyBudget, key.quota, key.quotaUsed), ceiling));
+    if (forKey) return forKey;
     const forUser = admitSpend(this.budget(userBudget, user.balance, 0n), ceiling);
     if (forUser === "exhausted") return new GatewayError("INSUFFICIENT_BALANCE", "insufficient balance");
     if (forUser === "one_at_a_time") {
@@ -72,6 +110,9 @@ export class SpendGuard implements UsageListener {
     this.charges.set(record.requestId, charge);
     this.add(`k:${charge.keyId}`, charge.cost);
     this.add(`u:${charge.userId}`, charge.cost);
+    if (this.reserved.has(record.requestId)) {
+      this.shared?.settle(charge.keyId, record.requestId, charge.cost).catch(this.onSharedError);
+    }
   }
 
   acked(records: readonly UsageRecord[]): void {
@@ -81,6 +122,10 @@ export class SpendGuard implements UsageListener {
       this.charges.delete(record.requestId);
       this.add(`k:${charge.keyId}`, -charge.cost);
       this.add(`u:${charge.userId}`, -charge.cost);
+      if (this.reserved.delete(record.requestId)) {
+        const forget = () => this.shared?.forget(charge.keyId, record.requestId).catch(this.onSharedError);
+        setTimeout(forget, SHARED_GRACE_MS).unref();
+      }
     }
   }
 
@@ -104,4 +149,15 @@ export class SpendGuard implements UsageListener {
     if (total === 0n) this.pending.delete(id);
     else this.pending.set(id, total);
   }
+}
+
+function keyRefusal(verdict: Admission): GatewayError | undefined {
+  if (verdict === "exhausted") return new GatewayError("API_KEY_QUOTA_EXHAUSTED", "API key quota exhausted");
+  if (verdict === "one_at_a_time") {
+    return new GatewayError(
+      "CONCURRENCY_LIMIT",
+      "the key's remaining quota allows one request at a time; retry shortly",
+    );
+  }
+  return undefined;
 }
