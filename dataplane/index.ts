@@ -232,6 +232,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
             );
         },
         credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
+        bindSession: (groupId, sessionKey, accountId) => {
+          store
+            .bind(groupId, sessionKey, accountId)
+            .catch((error: unknown) => log.warn({ err: String(error) }, "session binding failed"));
+        },
         spend,
         metrics,
       },

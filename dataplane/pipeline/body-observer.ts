@@ -11,7 +11,7 @@ export class BodyObserver implements StreamObserver {
   events = 0;
   private parts: Buffer[] = [];
   private size = 0;
-  private parsedUsage: Usage | undefined;
+  private body: unknown;
   private parsed = false;
 
   constructor(private readonly protocol: Protocol) {}
@@ -23,12 +23,20 @@ export class BodyObserver implements StreamObserver {
   }
 
   get usage(): Usage | undefined {
+    return this.protocol.usageFromBody(this.parsedBody());
+  }
+
+  get continuation(): string | undefined {
+    return this.protocol.continuationFromBody?.(this.parsedBody());
+  }
+
+  private parsedBody(): unknown {
     if (!this.parsed) {
       this.parsed = true;
-      this.parsedUsage = this.protocol.usageFromBody(parseJson(Buffer.concat(this.parts, this.size).toString("utf8")));
+      this.body = parseJson(Buffer.concat(this.parts, this.size).toString("utf8"));
       this.parts = [];
     }
-    return this.parsedUsage;
+    return this.body;
   }
 
   get completed(): boolean {

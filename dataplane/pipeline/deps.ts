@@ -33,6 +33,8 @@ export interface ProxyDeps {
   failover: FailoverConfig;
   /** Records what the failover policy decided about an account, for every data plane and the admins. */
   markAccount(account: Account, mark: AccountMark): void;
+  /** Binds a session to an account (a response id a later request may continue from); best effort. */
+  bindSession(groupId: string, sessionKey: string, accountId: string): void;
   /** The account with usable credentials (an OAuth token refreshed first when it is about to expire). */
   credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Promise<Account>;
   metrics: Pick<DataPlaneMetrics, "platform" | "upstreamFailed">;

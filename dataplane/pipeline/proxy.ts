@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { costCeiling } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
+import { sessionKeys } from "../store/session-keys.js";
 import type { SpendTicket } from "../sync/spend-guard.js";
 import { admit, type Exchange } from "./admit.js";
 import type { ProxyDeps, ProxyRoute } from "./deps.js";
@@ -53,6 +54,12 @@ async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const served = await forward(deps, exchange);
   if (!served) return;
   const { account, result } = served;
+  const continuation = result.observer.continuation;
+  if (continuation) {
+    // A later request naming this response (previous_response_id) finds the account that stored it.
+    const [key] = sessionKeys({ kind: "explicit", id: continuation, source: "previous_response_id" });
+    if (key) deps.bindSession(exchange.group.id, key, account.id);
+  }
   if (result.outcome !== "completed") {
     deps.log.info(
       { requestId: exchange.requestId, accountId: account.id, outcome: result.outcome },

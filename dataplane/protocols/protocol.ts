@@ -49,6 +49,11 @@ export interface StreamObserver {
   readonly streamError: { type: string; message: string } | undefined;
   /** Events seen so far. */
   readonly events: number;
+  /**
+   * An id a later request may name to continue from this response (OpenAI Responses'
+   * previous_response_id): that request must go to the same account, where the response is stored.
+   */
+  readonly continuation?: string | undefined;
 }
 
 export interface ErrorBody {
@@ -68,6 +73,8 @@ export interface Protocol {
   createStreamObserver(now: () => number): StreamObserver;
   /** Usage of a complete non-streamed JSON response body. */
   usageFromBody(body: unknown): Usage | undefined;
+  /** The continuation id of a complete non-streamed response body (see StreamObserver). */
+  continuationFromBody?(body: unknown): string | undefined;
 }
 
 export function emptyUsage(): Usage {

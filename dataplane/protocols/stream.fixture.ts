@@ -19,5 +19,6 @@ export function observed(observer: StreamObserver) {
     completed: observer.completed,
     streamError: observer.streamError,
     events: observer.events,
+    continuation: observer.continuation,
   };
 }

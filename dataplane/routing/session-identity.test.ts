@@ -124,6 +124,13 @@ describe("explicitSessionId precedence", () => {
     ["older conversation_id", { conversation_id: "c" }, {}, "c", "conversation_id"],
     ["headers before prompt_cache_key", { "thread-id": "t" }, { prompt_cache_key: "p" }, "t", "thread-id"],
     ["prompt_cache_key", {}, { prompt_cache_key: " p " }, "p", "prompt_cache_key"],
+    [
+      "previous_response_id before everything (the stored response lives on one account)",
+      { "x-claude-code-session-id": "cc", "session-id": "s" },
+      { previous_response_id: "resp_1", prompt_cache_key: "p" },
+      "resp_1",
+      "previous_response_id",
+    ],
     ["blank header is skipped", { "x-claude-code-session-id": "  ", "session-id": "s" }, {}, "s", "session-id"],
     ["overlong id is skipped", { "session-id": "x".repeat(257) }, { prompt_cache_key: "p" }, "p", "prompt_cache_key"],
     ["256 characters is fine", { "session-id": "x".repeat(256) }, {}, "x".repeat(256), "session-id"],

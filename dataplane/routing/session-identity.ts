@@ -26,6 +26,7 @@ export function initSessionHasher(): Promise<SessionHasher> {
 }
 
 export type ExplicitSessionSource =
+  | "previous_response_id"
   | "x-claude-code-session-id"
   | "metadata.user_id"
   | "session-id"
@@ -67,9 +68,13 @@ function usableId(value: unknown): string | undefined {
 
 /** The session id the client names itself, if any. */
 export function explicitSessionId(view: RequestView): ExplicitSession | undefined {
+  const body = isRecord(view.body) ? view.body : undefined;
+  // A Responses request continuing a stored response must reach the account that stored it: the
+  // response's id was bound to that account when it was served.
+  const previous = usableId(body?.previous_response_id);
+  if (previous) return { kind: "explicit", id: previous, source: "previous_response_id" };
   const claudeCode = usableId(view.headers["x-claude-code-session-id"]);
   if (claudeCode) return { kind: "explicit", id: claudeCode, source: "x-claude-code-session-id" };
-  const body = isRecord(view.body) ? view.body : undefined;
   if (body && isRecord(body.metadata)) {
     const userId = parseClaudeCodeUserId(body.metadata.user_id);
     if (userId) return { kind: "explicit", id: userId.sessionId, source: "metadata.user_id" };

@@ -133,7 +133,7 @@ class MemoryStore implements RoutingStore {
       userSet.set(request.requestId, expiry);
       accountSets[chosen]?.set(request.requestId, expiry);
       const longest = sessionKeys[0];
-      if (longest !== undefined) this.bind(`${groupId}:${longest}`, account.id, now);
+      if (longest !== undefined) this.bindKey(`${groupId}:${longest}`, account.id, now);
       this.state.lastUsed.set(account.id, now);
     }
 
@@ -179,6 +179,10 @@ class MemoryStore implements RoutingStore {
     this.state.sticky.delete(`${groupId}:${sessionKey}`);
   }
 
+  async bind(groupId: string, sessionKey: string, accountId: string): Promise<void> {
+    this.bindKey(`${groupId}:${sessionKey}`, accountId, Date.now());
+  }
+
   async mark(accountId: string, mark: AccountMark): Promise<void> {
     if (mark.kind === "none") return;
     this.setState(accountId, mergeMark(this.state.accounts.get(accountId) ?? {}, mark, Date.now()));
@@ -215,7 +219,7 @@ class MemoryStore implements RoutingStore {
     return undefined;
   }
 
-  private bind(key: string, accountId: string, now: number): void {
+  private bindKey(key: string, accountId: string, now: number): void {
     const { sticky } = this.state;
     sticky.delete(key);
     sticky.set(key, { value: accountId, expiresAt: now + this.stickyTtlMs });

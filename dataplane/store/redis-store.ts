@@ -170,6 +170,10 @@ class RedisStore implements RoutingStore {
     await this.redis.del(this.stickyKey(groupId, sessionKey));
   }
 
+  async bind(groupId: string, sessionKey: string, accountId: string): Promise<void> {
+    await this.redis.set(this.stickyKey(groupId, sessionKey), accountId, "PX", this.stickyTtlMs);
+  }
+
   async mark(accountId: string, mark: AccountMark): Promise<void> {
     if (mark.kind === "none") return;
     await this.setRuntime(accountId, JSON.stringify(mark));

@@ -178,6 +178,16 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       ).toBe(b);
     });
 
+    it("binds a session outright, for every data plane", async () => {
+      const { group, a, b } = ids();
+      await other.bind(group, "id:resp_1", b);
+      const acquired = await store.acquire(
+        request({ groupId: group, sessionKeys: ["id:resp_1"], candidates: free(a, b) }),
+      );
+      expect(accountOf(acquired)).toBe(b);
+      expect(acquired.ok && acquired.sticky).toBe(true);
+    });
+
     it("forgets a binding after its TTL", async () => {
       const shortLived = await harness.plane({ stickyTtlMs: 200 });
       const { group, a, b } = ids();

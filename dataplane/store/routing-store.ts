@@ -97,6 +97,9 @@ export interface RoutingStore {
   /** Drops a session's binding in a group. */
   unbind(groupId: string, sessionKey: string): Promise<void>;
 
+  /** Binds a session to an account outright (TTL as acquire's): for ids a response hands out, like OpenAI Responses'. */
+  bind(groupId: string, sessionKey: string, accountId: string): Promise<void>;
+
   /** Local, always current: cooldowns from every data plane, loads from this one's last acquires. */
   readonly runtime: RuntimeView;
 

@@ -2,7 +2,7 @@ import type { Protocol } from "../protocol.js";
 import { openaiChatStreamErrorEvent, openaiErrorBody, openaiResponsesStreamErrorEvent } from "./errors.js";
 import { chatUpstreamRequest, responsesUpstreamRequest } from "./forward.js";
 import { parseChatRequest, parseResponsesRequest } from "./request.js";
-import { ChatStreamObserver, openaiUsageFromBody, ResponsesStreamObserver } from "./usage.js";
+import { ChatStreamObserver, openaiUsageFromBody, ResponsesStreamObserver, responseId } from "./usage.js";
 
 export const openaiChatProtocol: Protocol = {
   name: "openai-chat",
@@ -24,4 +24,5 @@ export const openaiResponsesProtocol: Protocol = {
   streamErrorEvent: openaiResponsesStreamErrorEvent,
   createStreamObserver: (now) => new ResponsesStreamObserver(now),
   usageFromBody: openaiUsageFromBody,
+  continuationFromBody: responseId,
 };

@@ -118,7 +118,14 @@ describe("ResponsesStreamObserver", () => {
       {
         name: "a recorded stream: usage from response.completed, cached tokens taken out of input",
         stream: RESPONSES_HEAD + RESPONSES_TEXT + RESPONSES_COMPLETED,
-        expected: { usage: cachedResponses, firstTokenAt: 5, completed: true, streamError: undefined, events: 9 },
+        expected: {
+          usage: cachedResponses,
+          firstTokenAt: 5,
+          completed: true,
+          streamError: undefined,
+          events: 9,
+          continuation: "resp_1",
+        },
       },
       {
         name: "the same stream without event: lines (type read from the data)",

@@ -21,6 +21,11 @@ export function openaiUsage(raw: unknown): Usage | undefined {
 }
 
 /** A chat completion or a Responses object. */
+/** A Responses response's id, which a later request may name as previous_response_id. */
+export function responseId(response: unknown): string | undefined {
+  return isObject(response) && typeof response.id === "string" && response.id !== "" ? response.id : undefined;
+}
+
 export function openaiUsageFromBody(body: unknown): Usage | undefined {
   return isObject(body) ? openaiUsage(body.usage) : undefined;
 }
@@ -98,6 +103,7 @@ export class ResponsesStreamObserver implements StreamObserver {
   usage: Usage | undefined;
   firstTokenAt: number | undefined;
   completed = false;
+  continuation: string | undefined;
   streamError: { type: string; message: string } | undefined;
   events = 0;
   private readonly decoder = new SseDecoder((event) => this.onEvent(event));
@@ -128,6 +134,7 @@ export class ResponsesStreamObserver implements StreamObserver {
         parsed ??= parseJson(data);
         const response = isObject(parsed) && isObject(parsed.response) ? parsed.response : {};
         this.usage = openaiUsage(response.usage) ?? this.usage;
+        this.continuation = responseId(response);
         if (type === "response.failed") this.streamError = errorOf(response.error);
         else this.completed = true;
         return;
