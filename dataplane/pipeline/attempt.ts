@@ -68,7 +68,8 @@ export async function attempt(
 
   const observer = protocol.createStreamObserver(() => performance.now());
   const gate = await holdFirstEvent(call, observer, client);
-  if (gate.kind === "client_gone") return gate;
+  // The upstream accepted the request and began: what it reported so far (else an estimate) is billed.
+  if (gate.kind === "client_gone") return { kind: "served", status: head.status, observer, outcome: "client_gone" };
   if (gate.kind === "failed") return gate;
   commitHead(client, head, false);
   // The call remembers an end or failure that came meanwhile; relay picks it up.
