@@ -24,7 +24,7 @@ const CAPTURE = join(REPO_ROOT, "../shared/captures/claude-code-1.json");
 const FULL = {
   http: { warmupSec: 1, latencySec: 6, saturationSec: 5, rate: 500, pacedConnections: 10, saturationConnections: 32 },
   slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100 },
-  ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 4, tenants: 20 },
+  ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 16, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
   stats: { rows: 1_000_000 },
   deadlineMs: 30 * 60_000,
@@ -130,7 +130,12 @@ async function main(): Promise<number> {
     if (has("usage-ingest")) {
       log("bench: usage ingest");
       await attempt("usage-ingest", async () => {
-        results.usageIngest = await runUsageIngest(settings.ingest, logDir, workDir);
+        results.usageIngest = await runUsageIngest(
+          settings.ingest,
+          logDir,
+          workDir,
+          options.cpuProf ? join(runDir, "profiles", "controlplane-ingest") : undefined,
+        );
         for (const row of results.usageIngest) {
           log(`  ${row.streams} stream(s): ${row.recordsPerSec.toFixed(0)} records/s`);
         }

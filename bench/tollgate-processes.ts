@@ -31,11 +31,12 @@ export async function startControlPlaneProcess(options: {
   databaseUrl: string;
   logDir: string;
   workDir: string;
+  nodeOptions?: string[];
 }): Promise<ControlPlaneProcess> {
   const child = await startChild({
     name: options.name,
     logDir: options.logDir,
-    args: tollgateArgs("controlplane"),
+    args: tollgateArgs("controlplane", options.nodeOptions),
     env: childEnv({
       ...options.tokens,
       TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: "1",

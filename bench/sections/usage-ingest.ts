@@ -99,7 +99,13 @@ async function feed(
   return { applied, batches: acked };
 }
 
-export async function runUsageIngest(settings: IngestSettings, logDir: string, workDir: string): Promise<IngestRow[]> {
+export async function runUsageIngest(
+  settings: IngestSettings,
+  logDir: string,
+  workDir: string,
+  /** Profile the control plane under `node --cpu-prof` into this folder. */
+  cpuProfDir?: string,
+): Promise<IngestRow[]> {
   const database = await createTestDatabase();
   const tokens = newTokens();
   const cp = await startControlPlaneProcess({
@@ -108,6 +114,7 @@ export async function runUsageIngest(settings: IngestSettings, logDir: string, w
     databaseUrl: database.url,
     logDir,
     workDir,
+    nodeOptions: cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : [],
   });
   const sql = postgres(database.url, { max: 1, onnotice: () => {} });
   try {

@@ -70,16 +70,32 @@ const dimensionValue: Record<Dimension, (log: BilledLog) => string> = {
   user_id: (log) => log.userId,
 };
 
-function addTo(buckets: Map<string, RollupDelta>, log: BilledLog, grain: Grain, period: Period): void {
-  const dimensions = GRAIN_DIMENSIONS[grain];
-  const bucketStart = floorTo(log.createdAt, WIDTHS[period]);
-  // NUL never occurs in ids or model names (PostgreSQL text cannot hold it), so the key is unambiguous.
-  const id = `${bucketStart.getTime()}\u0000${dimensions.map((d) => dimensionValue[d](log)).join("\u0000")}`;
-  const bucket = buckets.get(id);
-  if (!bucket) {
-    buckets.set(id, {
-      bucketStart,
-      dimensions: Object.fromEntries(dimensions.map((d) => [d, dimensionValue[d](log)])),
+type Totals = Omit<RollupDelta, "bucketStart" | "dimensions">;
+
+/** A batch's logs summed per hour and every dimension at once: the grains are sums of these. */
+interface Fine extends Totals {
+  hourStart: number;
+  log: BilledLog;
+}
+
+function addTotals(into: Totals, from: Totals): void {
+  into.requests += from.requests;
+  into.inputTokens += from.inputTokens;
+  into.outputTokens += from.outputTokens;
+  into.cacheCreationTokens += from.cacheCreationTokens;
+  into.cacheReadTokens += from.cacheReadTokens;
+  into.cost += from.cost;
+  into.actualCost += from.actualCost;
+  into.durationMs += from.durationMs;
+}
+
+function fineGroups(logs: readonly BilledLog[]): Fine[] {
+  const groups = new Map<string, Fine>();
+  for (const log of logs) {
+    const hourStart = Math.floor(log.createdAt.getTime() / HOUR_MS) * HOUR_MS;
+    // NUL never occurs in ids or model names (PostgreSQL text cannot hold it), so the key is unambiguous.
+    const id = `${hourStart}\u0000${log.apiKeyId}\u0000${log.accountId}\u0000${log.groupId}\u0000${log.userId}\u0000${log.model}`;
+    const totals: Totals = {
       requests: 1n,
       inputTokens: log.inputTokens,
       outputTokens: log.outputTokens,
@@ -88,17 +104,39 @@ function addTo(buckets: Map<string, RollupDelta>, log: BilledLog, grain: Grain, 
       cost: log.cost,
       actualCost: log.actualCost,
       durationMs: BigInt(log.durationMs),
-    });
-    return;
+    };
+    const group = groups.get(id);
+    if (group) addTotals(group, totals);
+    else groups.set(id, { ...totals, hourStart, log });
   }
-  bucket.requests += 1n;
-  bucket.inputTokens += log.inputTokens;
-  bucket.outputTokens += log.outputTokens;
-  bucket.cacheCreationTokens += log.cacheCreationTokens;
-  bucket.cacheReadTokens += log.cacheReadTokens;
-  bucket.cost += log.cost;
-  bucket.actualCost += log.actualCost;
-  bucket.durationMs += BigInt(log.durationMs);
+  return [...groups.values()];
+}
+
+function rollupOf(groups: readonly Fine[], grain: Grain, period: Period): RollupDelta[] {
+  const dimensions = GRAIN_DIMENSIONS[grain];
+  const buckets = new Map<string, RollupDelta>();
+  for (const group of groups) {
+    const bucketStart = floorTo(new Date(group.hourStart), WIDTHS[period]);
+    const values = dimensions.map((d) => dimensionValue[d](group.log));
+    const id = `${bucketStart.getTime()}\u0000${values.join("\u0000")}`;
+    const bucket = buckets.get(id);
+    if (bucket) addTotals(bucket, group);
+    else {
+      buckets.set(id, {
+        bucketStart,
+        dimensions: Object.fromEntries(dimensions.map((d, i) => [d, values[i]])),
+        requests: group.requests,
+        inputTokens: group.inputTokens,
+        outputTokens: group.outputTokens,
+        cacheCreationTokens: group.cacheCreationTokens,
+        cacheReadTokens: group.cacheReadTokens,
+        cost: group.cost,
+        actualCost: group.actualCost,
+        durationMs: group.durationMs,
+      });
+    }
+  }
+  return [...buckets.values()];
 }
 
 export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
@@ -115,14 +153,11 @@ export function billingDeltas(logs: readonly BilledLog[]): BillingDeltas {
     if (!user) users.set(log.userId, { id: log.userId, actualCost: log.actualCost });
     else user.actualCost += log.actualCost;
   }
-  const rollups = GRAINS.flatMap((grain) =>
-    PERIODS.map((period) => ({ grain, period, buckets: new Map<string, RollupDelta>() })),
-  );
-  for (const log of logs) {
-    for (const rollup of rollups) addTo(rollup.buckets, log, rollup.grain, rollup.period);
-  }
+  const groups = fineGroups(logs);
   return {
-    rollups: rollups.map(({ grain, period, buckets }) => ({ grain, period, deltas: [...buckets.values()] })),
+    rollups: GRAINS.flatMap((grain) =>
+      PERIODS.map((period) => ({ grain, period, deltas: rollupOf(groups, grain, period) })),
+    ),
     keys: [...keys.values()],
     users: [...users.values()],
   };
