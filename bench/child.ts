@@ -50,8 +50,9 @@ export function tollgateArgs(command: string, nodeOptions: string[] = [], args: 
   return [...nodeOptions, TOLLGATE_BIN, command, ...args];
 }
 
-export function tsxArgs(file: string, args: string[] = []): string[] {
-  return ["--import", "tsx", join(REPO_ROOT, file), ...args];
+/** A TypeScript file of the repository run the way bin/tollgate.js runs Tollgate's own. */
+export function tsArgs(file: string, args: string[] = []): string[] {
+  return ["--import", join(REPO_ROOT, "bin/ts-loader.js"), join(REPO_ROOT, file), ...args];
 }
 
 export async function startChild(spec: ChildSpec): Promise<Child> {

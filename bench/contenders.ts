@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
-import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsxArgs } from "./child.js";
+import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsArgs } from "./child.js";
 import { probe, waitUntil } from "./http-probe.js";
 import { hasConnectionToPort } from "./proc.js";
 import {
@@ -124,7 +124,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
             name,
             logDir,
             env: childEnv({}),
-            args: tsxArgs("bench/floor-proxy.ts", ["--upstream", upstream]),
+            args: tsArgs("bench/floor-proxy.ts", ["--upstream", upstream]),
             ready: /floor proxy on (\S+)/,
           }),
         );

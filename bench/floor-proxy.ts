@@ -7,7 +7,7 @@ import { Pool } from "undici";
 // The floor: the least a Node proxy can do for one request. A node:http server, an undici keep-alive
 // pool to one upstream, bodies piped through both ways, hop-by-hop headers dropped. No auth, no
 // policy, no usage: whatever Tollgate costs above this is the price of being a gateway.
-// Usage: node --import tsx bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N]
+// Usage: node --import ./bin/ts-loader.js bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N]
 
 const { values } = parseArgs({ options: { upstream: { type: "string" }, port: { type: "string", default: "0" } } });
 if (!values.upstream) throw new Error("--upstream URL is required");

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The tollgate command. TypeScript sources run through tsx's loader: no build step to forget.
-import { register } from "tsx/esm/api";
+// The tollgate command. TypeScript sources run as they are (ts-loader.js): no build step to forget.
+import "./ts-loader.js";
 
-register();
 await import("../cli/main.ts");

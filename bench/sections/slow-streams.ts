@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { childEnv, REPO_ROOT, tsxArgs } from "../child.js";
+import { childEnv, REPO_ROOT, tsArgs } from "../child.js";
 import type { Contender, SlowStreamSettings } from "../contenders.js";
 import { sampleRss } from "../measure.js";
 import { processRssBytes } from "../proc.js";
@@ -91,7 +91,7 @@ function streamClient(specFile: string, timeoutMs: number): Promise<StreamClient
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      tsxArgs("bench/stream-client.ts", [specFile]),
+      tsArgs("bench/stream-client.ts", [specFile]),
       { cwd: REPO_ROOT, env: childEnv({}), timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`stream client failed: ${error.message}\n${stderr}`));

@@ -1,0 +1,23 @@
+// A load hook in front of tsx's: TypeScript files are compiled by esbuild without `keepNames`, which tsx
+// always sets. keepNames wraps every closure in a `__name()` call that redefines the function's name
+// when it is created; the request path creates dozens of closures per request, and the wrapping cost
+// the data plane about a tenth of its CPU per request (npm run bench). tsx still resolves modules.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { transform } from "esbuild";
+
+const TSCONFIG = { compilerOptions: { target: "ES2023", verbatimModuleSyntax: true, useDefineForClassFields: true } };
+
+export async function load(url, context, nextLoad) {
+  if (!url.startsWith("file:") || !url.endsWith(".ts") || url.includes("/node_modules/")) return nextLoad(url, context);
+  const path = fileURLToPath(url);
+  const { code } = await transform(await readFile(path, "utf8"), {
+    loader: "ts",
+    format: "esm",
+    target: `node${process.versions.node}`,
+    sourcemap: "inline",
+    sourcefile: path,
+    tsconfigRaw: TSCONFIG,
+  });
+  return { format: "module", source: code, shortCircuit: true };
+}
