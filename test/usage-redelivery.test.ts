@@ -94,3 +94,31 @@ describe("usage delivered twice", () => {
     await acked.stop();
   });
 });
+
+describe("a usage stream that stays open", () => {
+  it("reports batch after batch without piling up listeners on the stream", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    const reporter = await UsageReporter.open({
+      client: planeClient(planeTransport(cp.running.planeUrl)),
+      log,
+      spoolDir: join(root, "long-lived"),
+      backoff,
+      lingerMs: 0,
+    });
+    try {
+      reporter.start();
+      // Each record waits alone for the reporter to wake: well past Node's 10-listener warning.
+      for (let i = 0; i < 15; i++) {
+        reporter.submit(usage(i));
+        expect(await reporter.drain(15_000)).toBe(true);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+      await reporter.stop();
+    }
+  });
+});

@@ -155,9 +155,14 @@ export class UsageReporter {
   private async *batches(signal: AbortSignal): AsyncGenerator<UsageBatch> {
     while (!signal.aborted) {
       if (this.pending.length === 0) {
+        // The stream's signal outlives many waits: each takes its abort listener off when woken.
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
+          const done = () => {
+            signal.removeEventListener("abort", done);
+            resolve();
+          };
+          this.wake = done;
+          signal.addEventListener("abort", done, { once: true });
         });
         this.wake = undefined;
         continue;
