@@ -111,9 +111,10 @@ function slowStreamSection(r: BenchResults): string | undefined {
     fmt(row.chunkGapExcessP50Ms),
     fmt(row.chunkGapExcessP99Ms),
     direct ? signed(row.chunkGapExcessP99Ms - direct.chunkGapExcessP99Ms, 2) : undefined,
+    row.allOpenChunks > 0 ? `${fmt(row.allOpenGapExcessP99Ms)} (${row.allOpenChunks})` : undefined,
     row.failed ? row.firstErrors.join("; ") : undefined,
   ]);
-  return `## Concurrent slow streams\n\nChunk gap excess: each gap between consecutive chunks minus the upstream's pause; over direct, it is the proxy's per-chunk forwarding delay.\n\n${table(
+  return `## Concurrent slow streams\n\nChunk gap excess: each gap between consecutive chunks minus the upstream's pause; over direct, it is the proxy's per-chunk forwarding delay. "All open" counts only the gaps that began once every stream had its first byte (their number in brackets): the delay with all streams open, without the queueing while they are being opened.\n\n${table(
     [
       "contender",
       "complete",
@@ -125,6 +126,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
       "gap excess p50 ms",
       "gap excess p99 ms",
       "p99 over direct",
+      "all open: gap excess p99 ms",
       "errors",
     ],
     rows,

@@ -29,6 +29,11 @@ export interface StreamClientResult {
   firstByteMs: ReturnType<typeof summarize>;
   /** Each gap between consecutive chunks minus the upstream's pause, ms. */
   chunkGapExcessMs: ReturnType<typeof summarize>;
+  /**
+   * The same for gaps that began once every stream had its first byte: forwarding delay with all the
+   * streams open, apart from the queueing while they are being opened.
+   */
+  chunkGapExcessAllOpenMs: ReturnType<typeof summarize>;
   chunks: number;
   wallMs: number;
 }
@@ -102,21 +107,27 @@ export function runStreams(spec: StreamClientSpec): Promise<StreamClientResult> 
   });
 }
 
-function summarise(
-  spec: StreamClientSpec,
-  finished: Stream[],
+/** What the streams saw: `finished` are the completed ones, with when they started and each chunk's arrival. */
+export function summarise(
+  spec: Pick<StreamClientSpec, "streams" | "chunkDelayMs">,
+  finished: ReadonlyArray<{ startedAt: number; arrivals: readonly number[] }>,
   errors: string[],
   peakOpen: number,
   wallMs: number,
 ): StreamClientResult {
   const firstBytes: number[] = [];
   const excess: number[] = [];
+  const allOpen: number[] = [];
+  const allOpenAt = Math.max(...finished.map((stream) => stream.arrivals[0] ?? Number.POSITIVE_INFINITY));
   for (const stream of finished) {
     const [first] = stream.arrivals;
     if (first === undefined) continue;
     firstBytes.push(first - stream.startedAt);
     for (let i = 1; i < stream.arrivals.length; i++) {
-      excess.push((stream.arrivals[i] as number) - (stream.arrivals[i - 1] as number) - spec.chunkDelayMs);
+      const previous = stream.arrivals[i - 1] as number;
+      const gap = (stream.arrivals[i] as number) - previous - spec.chunkDelayMs;
+      excess.push(gap);
+      if (previous >= allOpenAt) allOpen.push(gap);
     }
   }
   return {
@@ -127,6 +138,7 @@ function summarise(
     peakOpen,
     firstByteMs: summarize(firstBytes),
     chunkGapExcessMs: summarize(excess),
+    chunkGapExcessAllOpenMs: summarize(allOpen),
     chunks: excess.length,
     wallMs,
   };

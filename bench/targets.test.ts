@@ -75,6 +75,8 @@ const streams = (
   chunkGapExcessP50Ms: 0.1,
   chunkGapExcessP99Ms: gapP99,
   chunkGapExcessMaxMs: gapP99,
+  allOpenGapExcessP99Ms: gapP99,
+  allOpenChunks: 10_000,
   chunks: 30_000,
 });
 

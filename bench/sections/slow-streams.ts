@@ -31,6 +31,9 @@ export interface SlowStreamRow {
   chunkGapExcessP50Ms: number;
   chunkGapExcessP99Ms: number;
   chunkGapExcessMaxMs: number;
+  /** Gaps that began once every stream was open (NaN when no stream was still going by then). */
+  allOpenGapExcessP99Ms: number;
+  allOpenChunks: number;
   chunks: number;
 }
 
@@ -75,6 +78,8 @@ export async function runSlowStreams(
       chunkGapExcessP50Ms: result.chunkGapExcessMs.p50,
       chunkGapExcessP99Ms: result.chunkGapExcessMs.p99,
       chunkGapExcessMaxMs: result.chunkGapExcessMs.max,
+      allOpenGapExcessP99Ms: result.chunkGapExcessAllOpenMs.p99,
+      allOpenChunks: result.chunkGapExcessAllOpenMs.count,
       chunks: result.chunks,
     };
     rows.push(row);
