@@ -135,4 +135,20 @@ describe("ConfigPersister", () => {
     await persister.flush();
     expect(await loadPersistedConfig(path, TOKEN, log)).toBeUndefined();
   });
+
+  it("saves at most once per minimum interval while updates keep coming", async () => {
+    const holder = new ConfigHolder();
+    const persister = new ConfigPersister({ path, nodeToken: TOKEN, holder, log, debounceMs: 20, minIntervalMs: 400 });
+    holder.apply(update(1n));
+    persister.schedule();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await loadPersistedConfig(path, TOKEN, log))?.version).toBe(1n);
+
+    holder.apply(update(2n));
+    persister.schedule();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await loadPersistedConfig(path, TOKEN, log))?.version).toBe(1n);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await loadPersistedConfig(path, TOKEN, log))?.version).toBe(2n);
+  });
 });

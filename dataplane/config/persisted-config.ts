@@ -1,9 +1,10 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import { type ConfigUpdate, ConfigUpdateSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { SyncLog } from "../sync/sync-log.js";
 import { openConfig, sealConfig } from "./config-cipher.js";
+import { encodeConfigUpdate } from "./config-encoding.js";
 import type { ConfigHolder } from "./config-holder.js";
 import { snapshotOf } from "./config-snapshot.js";
 
@@ -37,11 +38,12 @@ export async function loadPersistedConfig(
 }
 
 export async function savePersistedConfig(path: string, update: ConfigUpdate, nodeToken: string): Promise<void> {
+  const sealed = sealConfig(await encodeConfigUpdate(update), nodeToken);
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.tmp`;
   const file = await open(temporary, "w", 0o600);
   try {
-    await file.writeFile(sealConfig(toBinary(ConfigUpdateSchema, update), nodeToken));
+    await file.writeFile(sealed);
     await file.sync();
   } finally {
     await file.close();
@@ -61,13 +63,21 @@ export interface ConfigPersisterOptions {
   holder: ConfigHolder;
   log: SyncLog;
   debounceMs?: number;
+  minIntervalMs?: number;
 }
 
-/** Saves the holder's view a moment after updates stop arriving (and at most once per debounce period). */
+// While traffic flows, billing publishes new balances and quotas as a config version every quarter
+// second, and each save re-encodes the whole config (tens of ms of CPU with 10,000 keys). Saves start
+// at most this often; a crash loses at most that much of the config, which the restart's delta brings
+// back from the control plane.
+const DEFAULT_MIN_INTERVAL_MS = 5_000;
+
+/** Saves the holder's view a moment after an update, and at most once per minimum interval. */
 export class ConfigPersister {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
   private savedVersion: bigint;
+  private lastSaveAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ConfigPersisterOptions) {
     this.savedVersion = options.holder.current.version;
@@ -75,10 +85,13 @@ export class ConfigPersister {
 
   /** Call after each applied update. */
   schedule(): void {
-    this.timer ??= setTimeout(() => {
+    if (this.timer) return;
+    const minInterval = this.options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+    const wait = Math.max(this.options.debounceMs ?? 500, this.lastSaveAt + minInterval - Date.now());
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.save();
-    }, this.options.debounceMs ?? 500);
+    }, wait);
   }
 
   /** Saves now if the view changed since the last save (on close). */
@@ -92,6 +105,7 @@ export class ConfigPersister {
     this.saving = this.saving.then(async () => {
       const view = this.options.holder.current;
       if (view.version === this.savedVersion) return;
+      this.lastSaveAt = Date.now();
       try {
         await savePersistedConfig(this.options.path, snapshotOf(view), this.options.nodeToken);
         this.savedVersion = view.version;
