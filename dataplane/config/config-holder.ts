@@ -10,7 +10,7 @@ export class ConfigHolder {
 
   apply(update: ConfigUpdate): void {
     const next = applyConfigUpdate(this.current, update);
-    const problems = findInconsistencies(next);
+    const problems = findInconsistencies(next, update);
     if (problems.length > 0) this.warn("config has dangling references", { version: String(next.version), problems });
     this.current = next;
     this.waiters = this.waiters.filter((w) => {

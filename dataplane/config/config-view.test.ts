@@ -65,6 +65,29 @@ describe("applyConfigUpdate", () => {
     expect(v1.accounts.has("c")).toBe(true);
   });
 
+  it("finds a key by its new secret only once the secret changed, and by none once deleted", () => {
+    const v1 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
+    const rotated = create(ApiKeySchema, { ...key, secretHash: "h2" });
+    const v2 = applyConfigUpdate(
+      v1,
+      create(ConfigUpdateSchema, {
+        version: 6n,
+        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: rotated } })],
+      }),
+    );
+    expect(v2.keysByHash.has("h1")).toBe(false);
+    expect(v2.keysByHash.get("h2")?.id).toBe("k1");
+    expect(v2.accountsByGroup.get("g1")?.map((a) => a.id)).toEqual(["c", "a", "b"]);
+    const v3 = applyConfigUpdate(
+      v2,
+      create(ConfigUpdateSchema, { version: 7n, deletes: [{ kind: ResourceKind.API_KEY, id: "k1" }] }),
+    );
+    expect(v3.keysByHash.size).toBe(0);
+    expect(v3.keysById.size).toBe(0);
+    expect(v2.keysByHash.get("h2")?.id).toBe("k1");
+    expect(v1.keysByHash.get("h1")?.id).toBe("k1");
+  });
+
   it("a snapshot replaces everything held before", () => {
     const v1 = applyConfigUpdate(
       EMPTY_CONFIG,
@@ -89,5 +112,22 @@ describe("applyConfigUpdate", () => {
       }),
     );
     expect(findInconsistencies(view)).toEqual(["api key k1: user u1 missing", "api key k1: group g1 missing"]);
+  });
+
+  it("reports what a delta left dangling: a key it added, or a key whose user it deleted", () => {
+    const v1 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
+    const stray = create(ApiKeySchema, { id: "k2", userId: "nobody", groupId: "g1", secretHash: "h2" });
+    const added = create(ConfigUpdateSchema, {
+      version: 6n,
+      upserts: [
+        create(ResourceSchema, { resource: { case: "apiKey", value: stray } }),
+        create(ResourceSchema, {
+          resource: { case: "user", value: create(UserSchema, { id: "u1", balanceUsd: "9" }) },
+        }),
+      ],
+    });
+    expect(findInconsistencies(applyConfigUpdate(v1, added), added)).toEqual(["api key k2: user nobody missing"]);
+    const deleted = create(ConfigUpdateSchema, { version: 7n, deletes: [{ kind: ResourceKind.USER, id: "u1" }] });
+    expect(findInconsistencies(applyConfigUpdate(v1, deleted), deleted)).toEqual(["api key k1: user u1 missing"]);
   });
 });
