@@ -58,7 +58,9 @@ describe("LayeredMap", () => {
       ]),
     );
     const seen: string[] = [];
-    layered.forEach((value, key) => seen.push(`${key}=${value}`));
+    layered.forEach((value, key) => {
+      seen.push(`${key}=${value}`);
+    });
     expect(seen.sort()).toEqual(["a=1", "b=2"]);
   });
 });
