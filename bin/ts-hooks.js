@@ -1,12 +1,13 @@
 // A load hook in front of tsx's: TypeScript files are compiled by esbuild without `keepNames`, which tsx
 // always sets. keepNames wraps every closure in a `__name()` call that redefines the function's name
-// when it is created; the request path creates dozens of closures per request, and the wrapping cost
-// the data plane about a tenth of its CPU per request (npm run bench). tsx still resolves modules.
+// when it is created, and the request path creates dozens of closures per request (README,
+// Performance). tsx still resolves modules. The compiler options are the repository's tsconfig.json.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 
-const TSCONFIG = { compilerOptions: { target: "ES2023", verbatimModuleSyntax: true, useDefineForClassFields: true } };
+const TSCONFIG = JSON.parse(readFileSync(new URL("../tsconfig.json", import.meta.url), "utf8"));
 
 export async function load(url, context, nextLoad) {
   if (!url.startsWith("file:") || !url.endsWith(".ts") || url.includes("/node_modules/")) return nextLoad(url, context);

@@ -92,7 +92,7 @@ function addTotals(into: Totals, from: Totals): void {
 function fineGroups(logs: readonly BilledLog[]): Fine[] {
   const groups = new Map<string, Fine>();
   for (const log of logs) {
-    const hourStart = Math.floor(log.createdAt.getTime() / HOUR_MS) * HOUR_MS;
+    const hourStart = floorTo(log.createdAt, HOUR_MS).getTime();
     // NUL never occurs in ids or model names (PostgreSQL text cannot hold it), so the key is unambiguous.
     const id = `${hourStart}\u0000${log.apiKeyId}\u0000${log.accountId}\u0000${log.groupId}\u0000${log.userId}\u0000${log.model}`;
     const totals: Totals = {
