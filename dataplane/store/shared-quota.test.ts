@@ -48,6 +48,16 @@ describe("redisSharedQuota", () => {
     expect(await planeB.reserve(k, "b1", usd("0.1"), usd("1"))).toBe("admit");
   });
 
+  it("counts billed costs for the grace period only, with nothing left to call afterwards", async () => {
+    const k = key();
+    await planeA.reserve(k, "a1", usd("0.5"), usd("1"));
+    await planeA.settle(k, "a1", usd("1"));
+    await planeA.billed(k, ["a1", "never-reserved"], 150);
+    expect(await planeB.reserve(k, "b1", usd("0.1"), usd("1"))).toBe("exhausted");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await planeB.reserve(k, "b1", usd("0.1"), usd("1"))).toBe("admit");
+  });
+
   it("lets an unbounded request run only alone", async () => {
     const k = key();
     expect(await planeA.reserve(k, "a1", undefined, usd("1"))).toBe("admit");

@@ -19,7 +19,9 @@ export interface SharedQuota {
   reserve(keyId: string, requestId: string, ceiling: Atto | undefined, remaining: Atto): Promise<Admission>;
   /** The request ended with this cost: it is no longer in flight, but not yet billed everywhere. */
   settle(keyId: string, requestId: string, cost: Atto): Promise<void>;
-  /** Billed and in every data plane's config, or never billed: it no longer counts. */
+  /** Billed: these count only until the billing has reached every data plane's config, graceMs from now. */
+  billed(keyId: string, requestIds: readonly string[], graceMs: number): Promise<void>;
+  /** Never billed (the request recorded no usage): it no longer counts. */
   forget(keyId: string, requestId: string): Promise<void>;
 }
 
@@ -78,6 +80,13 @@ redis.call('ZADD', KEYS[3], now + ttl, ARGV[1])
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 `;
 
+// KEYS: expiry. ARGV: grace ms, then request ids. The entries lapse then, and the next RESERVE sweeps
+// them: nothing has to run later, so a data plane that shuts down meanwhile leaves nothing behind.
+const BILLED = `${NOW_MS}
+local at = now + tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', at, ARGV[i]) end
+`;
+
 // KEYS: inflight, settled, expiry. ARGV: requestId.
 const FORGET = `
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -88,12 +97,14 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 type Scripts = Redis & {
   tollgateQuotaReserve(...args: (string | number)[]): Promise<string>;
   tollgateQuotaSettle(...args: (string | number)[]): Promise<unknown>;
+  tollgateQuotaBilled(...args: (string | number)[]): Promise<unknown>;
   tollgateQuotaForget(...args: (string | number)[]): Promise<unknown>;
 };
 
 export function redisSharedQuota(redis: Redis, keyPrefix: string, ttlMs = DEFAULT_TTL_MS): SharedQuota {
   redis.defineCommand("tollgateQuotaReserve", { numberOfKeys: 3, lua: RESERVE });
   redis.defineCommand("tollgateQuotaSettle", { numberOfKeys: 3, lua: SETTLE });
+  redis.defineCommand("tollgateQuotaBilled", { numberOfKeys: 1, lua: BILLED });
   redis.defineCommand("tollgateQuotaForget", { numberOfKeys: 3, lua: FORGET });
   const scripts = redis as Scripts;
   const keys = (keyId: string) => [
@@ -115,6 +126,10 @@ export function redisSharedQuota(redis: Redis, keyPrefix: string, ttlMs = DEFAUL
     },
     async settle(keyId, requestId, cost) {
       await scripts.tollgateQuotaSettle(...keys(keyId), requestId, nano(cost), ttlMs);
+    },
+    async billed(keyId, requestIds, graceMs) {
+      if (requestIds.length === 0) return;
+      await scripts.tollgateQuotaBilled(keys(keyId)[2] as string, graceMs, ...requestIds);
     },
     async forget(keyId, requestId) {
       await scripts.tollgateQuotaForget(...keys(keyId), requestId);

@@ -1,4 +1,4 @@
-import type { Atto } from "../../common/money.js";
+import { type Atto, parseDecimal } from "../../common/money.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
 import { recordCost } from "../config/record-cost.js";
@@ -116,17 +116,28 @@ export class SpendGuard implements UsageListener {
   }
 
   acked(records: readonly UsageRecord[]): void {
+    // Per key with a quota, the billed requests' shared entries (also those replayed from the spool
+    // after a restart, which this process never reserved): one call per key, and nothing left to run.
+    const billed = new Map<string, string[]>();
     for (const record of records) {
       const charge = this.charges.get(record.requestId);
       if (!charge) continue;
       this.charges.delete(record.requestId);
+      this.reserved.delete(record.requestId);
       this.add(`k:${charge.keyId}`, -charge.cost);
       this.add(`u:${charge.userId}`, -charge.cost);
-      if (this.reserved.delete(record.requestId)) {
-        const forget = () => this.shared?.forget(charge.keyId, record.requestId).catch(this.onSharedError);
-        setTimeout(forget, SHARED_GRACE_MS).unref();
+      if (this.shared && this.hasQuota(charge.keyId)) {
+        const ids = billed.get(charge.keyId) ?? [];
+        ids.push(record.requestId);
+        billed.set(charge.keyId, ids);
       }
     }
+    for (const [keyId, ids] of billed) this.shared?.billed(keyId, ids, SHARED_GRACE_MS).catch(this.onSharedError);
+  }
+
+  private hasQuota(keyId: string): boolean {
+    const quota = parseDecimal(this.config.current.keysById.get(keyId)?.quotaUsd ?? "");
+    return quota !== undefined && quota > 0n;
   }
 
   private budget(id: string, limit: Atto | undefined, used: Atto): Budget {
