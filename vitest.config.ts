@@ -11,6 +11,7 @@ export default defineConfig({
       "test/**/*.test.ts",
       "web-admin/**/*.test.ts",
       "bench/**/*.test.ts",
+      "bin/**/*.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

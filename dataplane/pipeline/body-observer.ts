@@ -11,8 +11,7 @@ export class BodyObserver implements StreamObserver {
   events = 0;
   private parts: Buffer[] = [];
   private size = 0;
-  private body: unknown;
-  private parsed = false;
+  private result: { usage: Usage | undefined; continuation: string | undefined } | undefined;
 
   constructor(private readonly protocol: Protocol) {}
 
@@ -23,20 +22,24 @@ export class BodyObserver implements StreamObserver {
   }
 
   get usage(): Usage | undefined {
-    return this.protocol.usageFromBody(this.parsedBody());
+    return this.read().usage;
   }
 
   get continuation(): string | undefined {
-    return this.protocol.continuationFromBody?.(this.parsedBody());
+    return this.read().continuation;
   }
 
-  private parsedBody(): unknown {
-    if (!this.parsed) {
-      this.parsed = true;
-      this.body = parseJson(Buffer.concat(this.parts, this.size).toString("utf8"));
+  /** The body, parsed once it is complete, and what it says. */
+  private read(): { usage: Usage | undefined; continuation: string | undefined } {
+    if (!this.result) {
+      const body = parseJson(Buffer.concat(this.parts, this.size).toString("utf8"));
       this.parts = [];
+      this.result = {
+        usage: this.protocol.usageFromBody(body),
+        continuation: this.protocol.continuationFromBody?.(body),
+      };
     }
-    return this.body;
+    return this.result;
   }
 
   get completed(): boolean {

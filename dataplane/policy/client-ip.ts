@@ -74,7 +74,7 @@ export function resolveClientIp(
   if (trustedProxies.length === 0) return unmapped(socketAddress);
   const peer = parseClientIp(socketAddress);
   if (!peer) return socketAddress;
-  if (trustedProxies.length === 0 || !matchesAny(peer, trustedProxies)) return peer.toString();
+  if (!matchesAny(peer, trustedProxies)) return peer.toString();
   const xff = headers["x-forwarded-for"];
   const fromXff = xff ? walkHops(xff.split(","), trustedProxies) : undefined;
   if (fromXff) return fromXff.toString();

@@ -141,7 +141,8 @@ export class SpendGuard implements UsageListener {
   }
 
   private budget(id: string, limit: Atto | undefined, used: Atto): Budget {
-    const inFlight = [...(this.inFlight.get(id) ?? [])].map((slot) => slot.ceiling);
+    // Without a limit admitSpend admits at once and never looks at the requests in flight.
+    const inFlight = limit === undefined ? [] : [...(this.inFlight.get(id) ?? [])].map((slot) => slot.ceiling);
     return { limit, used, pending: this.pending.get(id) ?? 0n, inFlight };
   }
 

@@ -26,7 +26,7 @@ const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 // Group commits start at most this often. Back-to-back fdatasyncs under load cost more CPU (kernel
 // time in the thread pool) than the rest of the usage path; 10 ms keeps them to 100 a second, while
 // every line is still in the page cache the moment the request ends.
-const DEFAULT_MIN_SYNC_INTERVAL_MS = 10;
+const MIN_SYNC_INTERVAL_MS = 10;
 
 const fdatasyncAsync = promisify(fdatasync);
 const fsyncAsync = promisify(fsync);
@@ -39,8 +39,6 @@ export interface UsageSpoolOptions {
   onDurable: (records: UsageRecord[]) => void;
   /** A segment is closed once it grows past this size. */
   segmentBytes?: number;
-  /** Least time between the starts of two group commits. */
-  minSyncIntervalMs?: number;
 }
 
 interface Segment {
@@ -72,7 +70,6 @@ export class UsageSpool {
   private newSegment = false;
   private closed = false;
   private readonly segmentBytes: number;
-  private readonly minSyncIntervalMs: number;
   private lastSyncAt = 0;
 
   private constructor(
@@ -81,7 +78,6 @@ export class UsageSpool {
     replayedSegments: Segment[],
   ) {
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    this.minSyncIntervalMs = options.minSyncIntervalMs ?? DEFAULT_MIN_SYNC_INTERVAL_MS;
     this.segments.push(...replayedSegments);
     const nextSeq = (replayedSegments.at(-1)?.seq ?? 0) + 1;
     this.active = this.startSegment(nextSeq);
@@ -190,19 +186,18 @@ export class UsageSpool {
   private scheduleSync(): void {
     // Wait at least one turn of the event loop so every record finished in this turn joins the same
     // commit, and until the minimum interval since the last commit began.
-    this.commit ??= this.untilNextSync().then(() => this.syncLoop());
+    this.commit ??= this.syncLoop();
   }
 
   private untilNextSync(): Promise<void> {
-    const wait = this.lastSyncAt + this.minSyncIntervalMs - performance.now();
+    const wait = this.lastSyncAt + MIN_SYNC_INTERVAL_MS - performance.now();
     return new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
   }
 
   private async syncLoop(): Promise<void> {
     try {
-      // scheduleSync waited before the first commit; later ones wait here.
-      for (let first = true; this.unsynced.length > 0; first = false) {
-        if (!first) await this.untilNextSync();
+      while (this.unsynced.length > 0) {
+        await this.untilNextSync();
         this.lastSyncAt = performance.now();
         const batch = this.unsynced;
         this.unsynced = [];
