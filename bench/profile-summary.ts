@@ -7,7 +7,7 @@ import { REPO_ROOT } from "./child.js";
 // self time, the same grouped by package or by our folder, and our own functions by inclusive time.
 // With a run's results.json, only the samples taken while that contender was under saturation load
 // count (the profile's clock is CLOCK_MONOTONIC, as the bench's), so startup and idle gaps drop out.
-// Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME]
+// Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME]
 
 interface CallFrame {
   functionName: string;

@@ -5,7 +5,7 @@ import { summarize } from "./stats.js";
 
 // The slow-stream load generator, a process of its own: opens N streams over a ramp, keeps them all
 // open while the upstream trickles chunks, and records when each chunk arrives. Prints one JSON line.
-// Usage: node --import tsx bench/stream-client.ts SPEC.json
+// Usage: node --import ./bin/ts-loader.js bench/stream-client.ts SPEC.json
 
 export interface StreamClientSpec {
   url: string;

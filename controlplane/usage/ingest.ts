@@ -41,11 +41,16 @@ export async function applyUsageBatches(
 ): Promise<BatchResult[]> {
   const owner = new Map<string, number>();
   const distinct: UsageRecord[] = [];
+  const valid = batches.map(() => 0);
   let missingIds = 0;
   for (const [index, records] of batches.entries()) {
     for (const record of records) {
-      if (record.requestId === "") missingIds++;
-      else if (!owner.has(record.requestId)) {
+      if (record.requestId === "") {
+        missingIds++;
+        continue;
+      }
+      valid[index] = (valid[index] as number) + 1;
+      if (!owner.has(record.requestId)) {
         owner.set(record.requestId, index);
         distinct.push(record);
       }
@@ -59,10 +64,7 @@ export async function applyUsageBatches(
     const index = owner.get(id) as number;
     applied[index] = (applied[index] ?? 0) + 1;
   }
-  return batches.map((records, index) => {
-    const valid = records.filter((r) => r.requestId !== "").length;
-    return { applied: applied[index] as number, duplicates: valid - (applied[index] as number) };
-  });
+  return applied.map((count, index) => ({ applied: count, duplicates: (valid[index] as number) - count }));
 }
 
 /** One transaction: the new logs, their rollups and their charges; returns the request ids that were new. */
@@ -79,7 +81,8 @@ function apply(db: Db, rows: NewUsageLog[], stripe: number): Promise<Set<string>
 
 function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: readonly UsageRecord[]): NewUsageLog[] {
   const now = new Date();
-  return records.map((r) => {
+  const unpriced = new Map<string, number>();
+  const rows = records.map((r) => {
     const tokens = {
       inputTokens: atLeastZero(r.inputTokens),
       outputTokens: atLeastZero(r.outputTokens),
@@ -87,7 +90,7 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
       cacheReadTokens: atLeastZero(r.cacheReadTokens),
     };
     const price = resolvePrice(prices, r.model);
-    if (!price) log({ level: "warn", msg: "no price for model: billed at 0", model: r.model, requestId: r.requestId });
+    if (!price) unpriced.set(r.model, (unpriced.get(r.model) ?? 0) + 1);
     // A group deleted since the request was served bills at list price.
     const multiplier = multipliers.get(r.groupId) ?? ONE;
     const { cost, actualCost } = price ? billedCost(price, tokens, multiplier) : { cost: 0n, actualCost: 0n };
@@ -112,4 +115,8 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
       createdAt: r.createdAt ? timestampDate(r.createdAt) : now,
     };
   });
+  // Once per model and group of batches, not once per record: an unknown model arrives by the thousand.
+  for (const [model, records] of unpriced)
+    log({ level: "warn", msg: "no price for model: billed at 0", model, records });
+  return rows;
 }
