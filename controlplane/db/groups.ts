@@ -24,6 +24,12 @@ export async function fallbackMap(ex: Executor): Promise<Map<string, string | nu
   return new Map(rows.map((r) => [r.id, r.fallback]));
 }
 
+/** Every group's rate multiplier (a small table), by group id. */
+export async function rateMultipliers(ex: Executor): Promise<Map<string, string>> {
+  const rows = await ex.select({ id: groups.id, rate: groups.rateMultiplier }).from(groups);
+  return new Map(rows.map((r) => [r.id, r.rate]));
+}
+
 export function listGroups(ex: Executor, platform: string | undefined, limit: number, afterId?: string) {
   const conditions: SQL[] = [];
   if (platform) conditions.push(eq(groups.platform, platform));

@@ -1,7 +1,7 @@
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { type Atto, formatDecimal } from "../../common/money.js";
 import { type Executor, queryRows, type Tx } from "./database.js";
-import { groups, usageLogs } from "./schema/index.js";
+import { usageLogs } from "./schema/index.js";
 
 export type UsageLogRow = typeof usageLogs.$inferSelect;
 
@@ -152,10 +152,4 @@ export async function deleteUsageLogsBefore(ex: Executor, before: Date, limit: n
         select count(*)::text as n from gone`,
   );
   return Number(deleted[0]?.n ?? 0);
-}
-
-/** Every group's rate multiplier (a small table), by group id. */
-export async function rateMultipliers(ex: Executor): Promise<Map<string, string>> {
-  const rows = await ex.select({ id: groups.id, rate: groups.rateMultiplier }).from(groups);
-  return new Map(rows.map((r) => [r.id, r.rate]));
 }

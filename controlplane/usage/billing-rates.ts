@@ -2,7 +2,7 @@ import { type Atto, parseDecimal } from "../../common/money.js";
 import type { PriceTable } from "../../common/pricing.js";
 import type { ChangeFeed } from "../config/change-feed.js";
 import type { Db } from "../db/database.js";
-import { rateMultipliers } from "../db/usage-logs.js";
+import { rateMultipliers } from "../db/groups.js";
 import { effectivePrices } from "./price-table.js";
 
 // What pricing a usage batch needs: the prices in force and every group's rate multiplier. Read once per

@@ -5,7 +5,8 @@ import type { Redis } from "ioredis";
 // (TIME), so leases expire alike for every data plane whatever their clocks say.
 // memory-store.ts implements the same rules; the shared suite (routing-store.case.ts) holds both to them.
 
-const NOW_MS = `
+/** Sets `now` to the server's clock in ms: the first lines of every script that reads time. */
+export const NOW_MS = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Atto } from "../../common/money.js";
 import type { Admission } from "../sync/spend-admission.js";
+import { NOW_MS } from "./redis-scripts.js";
 
 // A key's quota across data planes (issue: "a key never overspends its limit by more than one request
 // per data plane"). A data plane learns another's spend only once it is billed and published, about
@@ -33,11 +34,6 @@ const DEFAULT_TTL_MS = 60 * 60_000;
 function nano(amount: Atto): number {
   return Number((amount + ATTO_PER_NANO - 1n) / ATTO_PER_NANO);
 }
-
-const NOW_MS = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-`;
 
 // KEYS: inflight, settled, expiry. ARGV: requestId, ceiling (-1 = unbounded), remaining, ttl ms.
 // Returns 'admit', 'exhausted' or 'one_at_a_time'.
