@@ -1,27 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { renderReport, table } from "./report.js";
-import type { BenchResults } from "./results.js";
+import { type BenchResults, emptyResults } from "./results.js";
 
 const base: BenchResults = {
-  startedAt: "t0",
+  ...emptyResults({
+    startedAt: "t0",
+    machine: { cpuModel: "Xeon", cores: 2, memoryGiB: 24, node: "v20.20.2", kernel: "6.1", loadAverage: 0.5 },
+    command: "npm run bench --",
+    quick: false,
+    cpuProfiled: false,
+    sections: ["latency"],
+    offeredRatePerSec: 500,
+  }),
   finishedAt: "t1",
-  machine: { cpuModel: "Xeon", cores: 2, memoryGiB: 24, node: "v20.20.2", kernel: "6.1", loadAverage: 0.5 },
-  command: "npm run bench --",
-  quick: false,
-  cpuProfiled: false,
-  sections: ["latency"],
-  offeredRatePerSec: 500,
   contenders: ["direct", "floor", "dataplane"],
   pending: [{ name: "dataplane-redis", reason: "pending: REDIS_URL not honoured" }],
-  latency: [],
-  saturation: [],
-  failures: [],
-  slowStreams: [],
-  sessionIdentity: undefined,
-  usageIngest: [],
-  usageStats: undefined,
-  propagation: undefined,
-  sectionErrors: [],
 };
 
 const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number) => ({

@@ -33,3 +33,27 @@ export interface BenchResults {
   /** Sections that could not run to the end, and why. */
   sectionErrors: Array<{ section: string; error: string }>;
 }
+
+type RunHead = Pick<
+  BenchResults,
+  "startedAt" | "machine" | "command" | "quick" | "cpuProfiled" | "sections" | "offeredRatePerSec"
+>;
+
+/** A run that has measured nothing yet. */
+export function emptyResults(head: RunHead): BenchResults {
+  return {
+    ...head,
+    finishedAt: "",
+    contenders: [],
+    pending: [],
+    latency: [],
+    saturation: [],
+    failures: [],
+    slowStreams: [],
+    sessionIdentity: undefined,
+    usageIngest: [],
+    usageStats: undefined,
+    propagation: undefined,
+    sectionErrors: [],
+  };
+}

@@ -6,7 +6,7 @@ import { type Environment, startEnvironment } from "./contenders.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import { renderReport } from "./report.js";
-import type { BenchResults } from "./results.js";
+import { type BenchResults, emptyResults } from "./results.js";
 import { runHttpLoad } from "./sections/http-load.js";
 import { runPropagation } from "./sections/propagation.js";
 import { runSessionIdentity } from "./sections/session-identity.js";
@@ -70,27 +70,15 @@ async function main(): Promise<number> {
   log(`bench: sections ${options.sections.join(", ")}; logs in ${logDir}`);
 
   const has = (section: string) => options.sections.includes(section as (typeof options.sections)[number]);
-  const results: BenchResults = {
+  const results: BenchResults = emptyResults({
     startedAt: new Date().toISOString(),
-    finishedAt: "",
     machine,
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
     quick: options.quick,
     cpuProfiled: options.cpuProf,
     sections: options.sections,
     offeredRatePerSec: settings.http.rate,
-    contenders: [],
-    pending: [],
-    latency: [],
-    saturation: [],
-    failures: [],
-    slowStreams: [],
-    sessionIdentity: undefined,
-    usageIngest: [],
-    usageStats: undefined,
-    propagation: undefined,
-    sectionErrors: [],
-  };
+  });
 
   // A section that fails is reported as failed; the others still run and the report is still written.
   const attempt = async (section: string, run: () => Promise<void>) => {

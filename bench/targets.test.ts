@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BenchResults } from "./results.js";
+import { type BenchResults, emptyResults } from "./results.js";
 import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
 import type { SlowStreamRow } from "./sections/slow-streams.js";
 import { checkTargets } from "./targets.js";
@@ -8,25 +8,16 @@ const MACHINE = { cpuModel: "x", cores: 2, memoryGiB: 1, node: "v20", kernel: "6
 
 function results(overrides: Partial<BenchResults>): BenchResults {
   return {
-    startedAt: "",
-    finishedAt: "",
-    machine: MACHINE,
-    command: "",
-    quick: false,
-    cpuProfiled: false,
-    sections: [],
-    offeredRatePerSec: 500,
+    ...emptyResults({
+      startedAt: "",
+      machine: MACHINE,
+      command: "",
+      quick: false,
+      cpuProfiled: false,
+      sections: [],
+      offeredRatePerSec: 500,
+    }),
     contenders: ["direct", "floor", "all-in-one", "dataplane"],
-    pending: [],
-    latency: [],
-    saturation: [],
-    failures: [],
-    slowStreams: [],
-    sessionIdentity: undefined,
-    usageIngest: [],
-    usageStats: undefined,
-    propagation: undefined,
-    sectionErrors: [],
     ...overrides,
   };
 }
