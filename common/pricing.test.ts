@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "./money.js";
-import { billedCost, mergePrices, type Price, resolvePrice } from "./pricing.js";
+import { billedCost, mergePrices, type Price, parsePrice, resolvePrice } from "./pricing.js";
 
 const usd = (s: string) => parseDecimal(s) as bigint;
 const price = (input: string, output: string, write = "0", read = "0"): Price => ({
@@ -8,6 +8,21 @@ const price = (input: string, output: string, write = "0", read = "0"): Price =>
   outputPerMtok: usd(output),
   cacheWritePerMtok: usd(write),
   cacheReadPerMtok: usd(read),
+});
+
+describe("parsePrice", () => {
+  it("reads stored decimal text exactly, and a field that does not parse as 0", () => {
+    const price = parsePrice({
+      inputPerMtok: "3",
+      outputPerMtok: "15.000000000000000001",
+      cacheWritePerMtok: "not a number",
+      cacheReadPerMtok: "",
+    });
+    expect(formatDecimal(price.inputPerMtok)).toBe("3");
+    expect(formatDecimal(price.outputPerMtok)).toBe("15.000000000000000001");
+    expect(price.cacheWritePerMtok).toBe(0n);
+    expect(price.cacheReadPerMtok).toBe(0n);
+  });
 });
 
 describe("resolvePrice", () => {

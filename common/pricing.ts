@@ -1,4 +1,4 @@
-import { type Atto, mulDecimal, tokenCost } from "./money.js";
+import { type Atto, mulDecimal, parseDecimal, tokenCost } from "./money.js";
 
 // Cost of one request (DESIGN §6): prices are USD per million tokens, looked up by exact model name,
 // else by the longest matching `prefix*` pattern; an override of a pattern replaces its default. The
@@ -9,6 +9,17 @@ export interface Price {
   outputPerMtok: Atto;
   cacheWritePerMtok: Atto;
   cacheReadPerMtok: Atto;
+}
+
+/** A price as stored and sent (decimal USD text); a field that does not parse counts as 0. */
+export function parsePrice(text: Record<keyof Price, string>): Price {
+  const usd = (value: string) => parseDecimal(value) ?? 0n;
+  return {
+    inputPerMtok: usd(text.inputPerMtok),
+    outputPerMtok: usd(text.outputPerMtok),
+    cacheWritePerMtok: usd(text.cacheWritePerMtok),
+    cacheReadPerMtok: usd(text.cacheReadPerMtok),
+  };
 }
 
 /** Pattern (exact model or `prefix*`) -> price. */

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { gt } from "drizzle-orm";
+import { parsePrice } from "../../common/pricing.js";
 import {
   type ConfigUpdate,
   ConfigUpdateSchema,
@@ -11,7 +12,7 @@ import { groupIdsOf } from "../db/accounts.js";
 import type { Db, Tx } from "../db/database.js";
 import { accounts, apiKeys, configTombstones, groups, modelPrices, users } from "../db/schema/index.js";
 import { DEFAULT_PRICES } from "../usage/default-prices.js";
-import { effectivePrices, overridePrice } from "../usage/price-table.js";
+import { effectivePrices } from "../usage/price-table.js";
 import {
   accountResource,
   apiKeyResource,
@@ -90,7 +91,7 @@ async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
     return { upserts, deletes };
   }
   for (const row of await tx.select().from(modelPrices).where(gt(modelPrices.version, since))) {
-    upserts.push(modelPriceResource(row.model, overridePrice(row)));
+    upserts.push(modelPriceResource(row.model, parsePrice(row)));
   }
   for (const tombstone of await tx.select().from(configTombstones).where(gt(configTombstones.version, since))) {
     // A deleted override of a default pattern means the default is in force again.

@@ -1,5 +1,5 @@
 import { type Atto, mulDecimal, parseDecimal, tokenCost } from "../../common/money.js";
-import { listCost, type Price, resolvePrice } from "../../common/pricing.js";
+import { listCost, type Price, parsePrice, resolvePrice } from "../../common/pricing.js";
 import type { ModelPrice, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigView } from "./config-view.js";
 
@@ -33,24 +33,14 @@ export function priceOf(prices: ReadonlyMap<string, ModelPrice>, model: string):
   return price;
 }
 
-const money = (text: string): Atto => parseDecimal(text) ?? 0n;
-
 function parsed(price: ModelPrice): ParsedPrice {
   let out = parsedPrices.get(price);
   if (!out) {
-    const input = money(price.inputPerMtok);
-    const cacheWrite = money(price.cacheWritePerMtok);
-    const cacheRead = money(price.cacheReadPerMtok);
-    let dearestInput = input;
-    if (cacheWrite > dearestInput) dearestInput = cacheWrite;
-    if (cacheRead > dearestInput) dearestInput = cacheRead;
-    out = {
-      inputPerMtok: input,
-      outputPerMtok: money(price.outputPerMtok),
-      cacheWritePerMtok: cacheWrite,
-      cacheReadPerMtok: cacheRead,
-      dearestInput,
-    };
+    const listed = parsePrice(price);
+    let dearestInput = listed.inputPerMtok;
+    if (listed.cacheWritePerMtok > dearestInput) dearestInput = listed.cacheWritePerMtok;
+    if (listed.cacheReadPerMtok > dearestInput) dearestInput = listed.cacheReadPerMtok;
+    out = { ...listed, dearestInput };
     parsedPrices.set(price, out);
   }
   return out;
