@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, TEST_NODE_TOKEN, type TestControlPlane } from "../controlplane/test-support.js";
-import { AccountType } from "../gen/tollgate/admin/v1/account_pb.js";
-import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 import { startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
+import { createPaidTenant } from "./support/accounting.js";
 import { waitFor } from "./support/stack.js";
 import { startTollgate, type TollgateProcess } from "./support/tollgate-process.js";
 
@@ -25,21 +24,7 @@ beforeAll(async () => {
   // Each stream: 20 chunks 100 ms apart, about 2 s.
   sim = await startUpstreamSim({ quiet: true, chunks: 20, chunkDelayMs: 100 });
   cp = await startTestControlPlane("postgres");
-  const { admin } = cp;
-  const user = (await admin.users.createUser({ email: "drain@example.com", name: "Drain", balanceUsd: "100" })).user;
-  const group = (await admin.groups.createGroup({ name: "drain", platform: Platform.ANTHROPIC, rateMultiplier: "1" }))
-    .group;
-  await admin.accounts.createAccount({
-    name: "sim",
-    platform: Platform.ANTHROPIC,
-    type: AccountType.APIKEY,
-    baseUrl: sim.url,
-    groupIds: [group?.id ?? ""],
-    credentials: { apiKey: "sk-sim-drain" },
-  });
-  const created = await admin.keys.createApiKey({ userId: user?.id ?? "", name: "drain", groupId: group?.id ?? "" });
-  secret = created.secret;
-  keyId = created.apiKey?.id ?? "";
+  ({ secret, keyId } = await createPaidTenant(cp.admin, sim.url));
   dataDir = await mkdtemp(join(tmpdir(), "tollgate-drain-"));
   dp = await startTollgate(
     ["dataplane", "--control-plane", cp.running.planeUrl],

@@ -2,8 +2,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccountType } from "../gen/tollgate/admin/v1/account_pb.js";
-import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
+import { createPaidTenant } from "./support/accounting.js";
 import { type Stack, startStack, waitFor } from "./support/stack.js";
 
 // A client that never reads a huge stream must not make the gateway buffer it: the relay pauses the
@@ -67,19 +66,7 @@ beforeAll(async () => {
   upstream = new FloodUpstream();
   const upstreamUrl = await upstream.listen();
   stack = await startStack({ dataPlane: { serverLimits: { clientIdleTimeoutMs: 1_500 } } });
-  const { admin } = stack;
-  const user = (await admin.users.createUser({ email: "slow@example.com", name: "Slow", balanceUsd: "100" })).user;
-  const group = (await admin.groups.createGroup({ name: "slow", platform: Platform.ANTHROPIC, rateMultiplier: "1" }))
-    .group;
-  await admin.accounts.createAccount({
-    name: "flood",
-    platform: Platform.ANTHROPIC,
-    type: AccountType.APIKEY,
-    baseUrl: upstreamUrl,
-    groupIds: [group?.id ?? ""],
-    credentials: { apiKey: "sk-flood" },
-  });
-  secret = (await admin.keys.createApiKey({ userId: user?.id ?? "", name: "slow", groupId: group?.id ?? "" })).secret;
+  ({ secret } = await createPaidTenant(stack.admin, upstreamUrl));
   await waitFor(() => stack.dp.config.current.keysByHash.size > 0, "the data plane to receive the key");
   subscribe("http.server.request.start", onRequest);
 });
