@@ -41,23 +41,38 @@ function urlOf(name: string): string {
   return url.toString();
 }
 
-async function seededEnd(name: string): Promise<Date | undefined> {
+/**
+ * When an earlier run finished seeding this database, the end of its synthetic logs. Otherwise the
+ * database is made empty (created, or dropped and created again: a seed cut short would collide with
+ * the next one on request ids) and undefined returned.
+ */
+async function seededEndOrEmpty(name: string): Promise<Date | undefined> {
+  const existing = await markedEnd(name);
+  if (existing !== null) return existing;
   const admin = postgres(BASE_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    const found = await admin`select 1 from pg_database where datname = ${name}`;
-    if (found.length === 0) {
-      await admin.unsafe(`create database ${name}`);
-      return undefined;
-    }
+    await admin.unsafe(`drop database if exists ${name}`);
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return undefined;
+}
+
+/** The seeded end in an existing database's mark; null when there is no such database or no mark. */
+async function markedEnd(name: string): Promise<Date | null> {
+  const admin = postgres(BASE_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    if ((await admin`select 1 from pg_database where datname = ${name}`).length === 0) return null;
   } finally {
     await admin.end();
   }
   const db = postgres(urlOf(name), { max: 1, onnotice: () => {} });
   try {
     const mark = await db`select to_regclass(${SEEDED_MARK}) as t`;
-    if (!mark[0]?.t) return undefined;
+    if (!mark[0]?.t) return null;
     const rows = await db.unsafe(`select seeded_end from ${SEEDED_MARK}`);
-    return rows[0] ? new Date(rows[0].seeded_end as string) : undefined;
+    return rows[0] ? new Date(rows[0].seeded_end as string) : null;
   } finally {
     await db.end();
   }
@@ -71,7 +86,7 @@ export async function runUsageStats(
 ): Promise<UsageStatsResult> {
   const name = databaseName(settings.rows);
   const databaseUrl = urlOf(name);
-  const earlier = await seededEnd(name);
+  const earlier = await seededEndOrEmpty(name);
   const tokens = newTokens();
   // The control plane migrates the database when it starts.
   const cp = await startControlPlaneProcess({ name: "controlplane-stats", tokens, databaseUrl, logDir, workDir });
