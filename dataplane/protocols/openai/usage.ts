@@ -20,7 +20,6 @@ export function openaiUsage(raw: unknown): Usage | undefined {
   };
 }
 
-/** A chat completion or a Responses object. */
 /** A Responses response's id, which a later request may name as previous_response_id. */
 export function responseId(response: unknown): string | undefined {
   return isObject(response) && typeof response.id === "string" && response.id !== "" ? response.id : undefined;
