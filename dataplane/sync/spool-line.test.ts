@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { ackLine, parseSpoolLine, recordLine } from "./spool-line.js";
+import { encodeUsageRecord } from "./usage-record-bytes.js";
 
 const record = create(UsageRecordSchema, {
   requestId: "r-1",
@@ -12,7 +13,7 @@ const record = create(UsageRecordSchema, {
   outputTokens: 56n,
   firstTokenMs: 7n,
 });
-const good = recordLine(record).slice(0, -1);
+const good = recordLine(encodeUsageRecord(record)).slice(0, -1);
 const ack = ackLine(["r-1", "r-2"]).slice(0, -1);
 /** A line with a valid checksum over whatever body it is given. */
 const checksummed = (body: string) => `${crc32(body).toString(16).padStart(8, "0")}\t${body}`;
@@ -20,8 +21,8 @@ const checksummed = (body: string) => `${crc32(body).toString(16).padStart(8, "0
 describe("spool lines", () => {
   it("round-trips a record and an ack", () => {
     expect(parseSpoolLine(checksummed("a\t[]"))).toEqual({ kind: "ack", requestIds: [] });
-    expect(recordLine(record).endsWith("\n")).toBe(true);
-    expect(parseSpoolLine(good)).toEqual({ kind: "record", record });
+    expect(recordLine(encodeUsageRecord(record)).endsWith("\n")).toBe(true);
+    expect(parseSpoolLine(good)).toEqual({ kind: "record", record, bytes: encodeUsageRecord(record) });
     expect(parseSpoolLine(ack)).toEqual({ kind: "ack", requestIds: ["r-1", "r-2"] });
   });
 

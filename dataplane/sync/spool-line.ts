@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 
 // One line of the usage spool: `<crc32 hex>\t<kind>\t<payload>\n`. A record line carries the record as
@@ -7,10 +7,17 @@ import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1
 // a crash (a power cut can leave a prefix, or zeros, at the end of the file), so replay skips it instead
 // of billing a half-decoded record.
 
-export type SpoolEntry = { kind: "record"; record: UsageRecord } | { kind: "ack"; requestIds: string[] };
+/** A record with its protobuf encoding, made once: the spool writes it and ReportUsage sends it. */
+export interface SpooledRecord {
+  record: UsageRecord;
+  bytes: Uint8Array;
+}
 
-export function recordLine(record: UsageRecord): string {
-  return line("r", Buffer.from(toBinary(UsageRecordSchema, record)).toString("base64"));
+export type SpoolEntry = ({ kind: "record" } & SpooledRecord) | { kind: "ack"; requestIds: string[] };
+
+/** The line of a record, from its encoding (encodeUsageRecord). */
+export function recordLine(bytes: Uint8Array): string {
+  return line("r", Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
 }
 
 export function ackLine(requestIds: readonly string[]): string {
@@ -33,7 +40,8 @@ export function parseSpoolLine(text: string): SpoolEntry | undefined {
   const payload = body.slice(2);
   try {
     if (body.startsWith("r\t")) {
-      return { kind: "record", record: fromBinary(UsageRecordSchema, Buffer.from(payload, "base64")) };
+      const bytes = Buffer.from(payload, "base64");
+      return { kind: "record", record: fromBinary(UsageRecordSchema, bytes), bytes };
     }
     if (body.startsWith("a\t")) {
       const ids: unknown = JSON.parse(payload);

@@ -1,14 +1,10 @@
-import { create } from "@bufbuild/protobuf";
 import { type Client, ConnectError } from "@connectrpc/connect";
-import {
-  type PlaneService,
-  type UsageBatch,
-  UsageBatchSchema,
-  type UsageRecord,
-} from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { PlaneService, UsageBatch, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { sleep } from "./sleep.js";
+import type { SpooledRecord } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
+import { usageBatch } from "./usage-batch.js";
 import { UsageSpool } from "./usage-spool.js";
 
 // Streams usage records to the control plane over ReportUsage. A record is spooled to disk first and
@@ -40,8 +36,8 @@ export interface UsageReporterOptions {
 }
 
 export class UsageReporter {
-  private pending: UsageRecord[] = [];
-  private readonly inFlight = new Map<bigint, UsageRecord[]>();
+  private pending: SpooledRecord[] = [];
+  private readonly inFlight = new Map<bigint, SpooledRecord[]>();
   private nextBatchId = 1n;
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
@@ -68,7 +64,7 @@ export class UsageReporter {
       onDurable: (records) => reporter?.queue(records),
     });
     reporter = new UsageReporter(options, spool);
-    for (const record of replayed) options.listener?.spooled(record);
+    for (const { record } of replayed) options.listener?.spooled(record);
     reporter.queue(replayed);
     return reporter;
   }
@@ -111,7 +107,7 @@ export class UsageReporter {
     await this.spool.close();
   }
 
-  private queue(records: readonly UsageRecord[]): void {
+  private queue(records: readonly SpooledRecord[]): void {
     if (records.length === 0) return;
     this.pending.push(...records);
     this.wake?.();
@@ -128,9 +124,10 @@ export class UsageReporter {
         const acks = this.options.client.reportUsage(this.batches(session.signal), { signal: session.signal });
         for await (const ack of acks) {
           failures = 0;
-          const records = this.inFlight.get(ack.batchId);
-          if (!records) continue;
+          const spooled = this.inFlight.get(ack.batchId);
+          if (!spooled) continue;
           this.inFlight.delete(ack.batchId);
+          const records = spooled.map((s) => s.record);
           this.spool.ack(records.map((r) => r.requestId));
           this.options.listener?.acked(records);
           if (this.backlog === 0) this.notifyIdle();
@@ -172,7 +169,10 @@ export class UsageReporter {
       const records = this.pending.splice(0, this.maxBatch);
       const batchId = this.nextBatchId++;
       this.inFlight.set(batchId, records);
-      yield create(UsageBatchSchema, { batchId, records });
+      yield usageBatch(
+        batchId,
+        records.map((r) => r.bytes),
+      );
     }
   }
 

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { recordLine } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
+import { encodeUsageRecord } from "./usage-record-bytes.js";
 import { type OpenedSpool, UsageSpool } from "./usage-spool.js";
 
 let dir: string;
@@ -37,7 +38,12 @@ function record(n: number): UsageRecord {
 const ids = (records: readonly UsageRecord[]) => records.map((r) => r.requestId);
 
 async function openSpool(segmentBytes?: number): Promise<OpenedSpool> {
-  const result = await UsageSpool.open({ dir, log, segmentBytes, onDurable: (batch) => durable.push(batch) });
+  const result = await UsageSpool.open({
+    dir,
+    log,
+    segmentBytes,
+    onDurable: (batch) => durable.push(batch.map((s) => s.record)),
+  });
   opened.push(result.spool);
   return result;
 }
@@ -72,7 +78,7 @@ describe("UsageSpool", () => {
     expect(durable).toEqual([]);
     await untilDurable(50);
     const text = await onDisk();
-    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(recordLine(r))));
+    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(recordLine(encodeUsageRecord(r)))));
     expect(seenOnDisk.every(Boolean)).toBe(true);
     expect(ids(durable.flat())).toEqual(ids(Array.from({ length: 50 }, (_, n) => record(n))));
     // One request finishing at a time would cost one fsync each; a burst shares them.
@@ -91,8 +97,9 @@ describe("UsageSpool", () => {
     opened = [];
 
     const second = await openSpool();
-    expect(ids(second.replayed)).toEqual(["req-1", "req-3"]);
-    expect(second.replayed[1]).toEqual(record(3));
+    expect(ids(second.replayed.map((s) => s.record))).toEqual(["req-1", "req-3"]);
+    expect(second.replayed[1]?.record).toEqual(record(3));
+    expect(second.replayed[1]?.bytes).toEqual(encodeUsageRecord(record(3)));
     expect(second.spool.backlog).toBe(2);
     second.spool.ack(["req-1", "req-3"]);
     expect(second.spool.backlog).toBe(0);
@@ -112,7 +119,7 @@ describe("UsageSpool", () => {
     abandon(first.spool);
 
     const second = await openSpool();
-    expect(ids(second.replayed)).toEqual(["req-2", "req-3"]);
+    expect(ids(second.replayed.map((s) => s.record))).toEqual(["req-2", "req-3"]);
   });
 
   it("skips a torn last line and keeps writing in a fresh segment", async () => {
@@ -121,18 +128,18 @@ describe("UsageSpool", () => {
     await untilDurable(3);
     abandon(first.spool);
     const [last] = (await segmentFiles()).slice(-1);
-    const torn = recordLine(record(4));
+    const torn = recordLine(encodeUsageRecord(record(4)));
     await appendFile(join(dir, last as string), torn.slice(0, torn.length - 9));
 
     const second = await openSpool();
-    expect(ids(second.replayed)).toEqual(["req-1", "req-2", "req-3"]);
+    expect(ids(second.replayed.map((s) => s.record))).toEqual(["req-1", "req-2", "req-3"]);
     expect(warnings).toEqual([expect.objectContaining({ detail: expect.objectContaining({ lines: 1 }) })]);
     second.spool.append(record(5));
     await untilDurable(4);
     abandon(second.spool);
 
     const third = await openSpool();
-    expect(ids(third.replayed)).toEqual(["req-1", "req-2", "req-3", "req-5"]);
+    expect(ids(third.replayed.map((s) => s.record))).toEqual(["req-1", "req-2", "req-3", "req-5"]);
   });
 
   it("skips a corrupt line in the middle and replays the rest", async () => {
@@ -146,12 +153,12 @@ describe("UsageSpool", () => {
     await writeFile(path, lines.join("\n"));
 
     const second = await openSpool();
-    expect(ids(second.replayed)).toEqual(["req-1", "req-3"]);
+    expect(ids(second.replayed.map((s) => s.record))).toEqual(["req-1", "req-3"]);
     expect(warnings).toHaveLength(1);
   });
 
   it("deletes segments once their records are acked, so the disk holds the backlog and little more", async () => {
-    const lineBytes = recordLine(record(100)).length;
+    const lineBytes = recordLine(encodeUsageRecord(record(100))).length;
     const { spool } = await openSpool(lineBytes * 5);
     let maxSegments = 0;
     for (let n = 100; n < 300; n++) {

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { acquireDirLock } from "./dir-lock.js";
-import { ackLine, parseSpoolLine, recordLine } from "./spool-line.js";
+import { ackLine, parseSpoolLine, recordLine, type SpooledRecord } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
+import { encodeUsageRecord } from "./usage-record-bytes.js";
 
 // The durable usage spool (DESIGN §6: spooled before it is reported, dropped only after the ack).
 //
@@ -36,7 +37,7 @@ export interface UsageSpoolOptions {
   dir: string;
   log: SyncLog;
   /** Records whose lines are on disk: they may now be reported. */
-  onDurable: (records: UsageRecord[]) => void;
+  onDurable: (records: SpooledRecord[]) => void;
   /** A segment is closed once it grows past this size. */
   segmentBytes?: number;
 }
@@ -58,14 +59,14 @@ interface Segment {
 export interface OpenedSpool {
   spool: UsageSpool;
   /** Records spooled before and never acked, oldest first: report them again. */
-  replayed: UsageRecord[];
+  replayed: SpooledRecord[];
 }
 
 export class UsageSpool {
   private readonly segments: Segment[] = [];
   private active: Segment;
   private readonly segmentOf = new Map<string, Segment>();
-  private unsynced: UsageRecord[] = [];
+  private unsynced: SpooledRecord[] = [];
   private commit: Promise<void> | undefined;
   private newSegment = false;
   private closed = false;
@@ -95,7 +96,7 @@ export class UsageSpool {
       for (const [requestId, { segment }] of live) spool.segmentOf.set(requestId, segment);
       await spool.syncDirectory();
       spool.dropEmptySegments();
-      const replayed = [...live.values()].map((entry) => entry.record);
+      const replayed = [...live.values()].map(({ record, bytes }) => ({ record, bytes }));
       if (replayed.length > 0) {
         options.log("info", "usage spool: replaying unacked records", { dir: options.dir, records: replayed.length });
       }
@@ -120,11 +121,12 @@ export class UsageSpool {
       return;
     }
     if (this.segmentOf.has(record.requestId)) return;
-    this.write(recordLine(record));
+    const bytes = encodeUsageRecord(record);
+    this.write(recordLine(bytes));
     this.active.live++;
     this.active.dirty = true;
     this.segmentOf.set(record.requestId, this.active);
-    this.unsynced.push(record);
+    this.unsynced.push({ record, bytes });
     this.scheduleSync();
   }
 
@@ -264,8 +266,7 @@ function closeFd(segment: Segment): void {
   segment.fd = undefined;
 }
 
-interface LiveEntry {
-  record: UsageRecord;
+interface LiveEntry extends SpooledRecord {
   segment: Segment;
 }
 
@@ -295,7 +296,8 @@ async function readSegments(dir: string) {
       if (!entry) {
         damaged++;
       } else if (entry.kind === "record") {
-        if (!live.has(entry.record.requestId)) live.set(entry.record.requestId, { record: entry.record, segment });
+        const { record, bytes } = entry;
+        if (!live.has(record.requestId)) live.set(record.requestId, { record, bytes, segment });
       } else {
         for (const id of entry.requestIds) live.delete(id);
       }

@@ -1,0 +1,34 @@
+import { create } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { type UsageBatch, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+
+// A batch carries its records as the bytes the spool already encoded, so no record is encoded twice.
+// On the wire each element of `repeated UsageRecord records` is its tag and then its length-prefixed
+// bytes: exactly an unknown field of the same number, which protobuf-es writes out verbatim. The
+// control plane reads ordinary records.
+
+const RECORDS = UsageBatchSchema.field.records.number;
+
+export function usageBatch(batchId: bigint, records: readonly Uint8Array[]): UsageBatch {
+  const batch = create(UsageBatchSchema, { batchId });
+  batch.$unknown = records.map((bytes) => ({
+    no: RECORDS,
+    wireType: WireType.LengthDelimited,
+    data: lengthPrefixed(bytes),
+  }));
+  return batch;
+}
+
+function lengthPrefixed(bytes: Uint8Array): Uint8Array {
+  const prefix: number[] = [];
+  let rest = bytes.length;
+  while (rest >= 0x80) {
+    prefix.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  prefix.push(rest);
+  const out = new Uint8Array(prefix.length + bytes.length);
+  out.set(prefix);
+  out.set(bytes, prefix.length);
+  return out;
+}
