@@ -68,6 +68,11 @@ function slotSet(sets: Map<string, SlotSet>, id: string): SlotSet {
   return set;
 }
 
+/** Counted as RELEASE in redis-scripts.ts counts it: leases past their expiry included. */
+function atLimit(set: SlotSet | undefined, limit: number): boolean {
+  return limit > 0 && (set?.size ?? 0) >= limit;
+}
+
 /**
  * Whether the set has room under the limit (0 = unlimited). A lease past its expiry belongs to a data
  * plane that stopped renewing it; the set is swept only when it looks full, so the common case never
@@ -146,17 +151,26 @@ class MemoryStore implements RoutingStore {
     });
     this.view.applyLoads(loads);
     if (account) {
-      const lease = { requestId: request.requestId, accountId: account.id, userId: request.userId };
+      const lease = {
+        requestId: request.requestId,
+        accountId: account.id,
+        userId: request.userId,
+        userConcurrency: request.userConcurrency,
+        accountConcurrency: account.concurrency,
+      };
       return { ok: true, lease, sticky: chosen === boundIndex, loads };
     }
     return { ok: false, limit: userFull ? "user" : "account", loads };
   }
 
   async release(lease: SlotLease): Promise<void> {
-    const user = this.state.userSlots.get(lease.userId)?.delete(lease.requestId) ?? false;
-    const account = this.state.accountSlots.get(lease.accountId)?.delete(lease.requestId) ?? false;
+    const userSet = this.state.userSlots.get(lease.userId);
+    const accountSet = this.state.accountSlots.get(lease.accountId);
+    const full = atLimit(userSet, lease.userConcurrency) || atLimit(accountSet, lease.accountConcurrency);
+    const user = userSet?.delete(lease.requestId) ?? false;
+    const account = accountSet?.delete(lease.requestId) ?? false;
     // Delivered later, as a Redis message would be: a listener that acquires runs after release returns.
-    if (user || account) setImmediate(() => this.state.events.emit("slot-freed", { ...lease }));
+    if ((user || account) && full) setImmediate(() => this.state.events.emit("slot-freed", { ...lease }));
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {

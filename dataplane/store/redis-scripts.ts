@@ -94,12 +94,17 @@ return reply
 `;
 
 /**
- * KEYS: user slots, account slots. ARGV: requestId, channel, the lease as JSON.
- * Publishes the lease when a slot was actually freed (not when it had expired or was released before).
+ * KEYS: user slots, account slots. ARGV: requestId, channel, the lease as JSON, user limit, account limit.
+ * Publishes the lease when a slot was actually freed (not when it had expired or was released before)
+ * from a set at its limit (0 = unlimited), the only kind a request can be waiting on.
  */
 const RELEASE = `
+local function full(key, limit)
+  return limit > 0 and redis.call('ZCARD', key) >= limit
+end
+local waitable = full(KEYS[1], tonumber(ARGV[4])) or full(KEYS[2], tonumber(ARGV[5]))
 local freed = redis.call('ZREM', KEYS[1], ARGV[1]) + redis.call('ZREM', KEYS[2], ARGV[1])
-if freed > 0 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+if freed > 0 and waitable then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return freed
 `;
 

@@ -137,7 +137,13 @@ class RedisStore implements RoutingStore {
     this.view.applyLoads(loads);
     const account = candidates[Number(chosen) - 1];
     if (status === "ok" && account) {
-      const lease = { requestId: request.requestId, accountId: account.id, userId: request.userId };
+      const lease = {
+        requestId: request.requestId,
+        accountId: account.id,
+        userId: request.userId,
+        userConcurrency: request.userConcurrency,
+        accountConcurrency: account.concurrency,
+      };
       return { ok: true, lease, sticky: sticky === 1, loads };
     }
     return { ok: false, limit: status === "user" ? "user" : "account", loads };
@@ -146,7 +152,7 @@ class RedisStore implements RoutingStore {
   async release(lease: SlotLease): Promise<void> {
     await this.scripts.tollgateRelease(
       [this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId)],
-      [lease.requestId, this.slotFreedChannel, JSON.stringify(lease)],
+      [lease.requestId, this.slotFreedChannel, JSON.stringify(lease), lease.userConcurrency, lease.accountConcurrency],
     );
   }
 

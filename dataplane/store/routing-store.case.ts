@@ -278,16 +278,39 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
 
     it("does not announce a release of a slot already gone", async () => {
       const { a } = ids();
+      const single = [{ id: a, concurrency: 1 }];
       const freed: SlotLease[] = [];
       const unsubscribe = other.onSlotFreed((lease) => freed.push(lease));
       try {
-        const held = leaseOf(await store.acquire(request({ candidates: free(a) })));
+        const held = leaseOf(await store.acquire(request({ candidates: single })));
         await store.release(held);
         await store.release(held);
-        const marker = leaseOf(await store.acquire(request({ candidates: free(a) })));
+        const marker = leaseOf(await store.acquire(request({ candidates: single })));
         await store.release(marker);
         await eventually(() => expect(freed).toContainEqual(marker));
         expect(freed.filter((lease) => lease.requestId === held.requestId)).toHaveLength(1);
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it("announces only releases from a set at its limit: nobody can wait on one with room", async () => {
+      const { user, a, b } = ids();
+      const freed: SlotLease[] = [];
+      const unsubscribe = other.onSlotFreed((lease) => freed.push(lease));
+      try {
+        const roomy = [{ id: a, concurrency: 3 }];
+        const unlimited = leaseOf(await store.acquire(request({ candidates: free(a) })));
+        const belowLimit = leaseOf(await store.acquire(request({ candidates: roomy })));
+        await store.release(unlimited);
+        await store.release(belowLimit);
+        // A user at its limit of one, on an account with room: the user's set is full.
+        const userFull = leaseOf(
+          await store.acquire(request({ userId: user, userConcurrency: 1, candidates: free(b) })),
+        );
+        await store.release(userFull);
+        await eventually(() => expect(freed).toContainEqual(userFull));
+        expect(freed.map((lease) => lease.requestId)).toEqual([userFull.requestId]);
       } finally {
         unsubscribe();
       }

@@ -11,6 +11,9 @@ export interface SlotLease {
   readonly requestId: string;
   readonly accountId: string;
   readonly userId: string;
+  /** The limits it was taken under (0 = unlimited): only a release from a full set can free a waiter. */
+  readonly userConcurrency: number;
+  readonly accountConcurrency: number;
 }
 
 export interface AcquireCandidate {
@@ -82,7 +85,11 @@ export interface RoutingStore {
    */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
 
-  /** One round trip: frees both slots and tells every data plane's onSlotFreed listeners. */
+  /**
+   * One round trip: frees both slots and, when either set was at its limit (a request may be waiting
+   * for it), tells every data plane's onSlotFreed listeners. Most requests run under no limit they
+   * reach, and announcing each of their releases to every data plane cost a message per request.
+   */
   release(lease: SlotLease): Promise<void>;
 
   /** One round trip: extends the leases still held by slotLeaseMs; a released or expired one stays gone. */
