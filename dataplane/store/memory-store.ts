@@ -9,6 +9,7 @@ import {
   DEFAULT_SLOT_LEASE_MS,
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
+  leaseFor,
   type RoutingStore,
   type RuntimeView,
   type SlotLease,
@@ -151,14 +152,7 @@ class MemoryStore implements RoutingStore {
     });
     this.view.applyLoads(loads);
     if (account) {
-      const lease = {
-        requestId: request.requestId,
-        accountId: account.id,
-        userId: request.userId,
-        userConcurrency: request.userConcurrency,
-        accountConcurrency: account.concurrency,
-      };
-      return { ok: true, lease, sticky: chosen === boundIndex, loads };
+      return { ok: true, lease: leaseFor(request, account), sticky: chosen === boundIndex, loads };
     }
     return { ok: false, limit: userFull ? "user" : "account", loads };
   }

@@ -11,6 +11,7 @@ import {
   DEFAULT_SLOT_LEASE_MS,
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
+  leaseFor,
   type RoutingStore,
   type RuntimeView,
   type SlotLease,
@@ -137,14 +138,7 @@ class RedisStore implements RoutingStore {
     this.view.applyLoads(loads);
     const account = candidates[Number(chosen) - 1];
     if (status === "ok" && account) {
-      const lease = {
-        requestId: request.requestId,
-        accountId: account.id,
-        userId: request.userId,
-        userConcurrency: request.userConcurrency,
-        accountConcurrency: account.concurrency,
-      };
-      return { ok: true, lease, sticky: sticky === 1, loads };
+      return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1, loads };
     }
     return { ok: false, limit: status === "user" ? "user" : "account", loads };
   }

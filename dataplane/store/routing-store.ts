@@ -16,6 +16,17 @@ export interface SlotLease {
   readonly accountConcurrency: number;
 }
 
+/** The lease an acquire hands out when it took a slot of `account`. */
+export function leaseFor(request: AcquireRequest, account: AcquireCandidate): SlotLease {
+  return {
+    requestId: request.requestId,
+    accountId: account.id,
+    userId: request.userId,
+    userConcurrency: request.userConcurrency,
+    accountConcurrency: account.concurrency,
+  };
+}
+
 export interface AcquireCandidate {
   readonly id: string;
   /** 0 = unlimited. */
