@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -190,6 +190,17 @@ describe("accounting under faults", () => {
     const load = startLoad(tenants);
     try {
       await load.served(30, "before any fault");
+      // What data plane 0 serves after its restart is the config it persisted, which it saves half a
+      // second after an update: on a fast machine 30 responses can come sooner.
+      const persistedConfig = join(root, "dp0", "dataplane", "config.bin");
+      await waitFor(
+        () =>
+          access(persistedConfig).then(
+            () => true,
+            () => false,
+          ),
+        "data plane 0 to persist its config",
+      );
 
       // The control plane and data plane 0 die together; data plane 0 comes back while the control
       // plane is still away and serves from the config it persisted.
