@@ -117,10 +117,30 @@ describe("persisted config", () => {
 });
 
 describe("ConfigPersister", () => {
+  it("saves the first config at once when it has none on disk, later ones after the debounce", async () => {
+    const holder = new ConfigHolder();
+    const persister = new ConfigPersister({ path, nodeToken: TOKEN, holder, log, debounceMs: 60_000 });
+    holder.apply(update(1n));
+    persister.schedule();
+    const deadline = Date.now() + 5_000;
+    while ((await loadPersistedConfig(path, TOKEN, log))?.version !== 1n) {
+      if (Date.now() > deadline) throw new Error("the first config was not saved at once");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    holder.apply(update(2n));
+    persister.schedule();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await loadPersistedConfig(path, TOKEN, log))?.version).toBe(1n);
+    await persister.flush();
+    expect((await loadPersistedConfig(path, TOKEN, log))?.version).toBe(2n);
+  });
+
   it("saves once after a burst of updates, and on flush only when something changed", async () => {
     const holder = new ConfigHolder();
+    // As after a start from a persisted config: the view it holds is on disk already.
+    holder.apply(update(1n));
     const persister = new ConfigPersister({ path, nodeToken: TOKEN, holder, log, debounceMs: 30 });
-    for (let v = 1n; v <= 5n; v++) {
+    for (let v = 2n; v <= 5n; v++) {
       holder.apply(update(v));
       persister.schedule();
     }

@@ -72,7 +72,10 @@ export interface ConfigPersisterOptions {
 // back from the control plane.
 const DEFAULT_MIN_INTERVAL_MS = 5_000;
 
-/** Saves the holder's view a moment after an update, and at most once per minimum interval. */
+/**
+ * Saves the holder's view a moment after an update (the first one at once when nothing was persisted),
+ * and at most once per minimum interval.
+ */
 export class ConfigPersister {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
@@ -87,7 +90,10 @@ export class ConfigPersister {
   schedule(): void {
     if (this.timer) return;
     const minInterval = this.options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
-    const wait = Math.max(this.options.debounceMs ?? 500, this.lastSaveAt + minInterval - Date.now());
+    // A data plane with nothing on disk yet saves its first config at once: until then a crash
+    // leaves it nothing to serve while the control plane is away.
+    const debounce = this.savedVersion === 0n ? 0 : (this.options.debounceMs ?? 500);
+    const wait = Math.max(debounce, this.lastSaveAt + minInterval - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.save();
