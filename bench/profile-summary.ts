@@ -170,11 +170,11 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   let windows: Array<[number, number]> | undefined;
   if (values.results) {
     const results = JSON.parse(readFileSync(values.results, "utf8")) as {
-      saturation: Array<{ contender: string; windowUs: [number, number] }>;
+      saturation: Array<{ contender: string; windowsUs: Array<[number, number]> }>;
     };
     windows = results.saturation
       .filter((r) => r.contender === (values.contender ?? "dataplane"))
-      .map((r) => r.windowUs);
+      .flatMap((r) => r.windowsUs);
   }
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const summary = summarizeProfile(profile, REPO_ROOT, Number(values.top), windows);

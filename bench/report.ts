@@ -78,10 +78,11 @@ function saturationSection(r: BenchResults): string | undefined {
       fmt(row.rssPeakMb, 0),
       fmt(row.controlPlaneCpuUsPerRequest, 0),
       fmt(row.upstreamCpuUsPerRequest, 0),
+      row.rounds.length > 1 ? row.rounds.map((value) => value.toFixed(0)).join(" / ") : undefined,
       (row.errors || undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
     ];
   });
-  return `## Saturation (CPU of the proxy process per completed request)\n\n${table(
+  return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran.\n\n${table(
     [
       "workload",
       "contender",
@@ -91,6 +92,7 @@ function saturationSection(r: BenchResults): string | undefined {
       "RSS peak MB",
       "control plane µs/req",
       "upstream-sim µs/req",
+      "rounds (CPU µs/req; req/s direct)",
       "errors",
     ],
     rows,

@@ -22,7 +22,15 @@ import { buildWorkloads } from "./workloads.js";
 const CAPTURE = join(REPO_ROOT, "../shared/captures/claude-code-1.json");
 
 const FULL = {
-  http: { warmupSec: 1, latencySec: 6, saturationSec: 5, rate: 500, pacedConnections: 10, saturationConnections: 32 },
+  http: {
+    warmupSec: 1,
+    latencySec: 6,
+    saturationSec: 4,
+    saturationRounds: 3,
+    rate: 500,
+    pacedConnections: 10,
+    saturationConnections: 32,
+  },
   slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100 },
   ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 16, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
@@ -30,7 +38,7 @@ const FULL = {
   deadlineMs: 30 * 60_000,
 };
 const QUICK: typeof FULL = {
-  http: { ...FULL.http, latencySec: 1, saturationSec: 1 },
+  http: { ...FULL.http, latencySec: 1, saturationSec: 1, saturationRounds: 1 },
   slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50 },
   ingest: { ...FULL.ingest, durationMs: 1500, streams: [1], tenants: 3 },
   propagation: { keys: 500, keysViaAdminApi: 20, changes: 10, createConcurrency: 4 },

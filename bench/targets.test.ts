@@ -33,7 +33,8 @@ const sat = (contender: string, workload: string, cpu: number): SaturationRow =>
   upstreamCpuUsPerRequest: 50,
   rssPeakMb: 100,
   usageDrained: true,
-  windowUs: [0, 1],
+  windowsUs: [[0, 1]],
+  rounds: [cpu],
 });
 
 const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number): LatencyRow => ({

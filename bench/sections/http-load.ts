@@ -8,7 +8,9 @@ import { runWrk, type WrkRun } from "../wrk.js";
 
 // Latency at a fixed rate well below saturation, and throughput and cost at saturation, for every
 // workload. Contenders alternate within each workload (in a rotating order), so drift on the machine
-// spreads over all of them instead of favouring whoever ran first.
+// spreads over all of them instead of favouring whoever ran first. Saturation runs in rounds, each
+// round every contender once in its own rotation, and reports each contender's median round: on a
+// shared 2-core VM one run's CPU per request moves by a third from one minute to the next.
 
 export interface HttpLoadSettings {
   latency: boolean;
@@ -16,6 +18,8 @@ export interface HttpLoadSettings {
   warmupSec: number;
   latencySec: number;
   saturationSec: number;
+  /** Saturation runs per contender and workload, alternating; the median one is reported. */
+  saturationRounds: number;
   /** The fixed rate, spread over `pacedConnections` connections with random pauses. */
   rate: number;
   pacedConnections: number;
@@ -47,8 +51,10 @@ export interface SaturationRow {
   rssPeakMb: number | undefined;
   /** False when usage records were still unacked at the end of the settle wait. */
   usageDrained: boolean;
-  /** When the load ran, in CLOCK_MONOTONIC µs (the clock of --cpu-prof profiles): profile-summary --window. */
-  windowUs: [number, number];
+  /** When the load of each round ran, in CLOCK_MONOTONIC µs (the clock of --cpu-prof profiles): profile-summary --results. */
+  windowsUs: Array<[number, number]>;
+  /** Every round's CPU per request (requests/s for direct calls), in the order they ran. */
+  rounds: number[];
 }
 
 export interface FailedCell {
@@ -124,19 +130,33 @@ export async function runHttpLoad(
       );
     }
     if (!settings.saturation) continue;
-    for (const contender of healthy) {
-      const row = await saturate(contender, workload, upstreamPid, () =>
-        runWrk(runFor(contender, settings.saturationConnections, settings.saturationSec), workDir),
-      );
-      result.saturation.push(row);
-      const cpu = row.cpuUsPerRequest === undefined ? "" : `, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/req`;
-      const rss = row.rssPeakMb === undefined ? "" : `, RSS ${row.rssPeakMb.toFixed(0)} MB`;
-      log(
-        `  ${workload.name} / ${contender.name}: ${row.requestsPerSec.toFixed(0)} req/s saturated${cpu}${rss}${row.errors ? `, ${row.errors} errors` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}`,
-      );
+    const runs = new Map<Contender, SaturationRow[]>(healthy.map((contender) => [contender, []]));
+    for (let round = 0; round < settings.saturationRounds; round++) {
+      for (const contender of rotate(healthy, round)) {
+        const row = await saturate(contender, workload, upstreamPid, () =>
+          runWrk(runFor(contender, settings.saturationConnections, settings.saturationSec), workDir),
+        );
+        runs.get(contender)?.push(row);
+        const cpu = row.cpuUsPerRequest === undefined ? "" : `, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/req`;
+        const rss = row.rssPeakMb === undefined ? "" : `, RSS ${row.rssPeakMb.toFixed(0)} MB`;
+        const of = settings.saturationRounds > 1 ? ` (round ${round + 1} of ${settings.saturationRounds})` : "";
+        log(
+          `  ${workload.name} / ${contender.name}: ${row.requestsPerSec.toFixed(0)} req/s saturated${cpu}${rss}${row.errors ? `, ${row.errors} errors` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}${of}`,
+        );
+      }
     }
+    for (const rows of runs.values()) result.saturation.push(medianRound(rows));
   }
   return result;
+}
+
+/** The round with the median CPU per request (requests/s for direct calls), with every round's figure and window. */
+export function medianRound(rows: readonly SaturationRow[]): SaturationRow {
+  const figure = (row: SaturationRow) => row.cpuUsPerRequest ?? row.requestsPerSec;
+  const sorted = [...rows].sort((a, b) => figure(a) - figure(b));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new RangeError("medianRound needs at least one round");
+  return { ...median, rounds: rows.map(figure), windowsUs: rows.flatMap((row) => row.windowsUs) };
 }
 
 /** One request end to end: a 200 holding the protocol's complete ending, or why not. */
@@ -185,7 +205,8 @@ async function saturate(
     upstreamCpuUsPerRequest: perRequest(2),
     rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
     usageDrained,
-    windowUs: [loadStart, loadEnd],
+    windowsUs: [[loadStart, loadEnd]],
+    rounds: [],
   };
 }
 

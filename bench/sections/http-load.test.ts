@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { medianRound, rotate, type SaturationRow } from "./http-load.js";
+
+const row = (contender: string, cpu: number | undefined, requestsPerSec: number): SaturationRow => ({
+  workload: "anthropic",
+  contender,
+  completed: 1000,
+  errors: 0,
+  requestsPerSec,
+  cpuUsPerRequest: cpu,
+  controlPlaneCpuUsPerRequest: undefined,
+  upstreamCpuUsPerRequest: 60,
+  rssPeakMb: 100,
+  usageDrained: true,
+  windowsUs: [[0, 1]],
+  rounds: [],
+});
+
+describe("saturation rounds", () => {
+  it.each([
+    ["one round", [220], 220],
+    ["three rounds, median in the middle of the run", [250, 210, 230], 230],
+    ["three rounds, an outlier high", [210, 400, 220], 220],
+    ["two rounds: the lower", [240, 200], 200],
+  ])("reports the median round of %s, with every round in run order", (_name, cpus, median) => {
+    const rows = cpus.map((cpu, i) => row("dataplane", cpu, 3000 + i));
+    const reported = medianRound(rows);
+    expect(reported.cpuUsPerRequest).toBe(median);
+    // The whole row is that round's (its requests/s with it), not a mix of rounds.
+    expect(reported.requestsPerSec).toBe(rows.find((r) => r.cpuUsPerRequest === median)?.requestsPerSec);
+    expect(reported.rounds).toEqual(cpus);
+    // A profile summary counts the samples of every round's load.
+    expect(reported.windowsUs).toHaveLength(cpus.length);
+  });
+
+  it("ranks direct calls, which have no proxy CPU, by requests per second", () => {
+    const reported = medianRound([
+      row("direct", undefined, 15000),
+      row("direct", undefined, 9000),
+      row("direct", undefined, 16000),
+    ]);
+    expect(reported.requestsPerSec).toBe(15000);
+    expect(reported.rounds).toEqual([15000, 9000, 16000]);
+  });
+
+  it("rotates the contenders' order from one round (and workload) to the next", () => {
+    expect(rotate(["a", "b", "c"], 0)).toEqual(["a", "b", "c"]);
+    expect(rotate(["a", "b", "c"], 1)).toEqual(["b", "c", "a"]);
+    expect(rotate(["a", "b", "c"], 4)).toEqual(["b", "c", "a"]);
+    expect(rotate([], 2)).toEqual([]);
+  });
+});
