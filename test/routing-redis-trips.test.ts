@@ -66,6 +66,12 @@ const isRelease = (command: string) => command.includes(`"${redis.prefix}slot-fr
 
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
 async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
+  // Requests run one at a time: once every earlier one's release (sent at the end of its event-loop
+  // turn) is seen, the window holds only this request's commands.
+  await waitFor(
+    () => monitor.seen.filter(isRelease).length >= monitor.seen.filter(isAcquire).length,
+    "earlier requests' slot releases",
+  );
   const start = await mark();
   await request();
   // The release is sent after the answer, off its critical path: wait for it.

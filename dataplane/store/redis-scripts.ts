@@ -94,17 +94,24 @@ return reply
 `;
 
 /**
- * KEYS: user slots, account slots. ARGV: requestId, channel, the lease as JSON, user limit, account limit.
- * Publishes the lease when a slot was actually freed (not when it had expired or was released before)
+ * KEYS: pairs of (user slots, account slots), one per lease. ARGV: channel, then per lease its
+ * requestId, the lease as JSON, user limit, account limit.
+ * Publishes a lease when a slot was actually freed (not when it had expired or was released before)
  * from a set at its limit (0 = unlimited), the only kind a request can be waiting on.
  */
 const RELEASE = `
 local function full(key, limit)
   return limit > 0 and redis.call('ZCARD', key) >= limit
 end
-local waitable = full(KEYS[1], tonumber(ARGV[4])) or full(KEYS[2], tonumber(ARGV[5]))
-local freed = redis.call('ZREM', KEYS[1], ARGV[1]) + redis.call('ZREM', KEYS[2], ARGV[1])
-if freed > 0 and waitable then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+local freed = 0
+for i = 1, #KEYS / 2 do
+  local user, account, arg = KEYS[2 * i - 1], KEYS[2 * i], 4 * i - 2
+  local requestId, lease = ARGV[arg], ARGV[arg + 1]
+  local waitable = full(user, tonumber(ARGV[arg + 2])) or full(account, tonumber(ARGV[arg + 3]))
+  local n = redis.call('ZREM', user, requestId) + redis.call('ZREM', account, requestId)
+  if n > 0 and waitable then redis.call('PUBLISH', ARGV[1], lease) end
+  freed = freed + n
+end
 return freed
 `;
 

@@ -77,6 +77,8 @@ class RedisStore implements RoutingStore {
   private readonly slotFreed = new EventEmitter();
   private readonly runtimeChannel: string;
   private readonly slotFreedChannel: string;
+  /** Releases waiting for the end of this event-loop turn (sendReleases). */
+  private releasing: Array<{ lease: SlotLease; resolve: () => void; reject: (error: unknown) => void }> = [];
   /** Changes received while a reload is in flight, reapplied over its result. */
   private racing: RuntimeMessage[] | undefined;
   private resyncs: Promise<void> = Promise.resolve();
@@ -143,10 +145,32 @@ class RedisStore implements RoutingStore {
     return { ok: false, limit: status === "user" ? "user" : "account", loads };
   }
 
-  async release(lease: SlotLease): Promise<void> {
-    await this.scripts.tollgateRelease(
-      [this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId)],
-      [lease.requestId, this.slotFreedChannel, JSON.stringify(lease), lease.userConcurrency, lease.accountConcurrency],
+  release(lease: SlotLease): Promise<void> {
+    // The releases of one event-loop turn go in one script call: under load several requests end per
+    // turn, and each command costs this process more than its script costs Redis.
+    return new Promise((resolve, reject) => {
+      this.releasing.push({ lease, resolve, reject });
+      if (this.releasing.length === 1) setImmediate(() => this.sendReleases());
+    });
+  }
+
+  private sendReleases(): void {
+    const batch = this.releasing;
+    if (batch.length === 0) return;
+    this.releasing = [];
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.slotFreedChannel];
+    for (const { lease } of batch) {
+      keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
+      args.push(lease.requestId, JSON.stringify(lease), lease.userConcurrency, lease.accountConcurrency);
+    }
+    this.scripts.tollgateRelease(keys, args).then(
+      () => {
+        for (const { resolve } of batch) resolve();
+      },
+      (error: unknown) => {
+        for (const { reject } of batch) reject(error);
+      },
     );
   }
 
@@ -197,6 +221,8 @@ class RedisStore implements RoutingStore {
   }
 
   async close(): Promise<void> {
+    // Releases still waiting for their turn are sent before the caller closes the connection.
+    this.sendReleases();
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.slotFreed.removeAllListeners();
