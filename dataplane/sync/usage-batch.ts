@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { WireType } from "@bufbuild/protobuf/wire";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { type UsageBatch, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 
 // A batch carries its records as the bytes the spool already encoded, so no record is encoded twice.
@@ -14,21 +14,8 @@ export function usageBatch(batchId: bigint, records: readonly Uint8Array[]): Usa
   batch.$unknown = records.map((bytes) => ({
     no: RECORDS,
     wireType: WireType.LengthDelimited,
-    data: lengthPrefixed(bytes),
+    // An unknown length-delimited field's data holds its length prefix, as BinaryWriter.bytes writes it.
+    data: new BinaryWriter().bytes(bytes).finish(),
   }));
   return batch;
-}
-
-function lengthPrefixed(bytes: Uint8Array): Uint8Array {
-  const prefix: number[] = [];
-  let rest = bytes.length;
-  while (rest >= 0x80) {
-    prefix.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  prefix.push(rest);
-  const out = new Uint8Array(prefix.length + bytes.length);
-  out.set(prefix);
-  out.set(bytes, prefix.length);
-  return out;
 }
