@@ -190,8 +190,8 @@ describe("accounting under faults", () => {
     const load = startLoad(tenants);
     try {
       await load.served(30, "before any fault");
-      // What data plane 0 serves after its restart is the config it persisted, which it saves half a
-      // second after an update: on a fast machine 30 responses can come sooner.
+      // What data plane 0 serves after its restart is the config it persisted: its first save starts
+      // as the config arrives, but 30 responses can come before that save is on disk.
       const persistedConfig = join(root, "dp0", "dataplane", "config.bin");
       await waitFor(
         () =>

@@ -119,7 +119,15 @@ describe("persisted config", () => {
 describe("ConfigPersister", () => {
   it("saves the first config at once when it has none on disk, later ones after the debounce", async () => {
     const holder = new ConfigHolder();
-    const persister = new ConfigPersister({ path, nodeToken: TOKEN, holder, log, debounceMs: 60_000 });
+    // No minimum interval: only the debounce can hold the second save back.
+    const persister = new ConfigPersister({
+      path,
+      nodeToken: TOKEN,
+      holder,
+      log,
+      debounceMs: 60_000,
+      minIntervalMs: 0,
+    });
     holder.apply(update(1n));
     persister.schedule();
     const deadline = Date.now() + 5_000;
@@ -127,6 +135,8 @@ describe("ConfigPersister", () => {
       if (Date.now() > deadline) throw new Error("the first config was not saved at once");
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    // The file is renamed into place before the save finishes: let it finish (nothing new to save).
+    await persister.flush();
     holder.apply(update(2n));
     persister.schedule();
     await new Promise((resolve) => setTimeout(resolve, 100));
