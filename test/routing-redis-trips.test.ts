@@ -64,12 +64,17 @@ async function mark(): Promise<number> {
 const isAcquire = (command: string) => command.includes(`"${redis.prefix}last-used"`);
 const isRelease = (command: string) => command.includes(`"${redis.prefix}slot-freed"`);
 
+/** Leases freed by the release scripts seen: each carries its lease as JSON (quotes escaped by MONITOR). */
+function leasesReleased(commands: string[]): number {
+  return commands.filter(isRelease).reduce((sum, command) => sum + command.split('{\\"requestId\\"').length - 1, 0);
+}
+
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
 async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
-  // Requests run one at a time: once every earlier one's release (sent at the end of its event-loop
-  // turn) is seen, the window holds only this request's commands.
+  // Once every earlier request's lease is released (sent at the end of its event-loop turn, possibly
+  // with others in one call), the window holds only this request's commands.
   await waitFor(
-    () => monitor.seen.filter(isRelease).length >= monitor.seen.filter(isAcquire).length,
+    () => leasesReleased(monitor.seen) >= monitor.seen.filter(isAcquire).length,
     "earlier requests' slot releases",
   );
   const start = await mark();
