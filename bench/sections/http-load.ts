@@ -130,7 +130,7 @@ export async function runHttpLoad(
       );
     }
     if (!settings.saturation) continue;
-    const runs = new Map<Contender, SaturationRow[]>(healthy.map((contender) => [contender, []]));
+    const runs = new Map<Contender, Array<Omit<SaturationRow, "rounds">>>(healthy.map((contender) => [contender, []]));
     for (let round = 0; round < settings.saturationRounds; round++) {
       for (const contender of rotate(healthy, round)) {
         const row = await saturate(contender, workload, upstreamPid, () =>
@@ -151,8 +151,8 @@ export async function runHttpLoad(
 }
 
 /** The round with the median CPU per request (requests/s for direct calls), with every round's figure and window. */
-export function medianRound(rows: readonly SaturationRow[]): SaturationRow {
-  const figure = (row: SaturationRow) => row.cpuUsPerRequest ?? row.requestsPerSec;
+export function medianRound(rows: readonly Omit<SaturationRow, "rounds">[]): SaturationRow {
+  const figure = (row: Omit<SaturationRow, "rounds">) => row.cpuUsPerRequest ?? row.requestsPerSec;
   const sorted = [...rows].sort((a, b) => figure(a) - figure(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   if (!median) throw new RangeError("medianRound needs at least one round");
@@ -180,7 +180,7 @@ async function saturate(
   workload: Workload,
   upstreamPid: number,
   load: () => ReturnType<typeof runWrk>,
-): Promise<SaturationRow> {
+): Promise<Omit<SaturationRow, "rounds">> {
   const pids = [contender.pid ?? upstreamPid, contender.controlPlanePid ?? upstreamPid, upstreamPid];
   await settle(pids, () => contender.usageBacklog());
   const before = cpuMicros(pids);
@@ -206,7 +206,6 @@ async function saturate(
     rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
     usageDrained,
     windowsUs: [[loadStart, loadEnd]],
-    rounds: [],
   };
 }
 
