@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../../test/support/redis.js";
 import { addressOf, monitorCommandsFrom } from "../../test/support/redis-monitor.js";
+import { openStore } from "./open-store.js";
 import { openRedisStore } from "./redis-store.js";
 import { defineRoutingStoreSuite } from "./routing-store.case.js";
 import type { RoutingStore } from "./routing-store.js";
@@ -181,5 +182,34 @@ describe("Redis routing store on the wire", () => {
     const prefixed = new Redis(REDIS_URL, { keyPrefix: "x:", lazyConnect: true });
     await expect(openRedisStore({ redis: prefixed, onError: () => {} })).rejects.toThrow(/keyPrefix/);
     prefixed.disconnect();
+  });
+});
+
+describe("Redis routing store through openStore", () => {
+  it("sends a release still waiting for its turn before the connection closes", async () => {
+    const { prefix, cleanup } = createTestPrefix();
+    const onError = () => {};
+    const closing = await openStore({ redisUrl: REDIS_URL, keyPrefix: prefix, onError });
+    const other = await openStore({ redisUrl: REDIS_URL, keyPrefix: prefix, onError });
+    try {
+      const request = (requestId: string) => ({
+        requestId,
+        groupId: "g",
+        sessionKeys: [],
+        userId: "u",
+        userConcurrency: 0,
+        candidates: [{ id: "a", concurrency: 1 }],
+      });
+      const held = await closing.store.acquire(request("r-1"));
+      if (!held.ok) throw new Error("expected the slot");
+      const released = closing.store.release(held.lease);
+      await closing.close();
+      await released;
+      expect((await other.store.acquire(request("r-2"))).ok).toBe(true);
+      await expect(closing.store.release(held.lease)).rejects.toThrow("closed");
+    } finally {
+      await other.close();
+      await cleanup();
+    }
   });
 });

@@ -148,13 +148,14 @@ class RedisStore implements RoutingStore {
   release(lease: SlotLease): Promise<void> {
     // The releases of one event-loop turn go in one script call: under load several requests end per
     // turn, and each command costs this process more than its script costs Redis.
+    if (this.closed) return Promise.reject(new Error("the routing store is closed"));
     return new Promise((resolve, reject) => {
       this.releasing.push({ lease, resolve, reject });
-      if (this.releasing.length === 1) setImmediate(() => this.sendReleases());
+      if (this.releasing.length === 1) setImmediate(() => void this.sendReleases());
     });
   }
 
-  private sendReleases(): void {
+  private async sendReleases(): Promise<void> {
     const batch = this.releasing;
     if (batch.length === 0) return;
     this.releasing = [];
@@ -164,14 +165,12 @@ class RedisStore implements RoutingStore {
       keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
       args.push(lease.requestId, JSON.stringify(lease), lease.userConcurrency, lease.accountConcurrency);
     }
-    this.scripts.tollgateRelease(keys, args).then(
-      () => {
-        for (const { resolve } of batch) resolve();
-      },
-      (error: unknown) => {
-        for (const { reject } of batch) reject(error);
-      },
-    );
+    try {
+      await this.scripts.tollgateRelease(keys, args);
+      for (const { resolve } of batch) resolve();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+    }
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {
@@ -221,9 +220,10 @@ class RedisStore implements RoutingStore {
   }
 
   async close(): Promise<void> {
-    // Releases still waiting for their turn are sent before the caller closes the connection.
-    this.sendReleases();
     this.closed = true;
+    // Releases still waiting for their turn are sent, and answered, before the caller closes the
+    // connection (auto-pipelining would otherwise hold the command past the disconnect).
+    await this.sendReleases();
     clearTimeout(this.retryTimer);
     this.slotFreed.removeAllListeners();
     this.subscriber.disconnect();
