@@ -14,7 +14,8 @@ const encode = (part: MessageInitShape<typeof ConfigUpdateSchema>) =>
   toBinary(ConfigUpdateSchema, create(ConfigUpdateSchema, part));
 
 export async function encodeConfigUpdate(update: ConfigUpdate): Promise<Uint8Array> {
-  const parts = [encode({ version: update.version, snapshot: update.snapshot })];
+  // Every field but the two long lists, whatever fields the message gains.
+  const parts = [toBinary(ConfigUpdateSchema, { ...update, upserts: [], deletes: [] })];
   for (let start = 0; start < update.upserts.length; start += RESOURCES_PER_SLICE) {
     parts.push(encode({ upserts: update.upserts.slice(start, start + RESOURCES_PER_SLICE) }));
     await nextTurn();
