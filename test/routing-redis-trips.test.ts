@@ -64,9 +64,10 @@ async function mark(): Promise<number> {
 const isAcquire = (command: string) => command.includes(`"${redis.prefix}last-used"`);
 const isRelease = (command: string) => command.includes(`"${redis.prefix}slot-freed"`);
 
-/** Leases freed by the release scripts seen: each carries its lease as JSON (quotes escaped by MONITOR). */
+/** Leases freed by the release scripts seen: each names its user's slots key once. */
 function leasesReleased(commands: string[]): number {
-  return commands.filter(isRelease).reduce((sum, command) => sum + command.split('{\\"requestId\\"').length - 1, 0);
+  const userSlots = `"${redis.prefix}slots:user:`;
+  return commands.filter(isRelease).reduce((sum, command) => sum + command.split(userSlots).length - 1, 0);
 }
 
 /** The data plane's commands while `request` runs and its slot is released afterwards. */

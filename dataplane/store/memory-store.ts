@@ -45,7 +45,7 @@ export class MemoryRoutingState {
   readonly accounts = new Map<string, StoredAccountState>();
   version = 0;
   readonly locks = new Map<string, Expiring<string>>();
-  /** "runtime" (RuntimeChange) and "slot-freed" (SlotLease), as the Redis channels. */
+  /** "runtime" (RuntimeChange) and "slot-freed" (the request id), as the Redis channels. */
   readonly events = new EventEmitter().setMaxListeners(0);
 }
 
@@ -93,7 +93,7 @@ class MemoryStore implements RoutingStore {
   private readonly slotFreed = new EventEmitter().setMaxListeners(0);
   private readonly onRuntime = (change: RuntimeChange) =>
     this.view.applyState(change.version, change.accountId, change.state);
-  private readonly onSlotFreedEvent = (lease: SlotLease) => this.slotFreed.emit("freed", lease);
+  private readonly onSlotFreedEvent = (requestId: string) => this.slotFreed.emit("freed", requestId);
 
   constructor(options: MemoryStoreOptions) {
     this.state = options.state ?? new MemoryRoutingState();
@@ -164,7 +164,7 @@ class MemoryStore implements RoutingStore {
     const user = userSet?.delete(lease.requestId) ?? false;
     const account = accountSet?.delete(lease.requestId) ?? false;
     // Delivered later, as a Redis message would be: a listener that acquires runs after release returns.
-    if ((user || account) && full) setImmediate(() => this.state.events.emit("slot-freed", { ...lease }));
+    if ((user || account) && full) setImmediate(() => this.state.events.emit("slot-freed", lease.requestId));
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {
@@ -178,7 +178,7 @@ class MemoryStore implements RoutingStore {
     }
   }
 
-  onSlotFreed(listener: (freed: SlotLease) => void): () => void {
+  onSlotFreed(listener: (requestId: string) => void): () => void {
     this.slotFreed.on("freed", listener);
     return () => this.slotFreed.off("freed", listener);
   }

@@ -95,8 +95,8 @@ return reply
 
 /**
  * KEYS: pairs of (user slots, account slots), one per lease. ARGV: channel, then per lease its
- * requestId, the lease as JSON, user limit, account limit.
- * Publishes a lease when a slot was actually freed (not when it had expired or was released before)
+ * requestId, user limit, account limit.
+ * Publishes a lease's request id when a slot was actually freed (not when it had expired or was released before)
  * from a set at its limit (0 = unlimited), the only kind a request can be waiting on.
  */
 const RELEASE = `
@@ -105,11 +105,11 @@ local function full(key, limit)
 end
 local freed = 0
 for i = 1, #KEYS / 2 do
-  local user, account, arg = KEYS[2 * i - 1], KEYS[2 * i], 4 * i - 2
-  local requestId, lease = ARGV[arg], ARGV[arg + 1]
-  local waitable = full(user, tonumber(ARGV[arg + 2])) or full(account, tonumber(ARGV[arg + 3]))
+  local user, account, arg = KEYS[2 * i - 1], KEYS[2 * i], 3 * i - 1
+  local requestId = ARGV[arg]
+  local waitable = full(user, tonumber(ARGV[arg + 1])) or full(account, tonumber(ARGV[arg + 2]))
   local n = redis.call('ZREM', user, requestId) + redis.call('ZREM', account, requestId)
-  if n > 0 and waitable then redis.call('PUBLISH', ARGV[1], lease) end
+  if n > 0 and waitable then redis.call('PUBLISH', ARGV[1], requestId) end
   freed = freed + n
 end
 return freed

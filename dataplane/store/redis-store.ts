@@ -163,7 +163,7 @@ class RedisStore implements RoutingStore {
     const args: Array<string | number> = [this.slotFreedChannel];
     for (const { lease } of batch) {
       keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
-      args.push(lease.requestId, JSON.stringify(lease), lease.userConcurrency, lease.accountConcurrency);
+      args.push(lease.requestId, lease.userConcurrency, lease.accountConcurrency);
     }
     try {
       await this.scripts.tollgateRelease(keys, args);
@@ -184,7 +184,7 @@ class RedisStore implements RoutingStore {
     await this.scripts.tollgateRenew(keys, args);
   }
 
-  onSlotFreed(listener: (freed: SlotLease) => void): () => void {
+  onSlotFreed(listener: (requestId: string) => void): () => void {
     this.slotFreed.on("freed", listener);
     return () => this.slotFreed.off("freed", listener);
   }
@@ -256,7 +256,7 @@ class RedisStore implements RoutingStore {
   private onMessage(channel: string, message: string): void {
     try {
       if (channel === this.runtimeChannel) this.applyRuntime(parseRuntimeMessage(message));
-      else if (channel === this.slotFreedChannel) this.slotFreed.emit("freed", parseLease(message));
+      else if (channel === this.slotFreedChannel) this.slotFreed.emit("freed", message);
     } catch (error) {
       this.onError(error as Error);
     }
@@ -310,12 +310,4 @@ function parseRuntimeMessage(text: string): RuntimeMessage {
     throw new Error(`unreadable account state message: ${text.slice(0, 200)}`);
   }
   return message as RuntimeMessage;
-}
-
-function parseLease(text: string): SlotLease {
-  const lease = JSON.parse(text) as Partial<SlotLease>;
-  if (typeof lease.requestId !== "string" || typeof lease.accountId !== "string" || typeof lease.userId !== "string") {
-    throw new Error(`unreadable slot release message: ${text.slice(0, 200)}`);
-  }
-  return lease as SlotLease;
 }

@@ -97,9 +97,11 @@ export interface RoutingStore {
   acquire(request: AcquireRequest): Promise<AcquireResult>;
 
   /**
-   * One round trip: frees both slots and, when either set was at its limit (a request may be waiting
-   * for it), tells every data plane's onSlotFreed listeners. Most requests run under no limit they
-   * reach, and announcing each of their releases to every data plane cost a message per request.
+   * One round trip (shared with the other releases of the event-loop turn on Redis): frees both slots
+   * and, when either set was at its limit under the lease's limits (a request may be waiting for it),
+   * tells every data plane's onSlotFreed listeners. Most requests run under no limit they reach, and
+   * announcing each of their releases to every data plane cost a message per request. A limit
+   * lowered since the lease was taken can leave a release unannounced: waiters retry on their timer.
    */
   release(lease: SlotLease): Promise<void>;
 
@@ -107,10 +109,11 @@ export interface RoutingStore {
   renew(leases: readonly SlotLease[]): Promise<void>;
 
   /**
-   * Called (on every data plane) when a release frees a slot; a lease that expires calls nobody, so
-   * waiters also retry on a timer. Returns the unsubscribe function.
+   * Called (on every data plane) with the request id when a release frees a slot a request may be
+   * waiting for; a lease that expires calls nobody, so waiters also retry on a timer. Returns the
+   * unsubscribe function.
    */
-  onSlotFreed(listener: (freed: SlotLease) => void): () => void;
+  onSlotFreed(listener: (requestId: string) => void): () => void;
 
   /** Drops a session's binding in a group. */
   unbind(groupId: string, sessionKey: string): Promise<void>;
