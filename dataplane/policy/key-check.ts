@@ -65,11 +65,16 @@ function timestampToMs(timestamp: TimestampLike): number {
   return Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000);
 }
 
+/** A key's quota; undefined when it has none (empty, or not above zero). */
+export function keyQuota(quotaUsd: string): Atto | undefined {
+  const quota = money(quotaUsd);
+  return quota > 0n ? quota : undefined;
+}
+
 export function compileKey<K extends ApiKeyRecord>(key: K): CompiledKey<K> {
-  const quota = money(key.quotaUsd);
   return {
     record: key,
-    quota: quota > 0n ? quota : undefined,
+    quota: keyQuota(key.quotaUsd),
     quotaUsed: money(key.quotaUsedUsd),
     expiresAtMs: key.expiresAt ? timestampToMs(key.expiresAt) : undefined,
     whitelist: compileIpRules(key.ipWhitelist),

@@ -1,9 +1,9 @@
-import { type Atto, parseDecimal } from "../../common/money.js";
+import type { Atto } from "../../common/money.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
 import { recordCost } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
-import type { CompiledKey, CompiledUser } from "../policy/key-check.js";
+import { type CompiledKey, type CompiledUser, keyQuota } from "../policy/key-check.js";
 import type { SharedQuota } from "../store/shared-quota.js";
 import { type Admission, admitSpend, type Budget } from "./spend-admission.js";
 import type { UsageListener } from "./usage-reporter.js";
@@ -118,7 +118,8 @@ export class SpendGuard implements UsageListener {
   acked(records: readonly UsageRecord[]): void {
     // Per key with a quota, the billed requests' shared entries (also those replayed from the spool
     // after a restart, which this process never reserved): one call per key, and nothing left to run.
-    const billed = new Map<string, string[]>();
+    // Key id -> its billed request ids; undefined for a key without a quota (decided once per key).
+    const billed = new Map<string, string[] | undefined>();
     for (const record of records) {
       const charge = this.charges.get(record.requestId);
       if (!charge) continue;
@@ -126,18 +127,18 @@ export class SpendGuard implements UsageListener {
       this.reserved.delete(record.requestId);
       this.add(`k:${charge.keyId}`, -charge.cost);
       this.add(`u:${charge.userId}`, -charge.cost);
-      if (this.shared && this.hasQuota(charge.keyId)) {
-        const ids = billed.get(charge.keyId) ?? [];
-        ids.push(record.requestId);
-        billed.set(charge.keyId, ids);
+      if (this.shared) {
+        if (!billed.has(charge.keyId)) billed.set(charge.keyId, this.hasQuota(charge.keyId) ? [] : undefined);
+        billed.get(charge.keyId)?.push(record.requestId);
       }
     }
-    for (const [keyId, ids] of billed) this.shared?.billed(keyId, ids, SHARED_GRACE_MS).catch(this.onSharedError);
+    for (const [keyId, ids] of billed) {
+      if (ids) this.shared?.billed(keyId, ids, SHARED_GRACE_MS).catch(this.onSharedError);
+    }
   }
 
   private hasQuota(keyId: string): boolean {
-    const quota = parseDecimal(this.config.current.keysById.get(keyId)?.quotaUsd ?? "");
-    return quota !== undefined && quota > 0n;
+    return keyQuota(this.config.current.keysById.get(keyId)?.quotaUsd ?? "") !== undefined;
   }
 
   private budget(id: string, limit: Atto | undefined, used: Atto): Budget {
