@@ -93,7 +93,7 @@ export class ConfigPersister {
     // A data plane with nothing on disk yet saves its first config at once: until then a crash
     // leaves it nothing to serve while the control plane is away.
     const debounce = this.savedVersion === 0n ? 0 : (this.options.debounceMs ?? 500);
-    const wait = Math.max(debounce, this.lastSaveAt + minInterval - Date.now());
+    const wait = Math.max(debounce, this.lastSaveAt + minInterval - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.save();
@@ -111,7 +111,7 @@ export class ConfigPersister {
     this.saving = this.saving.then(async () => {
       const view = this.options.holder.current;
       if (view.version === this.savedVersion) return;
-      this.lastSaveAt = Date.now();
+      this.lastSaveAt = performance.now();
       try {
         await savePersistedConfig(this.options.path, snapshotOf(view), this.options.nodeToken);
         this.savedVersion = view.version;
