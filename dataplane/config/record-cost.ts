@@ -10,7 +10,8 @@ import type { ConfigView } from "./config-view.js";
 const ONE = 10n ** 18n;
 
 // Every billable request prices its model twice (admission and billing): the resolution and the
-// parsed decimals are kept per config object, so a new config version starts afresh by itself.
+// parsed decimals are kept per prices map. A config version whose delta leaves the prices alone keeps
+// the same map (layered-map.ts), and so its cache; one that changes a price gets a new map.
 const resolved = new WeakMap<ReadonlyMap<string, ModelPrice>, Map<string, ModelPrice | undefined>>();
 const parsedPrices = new WeakMap<ModelPrice, ParsedPrice>();
 const rates = new WeakMap<object, Atto>();
