@@ -1,9 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Atto, parseDecimal } from "../../common/money.js";
-import { type Admission, admitSpend } from "./spend-admission.js";
+import { type Admission, admitSpend, countInFlight, type InFlight } from "./spend-admission.js";
 
 const usd = (text: string): Atto => parseDecimal(text) as Atto;
+
+const totalsOf = (ceilings: readonly (Atto | undefined)[]): InFlight => {
+  const totals = { count: 0, unbounded: 0, ceilings: 0n };
+  for (const ceiling of ceilings) countInFlight(totals, ceiling, 1);
+  return totals;
+};
 
 describe("admitSpend", () => {
   it.each<
@@ -39,7 +45,7 @@ describe("admitSpend", () => {
         limit: budget.limit === undefined ? undefined : usd(budget.limit),
         used: usd(budget.used ?? "0"),
         pending: usd(budget.pending ?? "0"),
-        inFlight: (budget.inFlight ?? []).map((c) => (c === undefined ? undefined : usd(c))),
+        inFlight: totalsOf((budget.inFlight ?? []).map((c) => (c === undefined ? undefined : usd(c)))),
       },
       ceiling === undefined ? undefined : usd(ceiling),
     );
@@ -74,7 +80,12 @@ describe("the bound", () => {
         for (const s of steps) {
           if (s.kind === "start") {
             const ceiling = s.ceiling === null ? undefined : BigInt(s.ceiling);
-            const budget = { limit: BigInt(limit), used: 0n, pending: spent, inFlight: inFlight.map((r) => r.ceiling) };
+            const budget = {
+              limit: BigInt(limit),
+              used: 0n,
+              pending: spent,
+              inFlight: totalsOf(inFlight.map((r) => r.ceiling)),
+            };
             if (admitSpend(budget, ceiling) === "admit") inFlight.push({ ceiling });
           } else if (inFlight.length > 0) {
             finish(s.pick % inFlight.length, s.share);

@@ -25,8 +25,20 @@ export interface Budget {
   used: Atto;
   /** Spent on this data plane and not yet acked. */
   pending: Atto;
-  /** The cost ceilings of this budget's requests in flight here; undefined = unbounded. */
-  inFlight: readonly (Atto | undefined)[];
+  /** This budget's requests in flight here. */
+  inFlight: InFlight;
+}
+
+/**
+ * The requests in flight against a budget, kept as running totals: a user with a thousand streams
+ * open would otherwise make every admission walk a thousand ceilings.
+ */
+export interface InFlight {
+  count: number;
+  /** Those without a known ceiling. */
+  unbounded: number;
+  /** The sum of the others' ceilings. */
+  ceilings: Atto;
 }
 
 export type Admission = "admit" | "exhausted" | "one_at_a_time";
@@ -35,11 +47,15 @@ export function admitSpend(budget: Budget, ceiling: Atto | undefined): Admission
   if (budget.limit === undefined) return "admit";
   const remaining = budget.limit - budget.used - budget.pending;
   if (remaining <= 0n) return "exhausted";
-  if (budget.inFlight.length === 0) return "admit";
-  let committed = ceiling;
-  for (const c of budget.inFlight) {
-    if (c === undefined || committed === undefined) return "one_at_a_time";
-    committed += c;
-  }
-  return committed !== undefined && committed <= remaining ? "admit" : "one_at_a_time";
+  const { inFlight } = budget;
+  if (inFlight.count === 0) return "admit";
+  if (ceiling === undefined || inFlight.unbounded > 0) return "one_at_a_time";
+  return ceiling + inFlight.ceilings <= remaining ? "admit" : "one_at_a_time";
+}
+
+/** Counts a request in (+1) or out (-1) of the totals. */
+export function countInFlight(totals: InFlight, ceiling: Atto | undefined, sign: 1 | -1): void {
+  totals.count += sign;
+  if (ceiling === undefined) totals.unbounded += sign;
+  else totals.ceilings += sign === 1 ? ceiling : -ceiling;
 }

@@ -5,7 +5,7 @@ import { recordCost } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
 import { type CompiledKey, type CompiledUser, keyQuota } from "../policy/key-check.js";
 import type { SharedQuota } from "../store/shared-quota.js";
-import { type Admission, admitSpend, type Budget } from "./spend-admission.js";
+import { type Admission, admitSpend, type Budget, countInFlight, type InFlight } from "./spend-admission.js";
 import type { UsageListener } from "./usage-reporter.js";
 
 // This data plane's spend that the config view does not show yet, per key (against its quota) and per
@@ -20,15 +20,13 @@ export interface SpendTicket {
   release(): void;
 }
 
-interface InFlight {
-  ceiling: Atto | undefined;
-}
-
 interface Charge {
   keyId: string;
   userId: string;
   cost: Atto;
 }
+
+const NONE_IN_FLIGHT: InFlight = Object.freeze({ count: 0, unbounded: 0, ceilings: 0n });
 
 /** Config changes reach every data plane in tens of milliseconds (npm run bench); this is ample. */
 const SHARED_GRACE_MS = 2_000;
@@ -36,7 +34,7 @@ const SHARED_GRACE_MS = 2_000;
 export class SpendGuard implements UsageListener {
   private readonly pending = new Map<string, Atto>();
   private readonly charges = new Map<string, Charge>();
-  private readonly inFlight = new Map<string, Set<InFlight>>();
+  private readonly inFlight = new Map<string, InFlight>();
   /** Requests with a shared reservation: request id -> key id. */
   private readonly reserved = new Map<string, string>();
 
@@ -92,8 +90,7 @@ export class SpendGuard implements UsageListener {
     if (forUser === "one_at_a_time") {
       return new GatewayError("CONCURRENCY_LIMIT", "the remaining balance allows one request at a time; retry shortly");
     }
-    const slot: InFlight = { ceiling };
-    const held = [this.hold(keyBudget, slot), this.hold(userBudget, slot)];
+    const held = [this.hold(keyBudget, ceiling), this.hold(userBudget, ceiling)];
     let released = false;
     return {
       release: () => {
@@ -142,18 +139,20 @@ export class SpendGuard implements UsageListener {
   }
 
   private budget(id: string, limit: Atto | undefined, used: Atto): Budget {
-    // Without a limit admitSpend admits at once and never looks at the requests in flight.
-    const inFlight = limit === undefined ? [] : [...(this.inFlight.get(id) ?? [])].map((slot) => slot.ceiling);
-    return { limit, used, pending: this.pending.get(id) ?? 0n, inFlight };
+    return { limit, used, pending: this.pending.get(id) ?? 0n, inFlight: this.inFlight.get(id) ?? NONE_IN_FLIGHT };
   }
 
-  private hold(id: string, slot: InFlight): () => void {
-    const slots = this.inFlight.get(id) ?? new Set<InFlight>();
-    this.inFlight.set(id, slots);
-    slots.add(slot);
+  private hold(id: string, ceiling: Atto | undefined): () => void {
+    let totals = this.inFlight.get(id);
+    if (!totals) {
+      totals = { count: 0, unbounded: 0, ceilings: 0n };
+      this.inFlight.set(id, totals);
+    }
+    countInFlight(totals, ceiling, 1);
+    const held = totals;
     return () => {
-      slots.delete(slot);
-      if (slots.size === 0 && this.inFlight.get(id) === slots) this.inFlight.delete(id);
+      countInFlight(held, ceiling, -1);
+      if (held.count === 0 && this.inFlight.get(id) === held) this.inFlight.delete(id);
     };
   }
 
