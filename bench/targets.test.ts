@@ -62,6 +62,7 @@ const streams = (
   peakOpen: 1000,
   rssBeforeMb: 50,
   rssPeakMb,
+  cpuMs: 4000,
   firstByteP50Ms: 1,
   firstByteP99Ms: 2,
   chunkGapExcessP50Ms: 0.1,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { childEnv, REPO_ROOT, tsArgs } from "../child.js";
 import type { Contender, SlowStreamSettings } from "../contenders.js";
 import { sampleRss } from "../measure.js";
-import { processRssBytes } from "../proc.js";
+import { processCpuMicros, processRssBytes } from "../proc.js";
 import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
 import { authHeaders, type Workload } from "../workloads.js";
 
@@ -26,6 +26,8 @@ export interface SlowStreamRow {
   peakOpen: number;
   rssBeforeMb: number | undefined;
   rssPeakMb: number | undefined;
+  /** The measured process's CPU time over the whole section: what forwarding every stream cost it. */
+  cpuMs: number | undefined;
   firstByteP50Ms: number;
   firstByteP99Ms: number;
   chunkGapExcessP50Ms: number;
@@ -59,10 +61,20 @@ export async function runSlowStreams(
     };
     const specFile = join(workDir, `streams-${contender.name}.json`);
     writeFileSync(specFile, JSON.stringify(spec));
+    // The slow-stream floor is a process of its own that no other section warms: every contender
+    // first carries a fifth of the streams, so the measured run compares compiled code, not the JIT.
+    const warmFile = join(workDir, `streams-${contender.name}-warm-up.json`);
+    const warmStreams = Math.max(1, Math.round(settings.streams / 5));
+    writeFileSync(warmFile, JSON.stringify({ ...spec, streams: warmStreams, rampMs: Math.round(settings.rampMs / 5) }));
+    const warm = await streamClient(warmFile, spec.timeoutMs + 30_000);
+    if (warm.failed > 0)
+      log(`  slow streams / ${contender.name}: warm-up had ${warm.failed} failed: ${warm.firstErrors.join("; ")}`);
     const pid = contender.slowPid;
     const rssBefore = pid === undefined ? undefined : processRssBytes(pid);
     const rss = pid === undefined ? undefined : sampleRss(pid);
+    const cpuBefore = pid === undefined ? undefined : processCpuMicros(pid);
     const result = await streamClient(specFile, spec.timeoutMs + 30_000);
+    const cpuMs = pid === undefined || cpuBefore === undefined ? undefined : (processCpuMicros(pid) - cpuBefore) / 1000;
     const rssPeak = rss?.stop();
     const row: SlowStreamRow = {
       contender: contender.name,
@@ -73,6 +85,7 @@ export async function runSlowStreams(
       peakOpen: result.peakOpen,
       rssBeforeMb: rssBefore === undefined ? undefined : rssBefore / 2 ** 20,
       rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
+      cpuMs,
       firstByteP50Ms: result.firstByteMs.p50,
       firstByteP99Ms: result.firstByteMs.p99,
       chunkGapExcessP50Ms: result.chunkGapExcessMs.p50,
@@ -85,8 +98,9 @@ export async function runSlowStreams(
     rows.push(row);
     const rssText =
       row.rssPeakMb === undefined ? "" : `, RSS ${row.rssBeforeMb?.toFixed(0)} -> ${row.rssPeakMb.toFixed(0)} MB`;
+    const cpuText = cpuMs === undefined ? "" : `, CPU ${cpuMs.toFixed(0)} ms`;
     log(
-      `  slow streams / ${contender.name}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`,
+      `  slow streams / ${contender.name}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`,
     );
   }
   return rows;
