@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { openMemoryStore } from "./memory-store.js";
+import { TURN_BATCHED_SCRIPTS } from "./redis-scripts.js";
 import { DEFAULT_KEY_PREFIX, openRedisStore } from "./redis-store.js";
 import type { RoutingStore } from "./routing-store.js";
 import { redisSharedQuota, type SharedQuota } from "./shared-quota.js";
@@ -36,6 +37,7 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: [...TURN_BATCHED_SCRIPTS],
   });
   await redis.connect();
   try {

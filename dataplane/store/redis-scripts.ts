@@ -12,85 +12,100 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
 /**
- * KEYS: user slots, last-used hash, the session's sticky keys (longest first), then one slot set per
- * candidate (in the order to try them).
- * ARGV: requestId, leaseMs, user limit, sticky TTL ms, number of sticky keys, then per candidate its
- * account id and limit (0 = unlimited).
- * Returns: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index (0 = none),
- * 1 when it was the bound account, then per candidate its in-flight count and last use (0 = never).
+ * The acquires of one event-loop turn, one after another as if each were its own call.
+ * KEYS: the last-used hash, then per request: its user slots, the session's sticky keys (longest
+ * first), one slot set per candidate (in the order to try them).
+ * ARGV: leaseMs, sticky TTL ms, then per request: requestId, user limit, number of sticky keys,
+ * number of candidates, then per candidate its account id and limit (0 = unlimited).
+ * Returns per request: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index
+ * (0 = none), 1 when it was the bound account, then per candidate its in-flight count and last use
+ * (0 = never).
  */
 const ACQUIRE = `${NOW_MS}
-local requestId = ARGV[1]
-local leaseMs = tonumber(ARGV[2])
-local userLimit = tonumber(ARGV[3])
-local stickyTtlMs = tonumber(ARGV[4])
-local stickyCount = tonumber(ARGV[5])
-local userKey = KEYS[1]
-local lastUsedKey = KEYS[2]
-local firstSlotKey = 3 + stickyCount
-local candidateCount = #KEYS - firstSlotKey + 1
-local function accountId(i) return ARGV[4 + 2 * i] end
-local function accountLimit(i) return tonumber(ARGV[5 + 2 * i]) end
+local leaseMs = tonumber(ARGV[1])
+local stickyTtlMs = tonumber(ARGV[2])
+local lastUsedKey = KEYS[1]
 
--- A lease past its expiry belongs to a data plane that stopped renewing it (it crashed): free it.
-redis.call('ZREMRANGEBYSCORE', userKey, '-inf', now)
-local inFlight = {}
-for i = 1, candidateCount do
-  local slotKey = KEYS[firstSlotKey + i - 1]
-  redis.call('ZREMRANGEBYSCORE', slotKey, '-inf', now)
-  inFlight[i] = redis.call('ZCARD', slotKey)
-end
+-- k: the request's first key (its user slots); a: its first argument (its request id).
+local function acquire(k, a)
+  local requestId = ARGV[a]
+  local userLimit = tonumber(ARGV[a + 1])
+  local stickyCount = tonumber(ARGV[a + 2])
+  local candidateCount = tonumber(ARGV[a + 3])
+  local userKey = KEYS[k]
+  local firstSlotKey = k + 1 + stickyCount
+  local function accountId(i) return ARGV[a + 2 + 2 * i] end
+  local function accountLimit(i) return tonumber(ARGV[a + 3 + 2 * i]) end
 
--- The session's binding is the one under its longest key that has one (a digest chain's earlier turns).
-local boundIndex = nil
-for k = 1, stickyCount do
-  local bound = redis.call('GET', KEYS[2 + k])
-  if bound then
-    for i = 1, candidateCount do
-      if accountId(i) == bound then boundIndex = i break end
-    end
-    -- Bound to an account that can no longer serve: drop it; the chosen account is bound below.
-    if not boundIndex then redis.call('DEL', KEYS[2 + k]) end
-    break
-  end
-end
-
-local status, chosen = 'account', nil
-if userLimit > 0 and redis.call('ZCARD', userKey) >= userLimit then
-  status = 'user'
-else
-  -- The bound account first, then the others in the order given; the first with room wins.
-  local order = {}
-  if boundIndex then order[1] = boundIndex end
+  -- A lease past its expiry belongs to a data plane that stopped renewing it (it crashed): free it.
+  redis.call('ZREMRANGEBYSCORE', userKey, '-inf', now)
+  local inFlight = {}
   for i = 1, candidateCount do
-    if i ~= boundIndex then order[#order + 1] = i end
+    local slotKey = KEYS[firstSlotKey + i - 1]
+    redis.call('ZREMRANGEBYSCORE', slotKey, '-inf', now)
+    inFlight[i] = redis.call('ZCARD', slotKey)
   end
-  for _, i in ipairs(order) do
-    local limit = accountLimit(i)
-    if limit == 0 or inFlight[i] < limit then chosen = i break end
+
+  -- The session's binding is the one under its longest key that has one (a digest chain's earlier turns).
+  local boundIndex = nil
+  for j = 1, stickyCount do
+    local bound = redis.call('GET', KEYS[k + j])
+    if bound then
+      for i = 1, candidateCount do
+        if accountId(i) == bound then boundIndex = i break end
+      end
+      -- Bound to an account that can no longer serve: drop it; the chosen account is bound below.
+      if not boundIndex then redis.call('DEL', KEYS[k + j]) end
+      break
+    end
   end
+
+  local status, chosen = 'account', nil
+  if userLimit > 0 and redis.call('ZCARD', userKey) >= userLimit then
+    status = 'user'
+  else
+    -- The bound account first, then the others in the order given; the first with room wins.
+    local order = {}
+    if boundIndex then order[1] = boundIndex end
+    for i = 1, candidateCount do
+      if i ~= boundIndex then order[#order + 1] = i end
+    end
+    for _, i in ipairs(order) do
+      local limit = accountLimit(i)
+      if limit == 0 or inFlight[i] < limit then chosen = i break end
+    end
+  end
+
+  if chosen then
+    status = 'ok'
+    local expiry = now + leaseMs
+    redis.call('ZADD', userKey, expiry, requestId)
+    redis.call('ZADD', KEYS[firstSlotKey + chosen - 1], expiry, requestId)
+    inFlight[chosen] = inFlight[chosen] + 1
+    -- (Re)bind the whole conversation so far; SET with PX also refreshes the TTL of a kept binding.
+    if stickyCount > 0 then redis.call('SET', KEYS[k + 1], accountId(chosen), 'PX', stickyTtlMs) end
+    redis.call('HSET', lastUsedKey, accountId(chosen), now)
+  end
+
+  local ids = {}
+  for i = 1, candidateCount do ids[i] = accountId(i) end
+  local lastUsed = redis.call('HMGET', lastUsedKey, unpack(ids))
+  local reply = { status, chosen or 0, (chosen ~= nil and chosen == boundIndex) and 1 or 0 }
+  for i = 1, candidateCount do
+    reply[#reply + 1] = inFlight[i]
+    reply[#reply + 1] = tonumber(lastUsed[i]) or 0
+  end
+  return reply, firstSlotKey + candidateCount, a + 4 + 2 * candidateCount
 end
 
-if chosen then
-  status = 'ok'
-  local expiry = now + leaseMs
-  redis.call('ZADD', userKey, expiry, requestId)
-  redis.call('ZADD', KEYS[firstSlotKey + chosen - 1], expiry, requestId)
-  inFlight[chosen] = inFlight[chosen] + 1
-  -- (Re)bind the whole conversation so far; SET with PX also refreshes the TTL of a kept binding.
-  if stickyCount > 0 then redis.call('SET', KEYS[3], accountId(chosen), 'PX', stickyTtlMs) end
-  redis.call('HSET', lastUsedKey, accountId(chosen), now)
+local replies = {}
+local k, a = 2, 3
+while a <= #ARGV do
+  local reply
+  reply, k, a = acquire(k, a)
+  replies[#replies + 1] = reply
 end
-
-local ids = {}
-for i = 1, candidateCount do ids[i] = accountId(i) end
-local lastUsed = redis.call('HMGET', lastUsedKey, unpack(ids))
-local reply = { status, chosen or 0, (chosen ~= nil and chosen == boundIndex) and 1 or 0 }
-for i = 1, candidateCount do
-  reply[#reply + 1] = inFlight[i]
-  reply[#reply + 1] = tonumber(lastUsed[i]) or 0
-end
-return reply
+return replies
 `;
 
 /**
@@ -196,6 +211,12 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
+
+/**
+ * The scripts redis-store.ts already sends once per event-loop turn for every call of the turn:
+ * auto-pipelining (set it to ignore these) would hold each batch back one turn more.
+ */
+export const TURN_BATCHED_SCRIPTS: readonly ScriptName[] = ["tollgateAcquire", "tollgateRelease"];
 type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
 export type RoutingScripts = Record<ScriptName, ScriptCall>;

@@ -17,9 +17,10 @@ import {
   type SlotLease,
 } from "./routing-store.js";
 import { LocalRuntimeView } from "./runtime-view.js";
+import { TurnBatch } from "./turn-batch.js";
 
-// The routing store on Redis, shared by every data plane. Each hot-path operation is one script call
-// (redis-scripts.ts). A second connection listens for other data planes' account marks and slot
+// The routing store on Redis, shared by every data plane. The hot path's acquires and releases are
+// script calls (redis-scripts.ts), those of one event-loop turn in one call each (turn-batch.ts). A second connection listens for other data planes' account marks and slot
 // releases; the account state is reloaded whole whenever that connection (re)connects, so a message
 // missed while it was down is never lost for good.
 //
@@ -77,8 +78,8 @@ class RedisStore implements RoutingStore {
   private readonly slotFreed = new EventEmitter();
   private readonly runtimeChannel: string;
   private readonly slotFreedChannel: string;
-  /** Releases waiting for the end of this event-loop turn (sendReleases). */
-  private releasing: Array<{ lease: SlotLease; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private readonly acquires = new TurnBatch((requests: readonly AcquireRequest[]) => this.sendAcquires(requests));
+  private readonly releases = new TurnBatch((leases: readonly SlotLease[]) => this.sendReleases(leases));
   /** Changes received while a reload is in flight, reapplied over its result. */
   private racing: RuntimeMessage[] | undefined;
   private resyncs: Promise<void> = Promise.resolve();
@@ -115,23 +116,29 @@ class RedisStore implements RoutingStore {
     this.started = true;
   }
 
-  async acquire(request: AcquireRequest): Promise<AcquireResult> {
-    const { candidates, sessionKeys } = request;
-    if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
-    const keys = [this.userSlotsKey(request.userId), this.key("last-used")];
-    for (const sessionKey of sessionKeys) keys.push(this.stickyKey(request.groupId, sessionKey));
-    const args: Array<string | number> = [
-      request.requestId,
-      this.slotLeaseMs,
-      request.userConcurrency,
-      this.stickyTtlMs,
-      sessionKeys.length,
-    ];
-    for (const candidate of candidates) {
-      keys.push(this.accountSlotsKey(candidate.id));
-      args.push(candidate.id, candidate.concurrency);
+  acquire(request: AcquireRequest): Promise<AcquireResult> {
+    if (request.candidates.length === 0) return Promise.reject(new RangeError("acquire needs at least one candidate"));
+    return this.acquires.add(request);
+  }
+
+  private async sendAcquires(requests: readonly AcquireRequest[]): Promise<AcquireResult[]> {
+    const keys = [this.key("last-used")];
+    const args: Array<string | number> = [this.slotLeaseMs, this.stickyTtlMs];
+    for (const { requestId, userId, groupId, userConcurrency, sessionKeys, candidates } of requests) {
+      keys.push(this.userSlotsKey(userId));
+      for (const sessionKey of sessionKeys) keys.push(this.stickyKey(groupId, sessionKey));
+      args.push(requestId, userConcurrency, sessionKeys.length, candidates.length);
+      for (const candidate of candidates) {
+        keys.push(this.accountSlotsKey(candidate.id));
+        args.push(candidate.id, candidate.concurrency);
+      }
     }
-    const reply = (await this.scripts.tollgateAcquire(keys, args)) as unknown[];
+    const replies = (await this.scripts.tollgateAcquire(keys, args)) as unknown[][];
+    return requests.map((request, i) => this.acquired(request, replies[i] ?? []));
+  }
+
+  private acquired(request: AcquireRequest, reply: unknown[]): AcquireResult {
+    const { candidates } = request;
     const [status, chosen, sticky] = reply;
     const loads = new Map<string, CandidateLoad>();
     candidates.forEach((candidate, i) => {
@@ -146,31 +153,18 @@ class RedisStore implements RoutingStore {
   }
 
   release(lease: SlotLease): Promise<void> {
-    // The releases of one event-loop turn go in one script call: under load several requests end per
-    // turn, and each command costs this process more than its script costs Redis.
-    if (this.closed) return Promise.reject(new Error("the routing store is closed"));
-    return new Promise((resolve, reject) => {
-      this.releasing.push({ lease, resolve, reject });
-      if (this.releasing.length === 1) setImmediate(() => void this.sendReleases());
-    });
+    return this.releases.add(lease);
   }
 
-  private async sendReleases(): Promise<void> {
-    const batch = this.releasing;
-    if (batch.length === 0) return;
-    this.releasing = [];
+  private async sendReleases(leases: readonly SlotLease[]): Promise<undefined[]> {
     const keys: string[] = [];
     const args: Array<string | number> = [this.slotFreedChannel];
-    for (const { lease } of batch) {
+    for (const lease of leases) {
       keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
       args.push(lease.requestId, lease.userConcurrency, lease.accountConcurrency);
     }
-    try {
-      await this.scripts.tollgateRelease(keys, args);
-      for (const { resolve } of batch) resolve();
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
-    }
+    await this.scripts.tollgateRelease(keys, args);
+    return leases.map(() => undefined);
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {
@@ -221,9 +215,9 @@ class RedisStore implements RoutingStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    // Releases still waiting for their turn are sent, and answered, before the caller closes the
+    // Calls still waiting for their turn are sent, and answered, before the caller closes the
     // connection (auto-pipelining would otherwise hold the command past the disconnect).
-    await this.sendReleases();
+    await Promise.all([this.acquires.close(), this.releases.close()]);
     clearTimeout(this.retryTimer);
     this.slotFreed.removeAllListeners();
     this.subscriber.disconnect();

@@ -247,6 +247,33 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       expect(bothFull).toMatchObject({ ok: false, limit: "user" });
     });
 
+    it("answers acquires of different shapes made at once each as its own", async () => {
+      // Different numbers of session keys and candidates side by side (Redis sends them in one call).
+      const { group, a, b, c } = ids();
+      await store.bind(group, "k2", c);
+      await store.bind(group, "k3-short", a);
+      const shapes: Array<{ sessionKeys: string[]; candidates: AcquireCandidate[]; account: string; sticky: boolean }> =
+        [
+          { sessionKeys: [], candidates: free(b), account: b, sticky: false },
+          { sessionKeys: ["k2"], candidates: free(a, b, c), account: c, sticky: true },
+          { sessionKeys: ["k3-long", "k3-short"], candidates: free(b, a), account: a, sticky: true },
+          { sessionKeys: ["k4"], candidates: [{ id: a, concurrency: 1 }, ...free(c)], account: c, sticky: false },
+        ];
+      // The fourth request's first candidate is full once the third holds its slot (limit 1 of a).
+      const results = await Promise.all(
+        shapes.map((shape) =>
+          store.acquire(request({ groupId: group, sessionKeys: shape.sessionKeys, candidates: shape.candidates })),
+        ),
+      );
+      results.forEach((result, i) => {
+        const shape = shapes[i] as (typeof shapes)[number];
+        expect(accountOf(result)).toBe(shape.account);
+        expect(result.ok && result.sticky).toBe(shape.sticky);
+        expect([...result.loads.keys()]).toEqual(shape.candidates.map((candidate) => candidate.id));
+      });
+      expect(results[3]?.loads.get(a)?.inFlight).toBe(1);
+    });
+
     it("treats 0 as unlimited for users and accounts", async () => {
       const { user, a } = ids();
       const results = await Promise.all(

@@ -88,10 +88,11 @@ export interface RoutingStore {
   readonly slotLeaseMs: number;
 
   /**
-   * One round trip: finds the session's binding in the group, takes a user slot and the first
-   * candidate's account slot that has room (the bound account first while it is a candidate, else
-   * its binding is dropped), binds the session's longest key to the chosen account, records its last
-   * use and refreshes the local load view of every candidate. Slots of crashed data planes free
+   * One round trip (shared with the other acquires of the event-loop turn on Redis): finds the
+   * session's binding in the group, takes a user slot and the first candidate's account slot that
+   * has room (the bound account first while it is a candidate, else its binding is dropped), binds
+   * the session's longest key to the chosen account, records its last use and refreshes the local
+   * load view of every candidate. Slots of crashed data planes free
    * themselves after slotLeaseMs.
    */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
