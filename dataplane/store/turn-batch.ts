@@ -30,7 +30,7 @@ export class TurnBatch<T, R> {
     try {
       const results = await this.send(batch.map((entry) => entry.item));
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} got ${results.length} answers`);
-      batch.forEach((entry, i) => entry.resolve(results[i] as R));
+      for (let i = 0; i < batch.length; i++) batch[i]?.resolve(results[i] as R);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
