@@ -7,9 +7,10 @@ import { addressOf, type Monitor, monitorCommands } from "./support/redis-monito
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // DESIGN §7: at most one Redis round trip for sticky + slot together. MONITOR (on its own socket)
-// shows what the data plane sends for one request on the happy path: the acquire script (session
-// lookup, slot, binding and last use in one EVALSHA) before the upstream call, and the release script
-// after the answer. The data plane's command connection is the one that sends the first acquire (its
+// shows what the data plane sends for one request on the happy path: the route script carrying its
+// acquire (session lookup, slot, binding and last use in one EVALSHA) before the upstream call, and
+// the route script carrying its release after the answer (with other requests in flight, the calls of
+// one event-loop turn share one EVALSHA). The data plane's command connection is the one that sends the first acquire (its
 // keys carry the test's own prefix); everything it sends is counted. ECHO markers sent on the test's
 // own connection fence one request's commands.
 
@@ -61,23 +62,39 @@ async function mark(): Promise<number> {
   return monitor.seen.findIndex((command) => command.includes(marker));
 }
 
-const isAcquire = (command: string) => command.includes(`"${redis.prefix}last-used"`);
-const isRelease = (command: string) => command.includes(`"${redis.prefix}slot-freed"`);
+/**
+ * The acquires and releases one route script call carries (redis-scripts.ts ROUTE): ARGV holds the
+ * number of releases, three arguments each, then per acquire four counts-led arguments and two per
+ * candidate. Undefined for any other command.
+ */
+function routeCalls(command: string): { acquires: number; releases: number } | undefined {
+  if (!command.startsWith("evalsha") || !command.includes(`"${redis.prefix}last-used"`)) return undefined;
+  const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] as string);
+  const args = tokens.slice(2 + Number(tokens[1]));
+  const releases = Number(args[3]);
+  let acquires = 0;
+  for (let at = 4 + 3 * releases; at < args.length; at += 4 + 2 * Number(args[at + 3])) acquires++;
+  return { acquires, releases };
+}
 
-/** Leases freed by the release scripts seen: each names its user's slots key once. */
+const isAcquire = (command: string) => (routeCalls(command)?.acquires ?? 0) > 0;
+const isRelease = (command: string) => (routeCalls(command)?.releases ?? 0) > 0;
+
+/** Leases freed by the route calls seen. */
 function leasesReleased(commands: string[]): number {
-  const userSlots = `"${redis.prefix}slots:user:`;
-  return commands.filter(isRelease).reduce((sum, command) => sum + command.split(userSlots).length - 1, 0);
+  return commands.reduce((sum, command) => sum + (routeCalls(command)?.releases ?? 0), 0);
+}
+
+/** Requests routed by the route calls seen. */
+function requestsRouted(commands: string[]): number {
+  return commands.reduce((sum, command) => sum + (routeCalls(command)?.acquires ?? 0), 0);
 }
 
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
 async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
   // Once every earlier request's lease is released (sent at the end of its event-loop turn, possibly
   // with others in one call), the window holds only this request's commands.
-  await waitFor(
-    () => leasesReleased(monitor.seen) >= monitor.seen.filter(isAcquire).length,
-    "earlier requests' slot releases",
-  );
+  await waitFor(() => leasesReleased(monitor.seen) >= requestsRouted(monitor.seen), "earlier requests' slot releases");
   const start = await mark();
   await request();
   // The release is sent after the answer, off its critical path: wait for it.
@@ -94,8 +111,10 @@ describe("Redis round trips of one request", () => {
   it("a new conversation: one EVALSHA routes it (session, slot, binding), one releases the slot after", async () => {
     const commands = await commandsOf(() => anthropic().messages.create(ask(`new ${randomUUID()}`)));
     expect(names(commands)).toEqual(["evalsha", "evalsha"]);
-    expect(isAcquire(commands[0] as string)).toBe(true);
-    expect(isRelease(commands[1] as string)).toBe(true);
+    expect(commands.map(routeCalls)).toEqual([
+      { acquires: 1, releases: 0 },
+      { acquires: 0, releases: 1 },
+    ]);
   });
 
   it("the next turn of a conversation (a sticky hit) and a streamed answer: the same two", async () => {
@@ -119,9 +138,10 @@ describe("Redis round trips of one request", () => {
         .messages.stream(ask(`stream ${randomUUID()}`))
         .finalText(),
     );
-    expect(names(streamed)).toEqual(["evalsha", "evalsha"]);
-    expect(isAcquire(streamed[0] as string)).toBe(true);
-    expect(isRelease(streamed[1] as string)).toBe(true);
+    expect(streamed.map(routeCalls)).toEqual([
+      { acquires: 1, releases: 0 },
+      { acquires: 0, releases: 1 },
+    ]);
   });
 
   it("a Claude Code session id: the same two", async () => {

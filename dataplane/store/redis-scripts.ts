@@ -12,19 +12,36 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
 /**
- * The acquires of one event-loop turn, one after another as if each were its own call.
- * KEYS: the last-used hash, then per request: its user slots, the session's sticky keys (longest
- * first), one slot set per candidate (in the order to try them).
- * ARGV: leaseMs, sticky TTL ms, then per request: requestId, user limit, number of sticky keys,
- * number of candidates, then per candidate its account id and limit (0 = unlimited).
- * Returns per request: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index
+ * The slot traffic of one event-loop turn: its releases, then its acquires, each as if it were its
+ * own call (a slot released in the turn is free for the turn's acquires).
+ * KEYS: the last-used hash; per release its user slots and account slots; per acquire its user slots,
+ * the session's sticky keys (longest first) and one slot set per candidate (in the order to try them).
+ * ARGV: the slot-freed channel, leaseMs, sticky TTL ms, the number of releases; per release its
+ * requestId, user limit and account limit; per acquire its requestId, user limit, number of sticky
+ * keys, number of candidates, then per candidate its account id and limit (0 = unlimited).
+ * A release publishes its request id when it actually freed a slot (not one already expired or
+ * released) from a set at its limit, the only kind a request can be waiting on.
+ * Returns per acquire: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index
  * (0 = none), 1 when it was the bound account, then per candidate its in-flight count and last use
  * (0 = never).
  */
-const ACQUIRE = `${NOW_MS}
-local leaseMs = tonumber(ARGV[1])
-local stickyTtlMs = tonumber(ARGV[2])
+const ROUTE = `${NOW_MS}
+local channel = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+local stickyTtlMs = tonumber(ARGV[3])
+local releaseCount = tonumber(ARGV[4])
 local lastUsedKey = KEYS[1]
+
+local function full(key, limit)
+  return limit > 0 and redis.call('ZCARD', key) >= limit
+end
+for i = 1, releaseCount do
+  local user, account, arg = KEYS[2 * i], KEYS[2 * i + 1], 2 + 3 * i
+  local requestId = ARGV[arg]
+  local waitable = full(user, tonumber(ARGV[arg + 1])) or full(account, tonumber(ARGV[arg + 2]))
+  local freed = redis.call('ZREM', user, requestId) + redis.call('ZREM', account, requestId)
+  if freed > 0 and waitable then redis.call('PUBLISH', channel, requestId) end
+end
 
 -- k: the request's first key (its user slots); a: its first argument (its request id).
 local function acquire(k, a)
@@ -99,35 +116,13 @@ local function acquire(k, a)
 end
 
 local replies = {}
-local k, a = 2, 3
+local k, a = 2 + 2 * releaseCount, 5 + 3 * releaseCount
 while a <= #ARGV do
   local reply
   reply, k, a = acquire(k, a)
   replies[#replies + 1] = reply
 end
 return replies
-`;
-
-/**
- * KEYS: pairs of (user slots, account slots), one per lease. ARGV: channel, then per lease its
- * requestId, user limit, account limit.
- * Publishes a lease's request id when a slot was actually freed (not when it had expired or was released before)
- * from a set at its limit (0 = unlimited), the only kind a request can be waiting on.
- */
-const RELEASE = `
-local function full(key, limit)
-  return limit > 0 and redis.call('ZCARD', key) >= limit
-end
-local freed = 0
-for i = 1, #KEYS / 2 do
-  local user, account, arg = KEYS[2 * i - 1], KEYS[2 * i], 3 * i - 1
-  local requestId = ARGV[arg]
-  local waitable = full(user, tonumber(ARGV[arg + 1])) or full(account, tonumber(ARGV[arg + 2]))
-  local n = redis.call('ZREM', user, requestId) + redis.call('ZREM', account, requestId)
-  if n > 0 and waitable then redis.call('PUBLISH', ARGV[1], requestId) end
-  freed = freed + n
-end
-return freed
 `;
 
 /**
@@ -202,8 +197,7 @@ return 0
 `;
 
 const SCRIPTS = {
-  tollgateAcquire: ACQUIRE,
-  tollgateRelease: RELEASE,
+  tollgateRoute: ROUTE,
   tollgateRenew: RENEW,
   tollgateSetRuntime: SET_RUNTIME,
   tollgateLoadRuntime: LOAD_RUNTIME,
@@ -216,7 +210,7 @@ type ScriptName = keyof typeof SCRIPTS;
  * The scripts redis-store.ts already sends once per event-loop turn for every call of the turn:
  * auto-pipelining (set it to ignore these) would hold each batch back one turn more.
  */
-export const TURN_BATCHED_SCRIPTS: readonly ScriptName[] = ["tollgateAcquire", "tollgateRelease"];
+export const TURN_BATCHED_SCRIPTS: readonly ScriptName[] = ["tollgateRoute"];
 type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
 export type RoutingScripts = Record<ScriptName, ScriptCall>;

@@ -20,7 +20,7 @@ import { LocalRuntimeView } from "./runtime-view.js";
 import { TurnBatch } from "./turn-batch.js";
 
 // The routing store on Redis, shared by every data plane. The hot path's acquires and releases are
-// script calls (redis-scripts.ts), those of one event-loop turn in one call each (turn-batch.ts). A second connection listens for other data planes' account marks and slot
+// script calls (redis-scripts.ts): all those of one event-loop turn in one call (turn-batch.ts). A second connection listens for other data planes' account marks and slot
 // releases; the account state is reloaded whole whenever that connection (re)connects, so a message
 // missed while it was down is never lost for good.
 //
@@ -43,6 +43,9 @@ export interface RedisStoreOptions {
   /** A reload that failed (it is retried) or a broadcast that could not be read. */
   readonly onError: (error: Error) => void;
 }
+
+/** One call of the turn's script: an acquire or a release. */
+type RouteCall = { readonly acquire: AcquireRequest } | { readonly release: SlotLease };
 
 interface RuntimeMessage {
   version: number;
@@ -78,8 +81,8 @@ class RedisStore implements RoutingStore {
   private readonly slotFreed = new EventEmitter();
   private readonly runtimeChannel: string;
   private readonly slotFreedChannel: string;
-  private readonly acquires = new TurnBatch((requests: readonly AcquireRequest[]) => this.sendAcquires(requests));
-  private readonly releases = new TurnBatch((leases: readonly SlotLease[]) => this.sendReleases(leases));
+  /** The turn's acquires and releases, sent in one script call (sendRoute). */
+  private readonly route = new TurnBatch((calls: readonly RouteCall[]) => this.sendRoute(calls));
   /** Changes received while a reload is in flight, reapplied over its result. */
   private racing: RuntimeMessage[] | undefined;
   private resyncs: Promise<void> = Promise.resolve();
@@ -118,13 +121,27 @@ class RedisStore implements RoutingStore {
 
   acquire(request: AcquireRequest): Promise<AcquireResult> {
     if (request.candidates.length === 0) return Promise.reject(new RangeError("acquire needs at least one candidate"));
-    return this.acquires.add(request);
+    return this.route.add({ acquire: request }) as Promise<AcquireResult>;
   }
 
-  private async sendAcquires(requests: readonly AcquireRequest[]): Promise<AcquireResult[]> {
+  release(lease: SlotLease): Promise<void> {
+    return this.route.add({ release: lease }) as Promise<undefined>;
+  }
+
+  private async sendRoute(calls: readonly RouteCall[]): Promise<Array<AcquireResult | undefined>> {
+    const releases: SlotLease[] = [];
+    const acquires: AcquireRequest[] = [];
+    for (const call of calls) {
+      if ("release" in call) releases.push(call.release);
+      else acquires.push(call.acquire);
+    }
     const keys = [this.key("last-used")];
-    const args: Array<string | number> = [this.slotLeaseMs, this.stickyTtlMs];
-    for (const { requestId, userId, groupId, userConcurrency, sessionKeys, candidates } of requests) {
+    const args: Array<string | number> = [this.slotFreedChannel, this.slotLeaseMs, this.stickyTtlMs, releases.length];
+    for (const lease of releases) {
+      keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
+      args.push(lease.requestId, lease.userConcurrency, lease.accountConcurrency);
+    }
+    for (const { requestId, userId, groupId, userConcurrency, sessionKeys, candidates } of acquires) {
       keys.push(this.userSlotsKey(userId));
       for (const sessionKey of sessionKeys) keys.push(this.stickyKey(groupId, sessionKey));
       args.push(requestId, userConcurrency, sessionKeys.length, candidates.length);
@@ -133,8 +150,9 @@ class RedisStore implements RoutingStore {
         args.push(candidate.id, candidate.concurrency);
       }
     }
-    const replies = (await this.scripts.tollgateAcquire(keys, args)) as unknown[][];
-    return requests.map((request, i) => this.acquired(request, replies[i] ?? []));
+    const replies = (await this.scripts.tollgateRoute(keys, args)) as unknown[][];
+    let next = 0;
+    return calls.map((call) => ("acquire" in call ? this.acquired(call.acquire, replies[next++] ?? []) : undefined));
   }
 
   private acquired(request: AcquireRequest, reply: unknown[]): AcquireResult {
@@ -150,21 +168,6 @@ class RedisStore implements RoutingStore {
       return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1, loads };
     }
     return { ok: false, limit: status === "user" ? "user" : "account", loads };
-  }
-
-  release(lease: SlotLease): Promise<void> {
-    return this.releases.add(lease);
-  }
-
-  private async sendReleases(leases: readonly SlotLease[]): Promise<undefined[]> {
-    const keys: string[] = [];
-    const args: Array<string | number> = [this.slotFreedChannel];
-    for (const lease of leases) {
-      keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
-      args.push(lease.requestId, lease.userConcurrency, lease.accountConcurrency);
-    }
-    await this.scripts.tollgateRelease(keys, args);
-    return leases.map(() => undefined);
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {
@@ -217,7 +220,7 @@ class RedisStore implements RoutingStore {
     this.closed = true;
     // Calls still waiting for their turn are sent, and answered, before the caller closes the
     // connection (auto-pipelining would otherwise hold the command past the disconnect).
-    await Promise.all([this.acquires.close(), this.releases.close()]);
+    await this.route.close();
     clearTimeout(this.retryTimer);
     this.slotFreed.removeAllListeners();
     this.subscriber.disconnect();

@@ -274,6 +274,14 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       expect(results[3]?.loads.get(a)?.inFlight).toBe(1);
     });
 
+    it("gives a slot released and asked for at the same moment to the one asking", async () => {
+      const { a } = ids();
+      const one = [{ id: a, concurrency: 1 }];
+      const held = leaseOf(await store.acquire(request({ candidates: one })));
+      const [, next] = await Promise.all([store.release(held), store.acquire(request({ candidates: one }))]);
+      expect(accountOf(next)).toBe(a);
+    });
+
     it("treats 0 as unlimited for users and accounts", async () => {
       const { user, a } = ids();
       const results = await Promise.all(
