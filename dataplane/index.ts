@@ -161,9 +161,13 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     },
     log: (message, detail) => log.warn(detail, message),
   });
-  // ClearAccountState bumps an account's state epoch: drop what the routing store holds for it.
+  // ClearAccountState bumps an account's state epoch: drop what the routing store holds for it. A
+  // delta that touches no account keeps the accounts map itself (most deltas under load are billing).
   const epochs = new Map<string, bigint>();
+  let accountsSeen: unknown;
   const clearOnNewEpoch = () => {
+    if (config.current.accounts === accountsSeen) return;
+    accountsSeen = config.current.accounts;
     for (const account of config.current.accounts.values()) {
       const seen = epochs.get(account.id);
       epochs.set(account.id, account.stateEpoch);
