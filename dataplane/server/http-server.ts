@@ -41,6 +41,14 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Connections the kernel completes before the server accepts them (capped by net.core.somaxconn, as
+ * Go servers listen). Node's default, 511, overflowed when 1,000 streams opened within a second on a
+ * busy 2-core machine (npm run bench): a dropped handshake waits a second for the client's retry even
+ * when the server catches up at once; a queued one is accepted as soon as the server gets to it.
+ */
+const LISTEN_BACKLOG = 4096;
+
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export async function listen(options: HttpServerOptions): Promise<ListeningServer> {
@@ -70,7 +78,7 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
   server.timeout = limits.clientIdleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", reject);
       resolve();
     });
