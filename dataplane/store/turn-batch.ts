@@ -2,9 +2,17 @@
 // start and end per turn, and each Redis command costs this process more than its script costs Redis.
 // The batch goes out in the turn's check phase (setImmediate), where auto-pipelining would send it.
 
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
 export class TurnBatch<T, R> {
-  private queued: Array<{ item: T; resolve: (result: R) => void; reject: (error: unknown) => void }> = [];
+  private queued: Waiting<T, R>[] = [];
   private closed = false;
+  /** Batches sent and not yet answered: close() waits for them too. */
+  private readonly sending = new Set<Promise<void>>();
 
   /** `send` answers with one result per item, in order. */
   constructor(private readonly send: (items: readonly T[]) => Promise<readonly R[]>) {}
@@ -13,20 +21,27 @@ export class TurnBatch<T, R> {
     if (this.closed) return Promise.reject(new Error("the routing store is closed"));
     return new Promise((resolve, reject) => {
       this.queued.push({ item, resolve, reject });
-      if (this.queued.length === 1) setImmediate(() => void this.flush());
+      if (this.queued.length === 1) setImmediate(() => this.flush());
     });
   }
 
-  /** Sends what is queued now and refuses later calls; resolves once the last batch is answered. */
-  close(): Promise<void> {
+  /** Sends what is queued now and refuses later calls; resolves once every batch is answered. */
+  async close(): Promise<void> {
     this.closed = true;
-    return this.flush();
+    this.flush();
+    await Promise.all(this.sending);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     const batch = this.queued;
     if (batch.length === 0) return;
     this.queued = [];
+    const sent = this.answer(batch);
+    this.sending.add(sent);
+    void sent.finally(() => this.sending.delete(sent));
+  }
+
+  private async answer(batch: readonly Waiting<T, R>[]): Promise<void> {
     try {
       const results = await this.send(batch.map((entry) => entry.item));
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} got ${results.length} answers`);
