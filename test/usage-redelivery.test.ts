@@ -122,3 +122,46 @@ describe("a usage stream that stays open", () => {
     }
   });
 });
+
+describe("a usage stream that stops answering", () => {
+  it("is opened anew after ackTimeoutMs, and what it swallowed is billed once", async () => {
+    const real = planeClient(planeTransport(cp.running.planeUrl));
+    // The first stream reaches the control plane, which commits the batch, but its ack never comes
+    // back (a proxy in between that stopped forwarding): the data plane hears nothing, and no error.
+    let streams = 0;
+    const client: typeof real = {
+      ...real,
+      reportUsage: (batches, options) => {
+        streams++;
+        if (streams > 1) return real.reportUsage(batches, options);
+        return (async function* () {
+          for await (const _ack of real.reportUsage(batches, options));
+          await new Promise((resolve) => options?.signal?.addEventListener("abort", resolve, { once: true }));
+        })();
+      },
+    };
+    const warnings: string[] = [];
+    const reporter = await UsageReporter.open({
+      client,
+      log: (level, message) => level === "warn" && warnings.push(message),
+      spoolDir: join(root, "hung"),
+      backoff,
+      ackTimeoutMs: 300,
+    });
+    try {
+      reporter.start();
+      const records = [1, 2, 3].map(usage);
+      for (const record of records) reporter.submit(record);
+      expect(await reporter.drain(15_000)).toBe(true);
+      expect(streams).toBe(2);
+      expect(warnings).toContain("usage stream acked nothing in time; reconnecting");
+      const billed = await billedState(cp.databaseUrl as string, [tenant]);
+      for (const record of records) {
+        expect(billed.logs.filter((l) => l.request_id === record.requestId)).toHaveLength(1);
+      }
+      expectTotalsMatchLogs(billed, [tenant]);
+    } finally {
+      await reporter.stop();
+    }
+  });
+});

@@ -33,7 +33,14 @@ export interface UsageReporterOptions {
   backoff?: BackoffPolicy;
   /** Spool segment size (tests use small ones). */
   segmentBytes?: number;
+  /**
+   * Batches sent and none acked for this long: the stream is taken for hung (a control plane or a
+   * proxy between that stopped answering without closing it) and opened anew. Default 30 s.
+   */
+  ackTimeoutMs?: number;
 }
+
+const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 
 export class UsageReporter {
   private pending: SpooledRecord[] = [];
@@ -45,6 +52,8 @@ export class UsageReporter {
   private idleWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly lingerMs: number;
+  /** When the stream last showed progress: an ack, or a batch sent while none was waiting for one. */
+  private progressAt = 0;
 
   private constructor(
     private readonly options: UsageReporterOptions,
@@ -120,10 +129,12 @@ export class UsageReporter {
       const session = new AbortController();
       const onStop = () => session.abort();
       this.abort.signal.addEventListener("abort", onStop, { once: true });
+      const watchdog = this.watchAcks(session);
       try {
         const acks = this.options.client.reportUsage(this.batches(session.signal), { signal: session.signal });
         for await (const ack of acks) {
           failures = 0;
+          this.progressAt = performance.now();
           const spooled = this.inFlight.get(ack.batchId);
           if (!spooled) continue;
           this.inFlight.delete(ack.batchId);
@@ -140,6 +151,7 @@ export class UsageReporter {
           });
         }
       } finally {
+        clearInterval(watchdog);
         session.abort();
         this.abort.signal.removeEventListener("abort", onStop);
       }
@@ -168,12 +180,31 @@ export class UsageReporter {
       if (signal.aborted) return;
       const records = this.pending.splice(0, this.maxBatch);
       const batchId = this.nextBatchId++;
+      if (this.inFlight.size === 0) this.progressAt = performance.now();
       this.inFlight.set(batchId, records);
       yield usageBatch(
         batchId,
         records.map((r) => r.bytes),
       );
     }
+  }
+
+  /** Aborts the session when its batches wait longer than ackTimeoutMs for any ack. */
+  private watchAcks(session: AbortController): NodeJS.Timeout {
+    const timeoutMs = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    const timer = setInterval(
+      () => {
+        if (this.inFlight.size === 0 || performance.now() - this.progressAt < timeoutMs) return;
+        this.options.log("warn", "usage stream acked nothing in time; reconnecting", {
+          waitedMs: Math.round(performance.now() - this.progressAt),
+          backlog: this.backlog,
+        });
+        session.abort(new Error(`no ack in ${timeoutMs} ms`));
+      },
+      Math.max(10, timeoutMs / 4),
+    );
+    timer.unref();
+    return timer;
   }
 
   private requeueInFlight(): void {
