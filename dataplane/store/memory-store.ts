@@ -69,7 +69,7 @@ function slotSet(sets: Map<string, SlotSet>, id: string): SlotSet {
   return set;
 }
 
-/** Counted as RELEASE in redis-scripts.ts counts it: leases past their expiry included. */
+/** Counted as the ROUTE script (redis-scripts.ts) counts it for a release: expired leases included. */
 function atLimit(set: SlotSet | undefined, limit: number): boolean {
   return limit > 0 && (set?.size ?? 0) >= limit;
 }

@@ -20,9 +20,10 @@ import { LocalRuntimeView } from "./runtime-view.js";
 import { TurnBatch } from "./turn-batch.js";
 
 // The routing store on Redis, shared by every data plane. The hot path's acquires and releases are
-// script calls (redis-scripts.ts): all those of one event-loop turn in one call (turn-batch.ts). A second connection listens for other data planes' account marks and slot
-// releases; the account state is reloaded whole whenever that connection (re)connects, so a message
-// missed while it was down is never lost for good.
+// script calls (redis-scripts.ts): all those of one event-loop turn in one call (turn-batch.ts). A
+// second connection listens for other data planes' account marks and slot releases; the account
+// state is reloaded whole whenever that connection (re)connects, so a message missed while it was
+// down is never lost for good.
 //
 // Keys (under keyPrefix): sticky:{groupId}:{sessionKey} -> account id; slots:user:{id} and
 // slots:account:{id}, sorted sets of request ids scored by lease expiry; last-used, a hash of account
@@ -151,6 +152,9 @@ class RedisStore implements RoutingStore {
       }
     }
     const replies = (await this.scripts.tollgateRoute(keys, args)) as unknown[][];
+    if (replies.length !== acquires.length) {
+      throw new Error(`the route script answered ${replies.length} of ${acquires.length} acquires`);
+    }
     let next = 0;
     return calls.map((call) => ("acquire" in call ? this.acquired(call.acquire, replies[next++] ?? []) : undefined));
   }
@@ -218,8 +222,8 @@ class RedisStore implements RoutingStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    // Calls still waiting for their turn are sent, and answered, before the caller closes the
-    // connection (auto-pipelining would otherwise hold the command past the disconnect).
+    // Calls still waiting for their turn are sent, and they and those already sent answered, before
+    // the caller closes the connection (an answer after the disconnect would be lost).
     await this.route.close();
     clearTimeout(this.retryTimer);
     this.slotFreed.removeAllListeners();
