@@ -2,7 +2,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
-import { createTenant, type Stack, startStack } from "./support/stack.js";
+import { createTenant, type Stack, startStack, waitFor } from "./support/stack.js";
 
 // A corpus of bad and hostile input sent over HTTP to a running data plane, on every surface: broken
 // and odd JSON, wrong types, hostile session identifiers, oversized headers, and request targets
@@ -163,6 +163,21 @@ describe("bad input over HTTP", () => {
       expectEnvelope(unauthenticated, surface.envelope, `${surface.path} without a key`);
     }
   }, 60_000);
+
+  it("bills a request whose model name carries a NUL, and every request after it", async () => {
+    // PostgreSQL text cannot hold NUL: such a record once failed its usage batch, which the data plane
+    // then resent forever ahead of everything later, and billing stopped.
+    const tenant = await createTenant(stack);
+    const headers = { "x-api-key": tenant.secret, "content-type": "application/json" };
+    const ask = (model: string) =>
+      JSON.stringify({ model, max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    expect((await send("POST", "/v1/messages", headers, ask("claude-opus-4-8\u0000x"))).status).toBe(200);
+    expect((await send("POST", "/v1/messages", headers, ask("claude-opus-4-8"))).status).toBe(200);
+    const models = async () =>
+      (await stack.admin.usage.listUsageLogs({ filter: { apiKeyId: tenant.key.id } })).logs.map((log) => log.model);
+    await waitFor(async () => (await models()).length === 2, "both requests' usage");
+    expect((await models()).sort()).toEqual(["claude-opus-4-8", "claude-opus-4-8\uFFFDx"]);
+  });
 
   it("survives hostile headers", async () => {
     const key = secrets.get(Platform.ANTHROPIC) as string;

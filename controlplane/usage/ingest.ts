@@ -26,6 +26,9 @@ const ONE = parseDecimal("1") as Atto;
 export const ROLLUP_STRIPES = 4;
 // Token counts stay bigint end to end: exact however large.
 const atLeastZero = (tokens: bigint) => (tokens < 0n ? 0n : tokens);
+// PostgreSQL text cannot hold NUL. A client's model name may carry one, and the record would fail its
+// whole batch, resent forever ahead of every later record of its data plane: billing would stop.
+const storableText = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
 
 /**
  * Applies batches in one transaction (usage/ingest-queue.ts groups concurrent ones) and says, for each,
@@ -83,14 +86,15 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
   const now = new Date();
   const unpriced = new Map<string, number>();
   const rows = records.map((r) => {
+    const model = storableText(r.model);
     const tokens = {
       inputTokens: atLeastZero(r.inputTokens),
       outputTokens: atLeastZero(r.outputTokens),
       cacheCreationTokens: atLeastZero(r.cacheCreationTokens),
       cacheReadTokens: atLeastZero(r.cacheReadTokens),
     };
-    const price = resolvePrice(prices, r.model);
-    if (!price) unpriced.set(r.model, (unpriced.get(r.model) ?? 0) + 1);
+    const price = resolvePrice(prices, model);
+    if (!price) unpriced.set(model, (unpriced.get(model) ?? 0) + 1);
     // A group deleted since the request was served bills at list price.
     const multiplier = multipliers.get(r.groupId) ?? ONE;
     const { cost, actualCost } = price ? billedCost(price, tokens, multiplier) : { cost: 0n, actualCost: 0n };
@@ -101,7 +105,7 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
       accountId: r.accountId,
       groupId: r.groupId,
       platform: platformName(r.platform) ?? "",
-      model: r.model,
+      model,
       ...tokens,
       cost,
       actualCost,
@@ -109,8 +113,8 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
       statusCode: r.statusCode,
       durationMs: Number(r.durationMs),
       firstTokenMs: r.firstTokenMs === undefined ? null : Number(r.firstTokenMs),
-      ipAddress: r.ipAddress,
-      userAgent: r.userAgent,
+      ipAddress: storableText(r.ipAddress),
+      userAgent: storableText(r.userAgent),
       estimated: r.estimated,
       createdAt: r.createdAt ? timestampDate(r.createdAt) : now,
     };

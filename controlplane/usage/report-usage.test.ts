@@ -189,8 +189,9 @@ describe("ReportUsage", () => {
   it("ends the stream without an ack when a batch cannot be applied, and takes the resend", async () => {
     const { key, record } = await fixture();
     const good = record();
-    // PostgreSQL refuses NUL in text, so this batch's transaction fails and rolls back as a whole.
-    const poisoned = batch(1n, [good, record({ model: "bad\u0000model" })]);
+    // A time before PostgreSQL's timestamps begin (4713 BC): this batch's transaction fails and rolls
+    // back as a whole.
+    const poisoned = batch(1n, [good, record({ createdAt: timestampFromDate(new Date(-300_000_000_000_000)) })]);
     const acks: UsageAck[] = [];
     const error = await send([poisoned]).then(
       (a) => {
@@ -203,6 +204,14 @@ describe("ReportUsage", () => {
     expect(error?.code).toBe(Code.Unavailable);
     expect((await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } })).logs).toEqual([]);
     expect(await send([batch(2n, [good])])).toMatchObject([{ applied: 1, duplicates: 0 }]);
+  });
+
+  it("bills a record whose model name carries a NUL, stored as U+FFFD, instead of failing its batch", async () => {
+    const { key, record } = await fixture();
+    const acks = await send([batch(1n, [record(), record({ model: "claude\u0000x" })])]);
+    expect(acks).toMatchObject([{ applied: 2, duplicates: 0 }]);
+    const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } });
+    expect(logs.map((l) => l.model).sort()).toEqual(["claude-sonnet-4-5", "claude\uFFFDx"].sort());
   });
 
   it("answers GetKeyUsage from the key's logs", async () => {
