@@ -22,12 +22,16 @@ export type AttemptResult =
 // An upstream error body is read up to this size, to decide on it or pass it on.
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** Told of an answer about to be complete (relay.ts says when): its status and what was observed. */
+export type Completing = (status: number, observer: StreamObserver) => void;
+
 export async function attempt(
   upstream: UpstreamClient,
   request: UpstreamRequest,
   client: ClientResponse,
   protocol: Protocol,
   parsed: ParsedRequest,
+  completing: Completing,
 ): Promise<AttemptResult> {
   const call = upstream.start(request);
   const abortOnClose = () => call.abort(new Error("client disconnected"));
@@ -62,7 +66,7 @@ export async function attempt(
   if (!parsed.stream) {
     commitHead(client, head, true);
     const observer = new BodyObserver(protocol);
-    const outcome = await relay(call, client.res, observer, protocol, false);
+    const outcome = await relay(call, client.res, observer, protocol, false, () => completing(head.status, observer));
     return { kind: "served", status: head.status, observer, outcome };
   }
 
@@ -73,7 +77,15 @@ export async function attempt(
   if (gate.kind === "failed") return gate;
   commitHead(client, head, false);
   // The call remembers an end or failure that came meanwhile; relay picks it up.
-  const outcome = await relay(call, client.res, observer, protocol, true, gate.held);
+  const outcome = await relay(
+    call,
+    client.res,
+    observer,
+    protocol,
+    true,
+    () => completing(head.status, observer),
+    gate.held,
+  );
   return { kind: "served", status: head.status, observer, outcome };
 }
 

@@ -4,7 +4,7 @@ import { chooseAccount } from "../routing/account-choice.js";
 import { decideFailover, finalStatus, type UpstreamFailure } from "../routing/failover-policy.js";
 import type { SlotLease } from "../store/routing-store.js";
 import type { Exchange } from "./admit.js";
-import { type AttemptResult, attempt } from "./attempt.js";
+import { type AttemptResult, attempt, type Completing } from "./attempt.js";
 import type { ProxyDeps } from "./deps.js";
 
 // DESIGN §5 steps 6-9: a slot on the sticky or best account, then attempts with failover until one
@@ -23,7 +23,14 @@ interface FailoverState {
   lastFailure: UpstreamFailure | undefined;
 }
 
-export async function forward(deps: ProxyDeps, exchange: Exchange): Promise<Served | undefined> {
+/** Told, on the account that answers, just before the answer is complete (see relay.ts). */
+export type AnswerCompleting = (account: Account, ...answer: Parameters<Completing>) => void;
+
+export async function forward(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  completing: AnswerCompleting,
+): Promise<Served | undefined> {
   const { group, parsed, client } = exchange;
   const state: FailoverState = { tried: new Set(), switches: 0, lastFailure: undefined };
   const groupAccounts = deps.config.current.accountsByGroup.get(group.id) ?? [];
@@ -68,7 +75,7 @@ export async function forward(deps: ProxyDeps, exchange: Exchange): Promise<Serv
     }
     deps.leases.hold(slot.lease);
     try {
-      const outcome = await onAccount(deps, exchange, slot.account, state);
+      const outcome = await onAccount(deps, exchange, slot.account, state, completing);
       if (outcome !== "switch") return outcome;
     } finally {
       release(deps, slot.lease);
@@ -82,6 +89,7 @@ async function onAccount(
   exchange: Exchange,
   chosen: Account,
   state: FailoverState,
+  completing: AnswerCompleting,
 ): Promise<Served | undefined | "switch"> {
   const { request, parsed, client, group, route } = exchange;
   let retries = 0;
@@ -96,6 +104,7 @@ async function onAccount(
       client,
       route.protocol,
       parsed,
+      (status, observer) => completing(account, status, observer),
     );
     if (result.kind === "client_gone") return undefined;
     if (result.kind === "served") return { account, result };

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { costCeiling } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
+import type { StreamObserver } from "../protocols/protocol.js";
 import { sessionKeys } from "../store/session-keys.js";
 import type { SpendTicket } from "../sync/spend-guard.js";
 import { admit, type Exchange } from "./admit.js";
@@ -51,9 +53,38 @@ async function admitSpend(deps: ProxyDeps, exchange: Exchange): Promise<SpendTic
 
 async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const { route } = exchange;
-  const served = await forward(deps, exchange);
+  // DESIGN §5 step 11: what the upstream reported, or an estimate flagged as such. Reported just
+  // before the answer is complete (relay.ts), or after it when it ended any other way.
+  let reported = false;
+  const report = (account: Account, status: number, observer: StreamObserver) => {
+    if (reported || !route.billable) return;
+    reported = true;
+    deps.reportUsage(
+      usageRecord({
+        requestId: exchange.requestId,
+        apiKeyId: exchange.caller.key.record.id,
+        userId: exchange.caller.user.record.id,
+        accountId: account.id,
+        groupId: exchange.group.id,
+        model: exchange.parsed.model,
+        platform: account.platform,
+        usage: observer.usage,
+        requestBytes: exchange.request.rawBody?.length ?? 0,
+        stream: exchange.parsed.stream,
+        statusCode: status,
+        startedAt: exchange.startedAt,
+        endedAt: performance.now(),
+        firstTokenAt: exchange.parsed.stream ? observer.firstTokenAt : undefined,
+        receivedAtMs: exchange.receivedAtMs,
+        clientIp: exchange.clientIp,
+        userAgent: exchange.userAgent,
+      }),
+    );
+  };
+  const served = await forward(deps, exchange, report);
   if (!served) return;
   const { account, result } = served;
+  report(account, result.status, result.observer);
   const continuation = result.observer.continuation;
   if (continuation) {
     // A later request naming this response (previous_response_id) finds the account that stored it.
@@ -66,27 +97,4 @@ async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
       "stream ended early",
     );
   }
-  if (!route.billable) return;
-  // DESIGN §5 step 11: what the upstream reported, or an estimate flagged as such.
-  deps.reportUsage(
-    usageRecord({
-      requestId: exchange.requestId,
-      apiKeyId: exchange.caller.key.record.id,
-      userId: exchange.caller.user.record.id,
-      accountId: account.id,
-      groupId: exchange.group.id,
-      model: exchange.parsed.model,
-      platform: account.platform,
-      usage: result.observer.usage,
-      requestBytes: exchange.request.rawBody?.length ?? 0,
-      stream: exchange.parsed.stream,
-      statusCode: result.status,
-      startedAt: exchange.startedAt,
-      endedAt: performance.now(),
-      firstTokenAt: exchange.parsed.stream ? result.observer.firstTokenAt : undefined,
-      receivedAtMs: exchange.receivedAtMs,
-      clientIp: exchange.clientIp,
-      userAgent: exchange.userAgent,
-    }),
-  );
 }

@@ -8,18 +8,36 @@ export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
 // Streams the upstream body to the client as it arrives, byte for byte, with the observer reading
 // alongside. A full client socket pauses the upstream (backpressure) instead of buffering. A stream
 // that breaks upstream ends with the protocol's error event, never as a clean success.
+//
+// `completing` runs before the bytes that complete the answer leave: the chunk after which a stream's
+// observer saw its proper end, or a body's last chunk (held back until the upstream ends). The usage
+// record is spooled there, so a process killed at any moment never leaves a client holding a whole
+// answer that was not billed.
 export function relay(
   call: UpstreamCall,
   res: ServerResponse,
   observer: StreamObserver,
   protocol: Protocol,
   streaming: boolean,
+  completing: () => void,
   /** Bytes already read (and observed) while the first event was held. */
   held: readonly Buffer[] = [],
 ): Promise<RelayOutcome> {
+  let pendingCompletion: (() => void) | undefined = completing;
+  const complete = () => {
+    const run = pendingCompletion;
+    pendingCompletion = undefined;
+    run?.();
+  };
   const framer = streaming ? new SseFramer() : undefined;
+  let last: Buffer | undefined;
   const send = (chunk: Buffer): boolean => {
-    if (!framer) return res.write(chunk);
+    if (!framer) {
+      const previous = last;
+      last = chunk;
+      return previous ? res.write(previous) : true;
+    }
+    if (observer.completed) complete();
     const whole = framer.push(chunk);
     return whole ? res.write(whole) : true;
   };
@@ -47,7 +65,8 @@ export function relay(
         return send(chunk);
       },
       end() {
-        res.end(framer?.flush());
+        complete();
+        res.end(framer ? framer.flush() : last);
         settle("completed");
       },
       fail(error) {
