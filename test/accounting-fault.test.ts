@@ -23,8 +23,9 @@ import { startTollgate, type TollgateProcess } from "./support/tollgate-process.
 // PostgreSQL cluster of the test's own and the shared Redis, with clients keeping a steady load on both
 // data planes. Mid-load, the control plane and one data plane are killed with SIGKILL and restarted, then
 // PostgreSQL is restarted. Afterwards every response a client received is billed exactly once: the
-// usage logs are exactly the successful responses' request ids, and every key's quota_used and every
-// user's balance equal the sums of their logs.
+// usage logs hold every successful response's request id once (and at most the answers the killed data
+// plane had in flight), and every key's quota_used and every user's balance equal the sums of their
+// logs.
 
 const ADMIN_TOKEN = "fault-admin-token";
 const NODE_TOKEN = "fault-node-token";
@@ -237,8 +238,12 @@ describe("accounting under faults", () => {
     const state = await billedState((pg as ThrowawayPostgres).url, tenants);
     const logged = state.logs.map((log) => log.request_id);
     expect(new Set(logged).size).toBe(logged.length);
-    expect(logged.length).toBe(load.succeeded.size);
-    expect(new Set(logged)).toEqual(load.succeeded);
+    const billed = new Set(logged);
+    expect([...load.succeeded].filter((id) => !billed.has(id))).toEqual([]);
+    // A data plane spools a record just before the bytes that complete its answer: killed in between,
+    // it has billed an answer its client never finished reading, as an aborted answer is billed. Only
+    // data plane 0 is killed, with at most one request in flight per client.
+    expect(logged.length - load.succeeded.size).toBeLessThanOrEqual(CLIENTS_PER_DATA_PLANE);
     expectTotalsMatchLogs(state, tenants);
     expect(unaskedExits).toEqual([]);
   }, 240_000);
