@@ -59,27 +59,32 @@ async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const report = (account: Account, status: number, observer: StreamObserver) => {
     if (reported || !route.billable) return;
     reported = true;
-    deps.reportUsage(
-      usageRecord({
-        requestId: exchange.requestId,
-        apiKeyId: exchange.caller.key.record.id,
-        userId: exchange.caller.user.record.id,
-        accountId: account.id,
-        groupId: exchange.group.id,
-        model: exchange.parsed.model,
-        platform: account.platform,
-        usage: observer.usage,
-        requestBytes: exchange.request.rawBody?.length ?? 0,
-        stream: exchange.parsed.stream,
-        statusCode: status,
-        startedAt: exchange.startedAt,
-        endedAt: performance.now(),
-        firstTokenAt: exchange.parsed.stream ? observer.firstTokenAt : undefined,
-        receivedAtMs: exchange.receivedAtMs,
-        clientIp: exchange.clientIp,
-        userAgent: exchange.userAgent,
-      }),
-    );
+    // Called from inside the relay: a failure here must not stop the answer from completing.
+    try {
+      deps.reportUsage(
+        usageRecord({
+          requestId: exchange.requestId,
+          apiKeyId: exchange.caller.key.record.id,
+          userId: exchange.caller.user.record.id,
+          accountId: account.id,
+          groupId: exchange.group.id,
+          model: exchange.parsed.model,
+          platform: account.platform,
+          usage: observer.usage,
+          requestBytes: exchange.request.rawBody?.length ?? 0,
+          stream: exchange.parsed.stream,
+          statusCode: status,
+          startedAt: exchange.startedAt,
+          endedAt: performance.now(),
+          firstTokenAt: exchange.parsed.stream ? observer.firstTokenAt : undefined,
+          receivedAtMs: exchange.receivedAtMs,
+          clientIp: exchange.clientIp,
+          userAgent: exchange.userAgent,
+        }),
+      );
+    } catch (error) {
+      deps.log.error({ requestId: exchange.requestId, err: String(error) }, "usage record failed; not billed");
+    }
   };
   const served = await forward(deps, exchange, report);
   if (!served) return;
