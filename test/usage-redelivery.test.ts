@@ -129,13 +129,14 @@ describe("a usage stream that stops answering", () => {
     // The first stream reaches the control plane, which commits the batch, but its ack never comes
     // back (a proxy in between that stopped forwarding): the data plane hears nothing, and no error.
     let streams = 0;
+    let swallowed = 0;
     const client: typeof real = {
       ...real,
       reportUsage: (batches, options) => {
         streams++;
         if (streams > 1) return real.reportUsage(batches, options);
         return (async function* () {
-          for await (const _ack of real.reportUsage(batches, options));
+          for await (const _ack of real.reportUsage(batches, options)) swallowed++;
           await new Promise((resolve) => options?.signal?.addEventListener("abort", resolve, { once: true }));
         })();
       },
@@ -154,6 +155,7 @@ describe("a usage stream that stops answering", () => {
       for (const record of records) reporter.submit(record);
       expect(await reporter.drain(15_000)).toBe(true);
       expect(streams).toBe(2);
+      expect(swallowed).toBeGreaterThan(0);
       expect(warnings).toContain("usage stream acked nothing in time; reconnecting");
       const billed = await billedState(cp.databaseUrl as string, [tenant]);
       for (const record of records) {

@@ -206,12 +206,23 @@ describe("ReportUsage", () => {
     expect(await send([batch(2n, [good])])).toMatchObject([{ applied: 1, duplicates: 0 }]);
   });
 
-  it("bills a record whose model name carries a NUL, stored as U+FFFD, instead of failing its batch", async () => {
+  it("bills records whose logged strings carry a NUL, stored as U+FFFD, instead of failing their batch", async () => {
     const { key, record } = await fixture();
-    const acks = await send([batch(1n, [record(), record({ model: "claude\u0000x" })])]);
-    expect(acks).toMatchObject([{ applied: 2, duplicates: 0 }]);
+    const acks = await send([
+      batch(1n, [
+        record(),
+        record({ model: "claude\u0000x" }),
+        record({ userAgent: "agent\u0000x" }),
+        record({ ipAddress: "10.0.0.1\u0000x" }),
+      ]),
+    ]);
+    expect(acks).toMatchObject([{ applied: 4, duplicates: 0 }]);
     const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } });
-    expect(logs.map((l) => l.model).sort()).toEqual(["claude-sonnet-4-5", "claude\uFFFDx"].sort());
+    expect(logs.map((l) => l.model).sort()).toEqual(
+      ["claude-sonnet-4-5", "claude-sonnet-4-5", "claude-sonnet-4-5", "claude\uFFFDx"].sort(),
+    );
+    expect(logs.map((l) => l.userAgent)).toContain("agent\uFFFDx");
+    expect(logs.map((l) => l.ipAddress)).toContain("10.0.0.1\uFFFDx");
   });
 
   it("answers GetKeyUsage from the key's logs", async () => {
