@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Dispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { anthropicProtocol } from "../protocols/anthropic/index.js";
-import type { StreamObserver } from "../protocols/protocol.js";
+import { geminiProtocol } from "../protocols/gemini/index.js";
+import type { Protocol, StreamObserver } from "../protocols/protocol.js";
 import { UpstreamCall } from "../upstream/upstream-call.js";
 import { BodyObserver } from "./body-observer.js";
 import { relay } from "./relay.js";
@@ -19,6 +20,11 @@ const STREAM = [
   'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":7}}\n\n',
   'event: message_stop\ndata: {"type":"message_stop"}\n\n',
 ];
+// Gemini's finishReason can come before the chunk with the final usage.
+const GEMINI = [
+  'data: {"candidates":[{"content":{"parts":[{"text":"hi"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":3}}\n\n',
+  'data: {"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7}}\n\n',
+];
 const BODY = [
   '{"type":"message","content":[{"type":"text","text":"hi"}],',
   '"usage":{"input_tokens":5,"output_tokens":7}}',
@@ -31,7 +37,7 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
  * Relays `chunks` (then the upstream's end) to a real client and returns what happened, in order:
  * "complete" when the callback ran (with the output tokens observed then), "write:<text>" and "end".
  */
-async function run(chunks: string[], streaming: boolean): Promise<string[]> {
+async function run(chunks: string[], streaming: boolean, protocol: Protocol = anthropicProtocol): Promise<string[]> {
   const events: string[] = [];
   const listening = createServer((_req, res) => {
     const write = res.write.bind(res);
@@ -48,12 +54,8 @@ async function run(chunks: string[], streaming: boolean): Promise<string[]> {
     const call = new UpstreamCall();
     call.onRequestStart(controller);
     call.onResponseStart(controller, 200, {});
-    const observer: StreamObserver = streaming
-      ? anthropicProtocol.createStreamObserver(() => 0)
-      : new BodyObserver(anthropicProtocol);
-    void relay(call, res, observer, anthropicProtocol, streaming, () =>
-      events.push(`complete:${observer.usage?.outputTokens}`),
-    );
+    const observer: StreamObserver = streaming ? protocol.createStreamObserver(() => 0) : new BodyObserver(protocol);
+    void relay(call, res, observer, protocol, streaming, () => events.push(`complete:${observer.usage?.outputTokens}`));
     for (const chunk of chunks) call.onResponseData(controller, Buffer.from(chunk));
     call.onResponseEnd();
   });
@@ -75,6 +77,11 @@ describe("relay", () => {
       `write:${STREAM[3]}`,
       "end",
     ]);
+  });
+
+  it("runs completing at the upstream's end for a stream with no final event (Gemini), with the last usage", async () => {
+    const events = await run(GEMINI, true, geminiProtocol);
+    expect(events).toEqual([`write:${GEMINI[0]}`, `write:${GEMINI[1]}`, "complete:7", "end"]);
   });
 
   it("holds a body's last chunk back until completing has run with the body's usage", async () => {

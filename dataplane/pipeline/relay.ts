@@ -10,9 +10,10 @@ export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
 // that breaks upstream ends with the protocol's error event, never as a clean success.
 //
 // `completing` runs before the bytes that complete the answer leave: the chunk after which a stream's
-// observer saw its proper end, or a body's last chunk (held back until the upstream ends). The usage
-// record is spooled there, so a process killed at any moment never leaves a client holding a whole
-// answer that was not billed.
+// observer saw its final event (protocol.completionIsFinal), or a body's last chunk (held back until
+// the upstream ends). The usage record is spooled there, so a process killed at any moment never
+// leaves a client holding a whole answer that was not billed. A Gemini stream, which has no final
+// event, is spooled when the upstream ends, just before the client's response is closed.
 export function relay(
   call: UpstreamCall,
   res: ServerResponse,
@@ -37,7 +38,7 @@ export function relay(
       last = chunk;
       return previous ? res.write(previous) : true;
     }
-    if (observer.completed) complete();
+    if (observer.completed && protocol.completionIsFinal) complete();
     const whole = framer.push(chunk);
     return whole ? res.write(whole) : true;
   };

@@ -71,6 +71,13 @@ export interface Protocol {
   /** The event that ends a stream broken after its first byte: clients must see a failure, not a clean end. */
   streamErrorEvent(message: string): string;
   createStreamObserver(now: () => number): StreamObserver;
+  /**
+   * A stream's observer is `completed` only at an ending event after which no usage can follow
+   * (message_stop, [DONE], response.completed): the relay spools the usage there, before that event
+   * reaches the client. Absent (Gemini: a finishReason can precede a last chunk of usage), the relay
+   * spools it when the upstream ends.
+   */
+  readonly completionIsFinal?: true;
   /** Usage of a complete non-streamed JSON response body. */
   usageFromBody(body: unknown): Usage | undefined;
   /** The continuation id of a complete non-streamed response body (see StreamObserver). */

@@ -12,5 +12,6 @@ export const anthropicProtocol: Protocol = {
   errorBody: anthropicErrorBody,
   streamErrorEvent: anthropicStreamErrorEvent,
   createStreamObserver: (now) => new AnthropicStreamObserver(now),
+  completionIsFinal: true,
   usageFromBody: anthropicUsageFromBody,
 };

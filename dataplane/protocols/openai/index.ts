@@ -12,6 +12,7 @@ export const openaiChatProtocol: Protocol = {
   errorBody: openaiErrorBody,
   streamErrorEvent: openaiChatStreamErrorEvent,
   createStreamObserver: (now) => new ChatStreamObserver(now),
+  completionIsFinal: true,
   usageFromBody: openaiUsageFromBody,
 };
 
@@ -23,6 +24,7 @@ export const openaiResponsesProtocol: Protocol = {
   errorBody: openaiErrorBody,
   streamErrorEvent: openaiResponsesStreamErrorEvent,
   createStreamObserver: (now) => new ResponsesStreamObserver(now),
+  completionIsFinal: true,
   usageFromBody: openaiUsageFromBody,
   continuationFromBody: responseId,
 };
