@@ -72,6 +72,31 @@ describe("Redis routing store on the wire", () => {
     expect(errors).toEqual([]);
   });
 
+  it("frees the slots of a turn whose script failed: every acquire of it is refused and none holds a slot", async () => {
+    const account = `acct-${randomUUID()}`;
+    const broken = `user-${randomUUID()}`;
+    // A user slots key of the wrong type makes the script fail after the first acquire took its slots.
+    await admin.set(`${testPrefix.prefix}slots:user:${broken}`, "not a sorted set");
+    const request = (userId: string) => ({
+      requestId: randomUUID(),
+      groupId: "g",
+      sessionKeys: [],
+      userId,
+      userConcurrency: 0,
+      candidates: [{ id: account, concurrency: 0 }],
+    });
+    const first = request(`user-${randomUUID()}`);
+    const results = await Promise.allSettled([store.acquire(first), store.acquire(request(broken))]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    await eventually(async () => {
+      expect(await admin.zscore(`${testPrefix.prefix}slots:account:${account}`, first.requestId)).toBeNull();
+      expect(await admin.zscore(`${testPrefix.prefix}slots:user:${first.userId}`, first.requestId)).toBeNull();
+    });
+    // Freeing the broken user's slots fails the same way, and is reported.
+    await eventually(() => expect(errors.some((error) => /WRONGTYPE/.test(error.message))).toBe(true));
+    errors.length = 0;
+  });
+
   // MONITOR shows every command the server receives, with the connection it came from (commands a
   // script runs show as "lua"); every other test file's traffic is filtered out by that source.
   it("routes a request in one round trip, and releases, renews and marks in one each", async () => {

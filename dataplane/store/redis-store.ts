@@ -151,12 +151,35 @@ class RedisStore implements RoutingStore {
         args.push(candidate.id, candidate.concurrency);
       }
     }
-    const replies = (await this.scripts.tollgateRoute(keys, args)) as unknown[][];
-    if (replies.length !== acquires.length) {
-      throw new Error(`the route script answered ${replies.length} of ${acquires.length} acquires`);
+    let replies: unknown[][];
+    try {
+      replies = (await this.scripts.tollgateRoute(keys, args)) as unknown[][];
+      if (replies.length !== acquires.length) {
+        throw new Error(`the route script answered ${replies.length} of ${acquires.length} acquires`);
+      }
+    } catch (error) {
+      // Redis keeps what a script wrote before it failed, and every caller of the turn is refused:
+      // free whatever slots the turn's acquires took, or they would stay held for a whole lease.
+      if (acquires.length > 0) this.freeSlots(acquires).catch(this.onError);
+      throw error;
     }
     let next = 0;
     return calls.map((call) => ("acquire" in call ? this.acquired(call.acquire, replies[next++] ?? []) : undefined));
+  }
+
+  /** Releases each request's user slot and its slot on every candidate (a release frees only what is held). */
+  private async freeSlots(requests: readonly AcquireRequest[]): Promise<void> {
+    const keys = [this.key("last-used")];
+    const args: Array<string | number> = [this.slotFreedChannel, this.slotLeaseMs, this.stickyTtlMs, 0];
+    for (const { requestId, userId, candidates } of requests) {
+      for (const candidate of candidates) {
+        keys.push(this.userSlotsKey(userId), this.accountSlotsKey(candidate.id));
+        // Limits of 0, so nothing is announced: a request waiting for one of these slots retries on its timer.
+        args.push(requestId, 0, 0);
+      }
+    }
+    args[3] = (keys.length - 1) / 2;
+    await this.scripts.tollgateRoute(keys, args);
   }
 
   private acquired(request: AcquireRequest, reply: unknown[]): AcquireResult {
