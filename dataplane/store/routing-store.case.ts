@@ -558,6 +558,8 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
         await lateGate.promise;
         return "late";
       });
+      // The late holder's SET must reach Redis first: the other plane's connection could overtake it.
+      await eventually(() => expect(lateSignal).toBeDefined());
 
       const nextGate = deferred();
       let next: Promise<unknown> | undefined;
