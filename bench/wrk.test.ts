@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { luaString, parseWrkOutput, wrkScript } from "./wrk.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { luaString, parseWrkOutput, runWrk, wrkScript } from "./wrk.js";
 
 describe("luaString", () => {
   it.each([
@@ -22,9 +27,36 @@ describe("wrkScript", () => {
     expect(script).toContain("function done(");
     expect(script).not.toContain("function delay(");
   });
+});
 
-  it("paces with a random delay only when asked", () => {
-    expect(wrkScript({ ...base, maxDelayMs: 40 })).toContain("math.random(0, 40)");
+describe("runWrk", () => {
+  let server: Server;
+  let url = "";
+  let workDir = "";
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), "tollgate-wrk-"));
+    writeFileSync(join(workDir, "body.json"), "{}");
+    // Every answer takes 10 ms: a pause per connection would stretch each connection's cycle by it.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.end("ok"), 10));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("holds the asked rate however long each answer takes", async () => {
+    const run = { url, method: "POST" as const, headers: {}, bodyFile: join(workDir, "body.json"), connections: 10 };
+    const paced = await runWrk({ ...run, durationSec: 3, ratePerSec: 400 }, workDir);
+    // 400 req/s with 10 ms answers; pausing 25 ms per connection instead would send 10 / 35 ms = 286.
+    expect(paced.requests / paced.durationSec).toBeGreaterThan(360);
+    expect(paced.requests / paced.durationSec).toBeLessThan(440);
+    expect(paced.latencyUs.p50).toBeGreaterThanOrEqual(10_000);
+    expect(paced.errors).toBe(0);
   });
 });
 

@@ -20,7 +20,7 @@ export interface HttpLoadSettings {
   saturationSec: number;
   /** Saturation runs per contender and workload, alternating; the median one is reported. */
   saturationRounds: number;
-  /** The fixed rate, spread over `pacedConnections` connections with random pauses. */
+  /** The fixed rate, sent over `pacedConnections` connections (bench/wrk.ts paces it). */
   rate: number;
   pacedConnections: number;
   saturationConnections: number;
@@ -87,14 +87,14 @@ export async function runHttpLoad(
   for (const [index, workload] of workloads.entries()) {
     const bodyFile = join(workDir, `body-${workload.name}.json`);
     writeFileSync(bodyFile, workload.body);
-    const runFor = (contender: Contender, connections: number, durationSec: number, maxDelayMs?: number): WrkRun => ({
+    const runFor = (contender: Contender, connections: number, durationSec: number, ratePerSec?: number): WrkRun => ({
       url: `${contender.url}${workload.path}`,
       method: "POST",
       headers: { ...workload.headers, ...authHeaders(workload.protocol, contender.secret(workload.protocol)) },
       bodyFile,
       connections,
       durationSec,
-      maxDelayMs,
+      ratePerSec,
     });
     const order = rotate(contenders, index);
     const healthy: Contender[] = [];
@@ -108,10 +108,8 @@ export async function runHttpLoad(
       healthy.push(contender);
       await runWrk(runFor(contender, 8, settings.warmupSec), workDir);
       if (!settings.latency) continue;
-      // Mean pause = connections / rate, so the connections together offer `rate` requests a second.
-      const meanPauseMs = (settings.pacedConnections * 1000) / settings.rate;
       const run = await runWrk(
-        runFor(contender, settings.pacedConnections, settings.latencySec, 2 * meanPauseMs),
+        runFor(contender, settings.pacedConnections, settings.latencySec, settings.rate),
         workDir,
       );
       const row: LatencyRow = {
