@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { type Atto, formatDecimal } from "../../common/money.js";
 import { type Executor, queryRows, type Tx } from "./database.js";
+import { type ArrayElement, arrayLiteral } from "./pg-array.js";
 import { usageLogs } from "./schema/index.js";
 
 export type UsageLogRow = typeof usageLogs.$inferSelect;
@@ -75,61 +76,44 @@ export function listUsageLogs(
     .limit(limit);
 }
 
-// One statement per batch whatever its size: the rows travel as one JSON parameter (no limit on bind
-// parameters, one parse and plan), sorted so concurrent batches meet in the same order.
-const LOG_COLUMNS = sql.raw(
-  `request_id text, user_id text, api_key_id text, account_id text, group_id text,
-   platform text, model text, input_tokens bigint, output_tokens bigint, cache_creation_tokens bigint,
-   cache_read_tokens bigint, cost numeric, actual_cost numeric, stream boolean, status_code integer,
-   duration_ms bigint, first_token_ms bigint, ip_address text, user_agent text, estimated boolean,
-   created_at timestamptz`,
-);
-const RECORD_NAMES = sql.raw(
-  `r.request_id, r.user_id, r.api_key_id, coalesce(k.name, ''), r.account_id, r.group_id, r.platform, r.model,
-   r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.actual_cost, r.stream,
-   r.status_code, r.duration_ms, r.first_token_ms, r.ip_address, r.user_agent, r.estimated, r.created_at`,
-);
-const LOG_NAMES = sql.raw(
-  `request_id, user_id, api_key_id, api_key_name, account_id, group_id, platform, model, input_tokens,
-   output_tokens, cache_creation_tokens, cache_read_tokens, cost, actual_cost, stream, status_code,
-   duration_ms, first_token_ms, ip_address, user_agent, estimated, created_at`,
-);
-
-function logJson(rows: readonly NewUsageLog[]): string {
-  return JSON.stringify(
-    rows.map((r) => ({
-      request_id: r.requestId,
-      user_id: r.userId,
-      api_key_id: r.apiKeyId,
-      account_id: r.accountId,
-      group_id: r.groupId,
-      platform: r.platform,
-      model: r.model,
-      input_tokens: String(r.inputTokens),
-      output_tokens: String(r.outputTokens),
-      cache_creation_tokens: String(r.cacheCreationTokens),
-      cache_read_tokens: String(r.cacheReadTokens),
-      cost: formatDecimal(r.cost),
-      actual_cost: formatDecimal(r.actualCost),
-      stream: r.stream,
-      status_code: r.statusCode,
-      duration_ms: r.durationMs,
-      first_token_ms: r.firstTokenMs,
-      ip_address: r.ipAddress,
-      user_agent: r.userAgent,
-      estimated: r.estimated,
-      created_at: r.createdAt.toISOString(),
-    })),
-  );
-}
+// One statement per batch whatever its size: each column travels as one array parameter (no limit on
+// bind parameters, one parse and plan), the rows sorted so concurrent batches meet in the same order.
+// Every column but api_key_name, which is copied from the key, so logs keep it after the key is
+// renamed or deleted.
+const LOG_FIELDS: readonly (readonly [column: string, type: string, value: (row: NewUsageLog) => ArrayElement])[] = [
+  ["request_id", "text", (r) => r.requestId],
+  ["user_id", "text", (r) => r.userId],
+  ["api_key_id", "text", (r) => r.apiKeyId],
+  ["account_id", "text", (r) => r.accountId],
+  ["group_id", "text", (r) => r.groupId],
+  ["platform", "text", (r) => r.platform],
+  ["model", "text", (r) => r.model],
+  ["input_tokens", "bigint", (r) => r.inputTokens],
+  ["output_tokens", "bigint", (r) => r.outputTokens],
+  ["cache_creation_tokens", "bigint", (r) => r.cacheCreationTokens],
+  ["cache_read_tokens", "bigint", (r) => r.cacheReadTokens],
+  ["cost", "numeric", (r) => formatDecimal(r.cost)],
+  ["actual_cost", "numeric", (r) => formatDecimal(r.actualCost)],
+  ["stream", "boolean", (r) => r.stream],
+  ["status_code", "integer", (r) => r.statusCode],
+  ["duration_ms", "bigint", (r) => r.durationMs],
+  ["first_token_ms", "bigint", (r) => r.firstTokenMs],
+  ["ip_address", "text", (r) => r.ipAddress],
+  ["user_agent", "text", (r) => r.userAgent],
+  ["estimated", "boolean", (r) => r.estimated],
+  ["created_at", "timestamptz", (r) => r.createdAt.toISOString()],
+];
+const LOG_NAMES = LOG_FIELDS.map(([column]) => column).join(", ");
+const RECORD_NAMES = sql.raw(LOG_FIELDS.map(([column]) => `r.${column}`).join(", "));
 
 /** Inserts the logs not seen before; returns the request ids of the new ones (a resent record is a no-op). */
 export async function insertNewUsageLogs(tx: Tx, rows: readonly NewUsageLog[]): Promise<Set<string>> {
+  const columns = LOG_FIELDS.map(([, type, value]) => sql`${arrayLiteral(rows.map(value))}::${sql.raw(type)}[]`);
   const inserted = await queryRows<{ request_id: string }>(
     tx,
-    // The key's name is copied in, so logs keep it after the key is renamed or deleted.
-    sql`insert into usage_logs (${LOG_NAMES})
-        select ${RECORD_NAMES} from json_to_recordset(${logJson(rows)}::json) as r(${LOG_COLUMNS})
+    sql`insert into usage_logs (${sql.raw(LOG_NAMES)}, api_key_name)
+        select ${RECORD_NAMES}, coalesce(k.name, '')
+          from unnest(${sql.join(columns, sql`, `)}) as r(${sql.raw(LOG_NAMES)})
           left join api_keys k on k.id = r.api_key_id
         order by r.request_id
         on conflict (request_id) do nothing

@@ -225,6 +225,21 @@ describe("ReportUsage", () => {
     expect(logs.map((l) => l.ipAddress)).toContain("10.0.0.1\uFFFDx");
   });
 
+  it("stores every logged string as sent, whatever characters it carries", async () => {
+    const { key, record } = await fixture();
+    const strange = ['agent "quoted" \\ back\\slash', "{braces}, commas", "NULL", "", " spaced ", "é 中 🙂 'x'"];
+    const acks = await send([
+      batch(
+        1n,
+        strange.map((userAgent) => record({ userAgent, model: userAgent })),
+      ),
+    ]);
+    expect(acks).toMatchObject([{ applied: strange.length, duplicates: 0 }]);
+    const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } });
+    expect(logs.map((l) => l.userAgent).sort()).toEqual([...strange].sort());
+    expect(logs.map((l) => l.model).sort()).toEqual([...strange].sort());
+  });
+
   it("answers GetKeyUsage from the key's logs", async () => {
     const { key, user, record } = await fixture("20");
     const now = Date.now();
