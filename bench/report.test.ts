@@ -10,7 +10,6 @@ const base: BenchResults = {
     quick: false,
     cpuProfiled: false,
     sections: ["latency"],
-    offeredRatePerSec: 500,
   }),
   finishedAt: "t1",
   contenders: ["direct", "floor", "dataplane"],
@@ -22,6 +21,7 @@ const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number
   contender,
   requests: 3000,
   errors: 0,
+  offeredPerSec: 500,
   ratePerSec,
   p50Ms,
   p90Ms: p99Ms,
@@ -45,13 +45,15 @@ describe("renderReport", () => {
     );
     expect(report).toContain("Machine: Xeon, 2 cores, 24 GiB, Node v20.20.2");
     expect(report).toContain("Not measured: dataplane-redis: pending: REDIS_URL not honoured");
-    expect(report).toContain("| anthropic | dataplane | 497 | 0.500 | 1.500 | +0.200 | +0.600 | +0.050 | +0.300 | — |");
+    expect(report).toContain(
+      "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
+    );
     expect(report).not.toContain("under 90%");
   });
 
   it("warns when a contender could not serve the offered rate", () => {
     const report = renderReport({ ...base, latency: [row("direct", 499, 0.3, 0.9), row("dataplane", 300, 9, 40)] }, []);
-    expect(report).toContain("under 90% of it was served");
+    expect(report).toContain("Under 90% of the offered rate was served");
     expect(report).toContain(": anthropic / dataplane.");
   });
 

@@ -31,6 +31,7 @@ function latencySection(r: BenchResults): string | undefined {
     return [
       row.workload,
       row.contender,
+      fmt(row.offeredPerSec, 0),
       fmt(row.ratePerSec, 0),
       fmt(row.p50Ms, 3),
       fmt(row.p99Ms, 3),
@@ -42,15 +43,16 @@ function latencySection(r: BenchResults): string | undefined {
     ];
   });
   const short = r.latency
-    .filter((row) => row.ratePerSec < 0.9 * r.offeredRatePerSec)
+    .filter((row) => row.ratePerSec < 0.9 * row.offeredPerSec)
     .map((row) => `${row.workload} / ${row.contender}`);
   const warning = short.length
-    ? `Offered ${r.offeredRatePerSec} req/s but under 90% of it was served (the contender saturated below it on this machine at that moment, so these are not below-saturation latencies): ${short.join(", ")}.\n\n`
+    ? `Under 90% of the offered rate was served (the contender saturated below it on this machine at that moment, so these are not below-saturation latencies): ${short.join(", ")}.\n\n`
     : "";
-  return `## Latency at a fixed rate (${r.offeredRatePerSec} req/s offered)\n\n${warning}${table(
+  return `## Latency at a fixed rate\n\n${warning}${table(
     [
       "workload",
       "contender",
+      "offered req/s",
       "req/s",
       "p50 ms",
       "p99 ms",

@@ -18,8 +18,6 @@ export interface BenchResults {
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
   sections: string[];
-  /** The fixed rate the latency section offered. */
-  offeredRatePerSec: number;
   contenders: string[];
   pending: Pending[];
   latency: LatencyRow[];
@@ -34,10 +32,7 @@ export interface BenchResults {
   sectionErrors: Array<{ section: string; error: string }>;
 }
 
-type RunHead = Pick<
-  BenchResults,
-  "startedAt" | "machine" | "command" | "quick" | "cpuProfiled" | "sections" | "offeredRatePerSec"
->;
+type RunHead = Pick<BenchResults, "startedAt" | "machine" | "command" | "quick" | "cpuProfiled" | "sections">;
 
 /** A run that has measured nothing yet. */
 export function emptyResults(head: RunHead): BenchResults {

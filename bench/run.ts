@@ -28,6 +28,7 @@ const FULL = {
     saturationSec: 4,
     saturationRounds: 3,
     rate: 500,
+    largeRate: 100,
     pacedConnections: 10,
     saturationConnections: 32,
   },
@@ -85,7 +86,6 @@ async function main(): Promise<number> {
     quick: options.quick,
     cpuProfiled: options.cpuProf,
     sections: options.sections,
-    offeredRatePerSec: settings.http.rate,
   });
 
   // A section that fails is reported as failed; the others still run and the report is still written.

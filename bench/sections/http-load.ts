@@ -22,6 +22,11 @@ export interface HttpLoadSettings {
   saturationRounds: number;
   /** The fixed rate, sent over `pacedConnections` connections (bench/wrk.ts paces it). */
   rate: number;
+  /**
+   * The fixed rate for the 76 KB request: upstream-sim alone spends about 3 ms of CPU on each, so 500
+   * a second is past saturation on two cores and its latency would be the machine's queue.
+   */
+  largeRate: number;
   pacedConnections: number;
   saturationConnections: number;
 }
@@ -31,6 +36,7 @@ export interface LatencyRow {
   contender: string;
   requests: number;
   errors: number;
+  offeredPerSec: number;
   ratePerSec: number;
   p50Ms: number;
   p90Ms: number;
@@ -108,8 +114,9 @@ export async function runHttpLoad(
       healthy.push(contender);
       await runWrk(runFor(contender, 8, settings.warmupSec), workDir);
       if (!settings.latency) continue;
+      const offeredPerSec = workload.large ? settings.largeRate : settings.rate;
       const run = await runWrk(
-        runFor(contender, settings.pacedConnections, settings.latencySec, settings.rate),
+        runFor(contender, settings.pacedConnections, settings.latencySec, offeredPerSec),
         workDir,
       );
       const row: LatencyRow = {
@@ -117,6 +124,7 @@ export async function runHttpLoad(
         contender: contender.name,
         requests: run.requests,
         errors: run.errors,
+        offeredPerSec,
         ratePerSec: run.requests / run.durationSec,
         p50Ms: run.latencyUs.p50 / 1000,
         p90Ms: run.latencyUs.p90 / 1000,
