@@ -10,6 +10,7 @@ import { sessionKeys } from "../store/session-keys.js";
 import { type Caller, identifyCaller } from "./caller.js";
 import { ClientResponse } from "./client-response.js";
 import type { ProxyDeps, ProxyRoute } from "./deps.js";
+import { parseJsonBody } from "./json-body.js";
 import { sendError } from "./respond.js";
 
 // DESIGN §5 steps 1-5: the body (size limit, JSON), the key and its policy, the serving group, the
@@ -62,7 +63,7 @@ export async function admit(
   }
   let body: unknown;
   try {
-    body = JSON.parse(rawBody.toString("utf8"));
+    body = parseJsonBody(rawBody);
   } catch (error) {
     return refuse(res, route, new GatewayError("INVALID_REQUEST", `malformed JSON body: ${(error as Error).message}`));
   }

@@ -1,0 +1,69 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseJsonBody } from "./json-body.js";
+
+// parseJsonBody must be JSON.parse(body.toString("utf8")) exactly: the same value, or the same error.
+function plain(body: Buffer): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(body.toString("utf8")) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function fast(body: Buffer): { value: unknown } | { error: string } {
+  try {
+    return { value: parseJsonBody(body) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+const bytes = (...parts: (string | number[])[]) =>
+  Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))));
+
+describe("parseJsonBody", () => {
+  it.each<[string, Buffer]>([
+    ["ASCII", bytes('{"model":"claude","n":[1,2.5,null,true]}')],
+    ["Latin-1 characters", bytes('{"s":"café"}')],
+    ["an em dash and CJK", bytes('{"s":"a — b 中文","t":["—"]}')],
+    ["an emoji (surrogate pair)", bytes('{"s":"🙂 ok"}')],
+    ["non-ASCII in a key", bytes('{"—":1}')],
+    ["U+2028 raw in a string", bytes('{"s":"a\u2028b"}')],
+    ["an escaped backslash then an em dash", bytes('{"s":"\\\\—"}')],
+    ["a backslash escaping an em dash (invalid)", bytes('{"s":"\\—"}')],
+    ["an em dash outside a string (invalid)", bytes('{"s":1}—')],
+    ["a byte-order mark (invalid)", bytes([0xef, 0xbb, 0xbf], '{"s":1}')],
+    ["invalid UTF-8 in a string", bytes('{"s":"', [0xff, 0xc3], '"}')],
+    ["a lone continuation byte", bytes('{"s":"a', [0x80], 'b"}')],
+    ["a sequence cut by a quote", bytes('{"s":"', [0xe2, 0x80], '"}')],
+    ["malformed JSON after an em dash", bytes('{"s":"—",}')],
+    ["empty", bytes("")],
+  ])("%s", (_name, body) => {
+    expect(fast(body)).toEqual(plain(body));
+  });
+
+  it("parses any JSON value the way JSON.parse does", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: "binary" }), (value) => {
+        const body = Buffer.from(JSON.stringify(value), "utf8");
+        expect(fast(body)).toEqual(plain(body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("gives JSON.parse's value or error for any bytes", () => {
+    const piece = fc.oneof(
+      fc.constantFrom('{"s":"', '"}', "\\", '"', ",", "[", "]", "1", "—", "🙂", "é").map((text) => Buffer.from(text)),
+      fc.uint8Array({ minLength: 1, maxLength: 3 }).map((raw) => Buffer.from(raw)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const body = Buffer.concat(parts);
+        expect(fast(body)).toEqual(plain(body));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
