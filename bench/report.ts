@@ -149,7 +149,8 @@ function otherSections(r: BenchResults): string[] {
         [
           ["explicit id (Claude Code's session header)", fmt(s.explicitUs, 2)],
           [`digest chain (no id; system + ${s.turns} turns hashed)`, fmt(s.digestUs, 1)],
-          ["for scale: JSON.parse of the same body", fmt(s.jsonParseUs, 1)],
+          ["for scale: the data plane's parse of the same body (json-body.ts)", fmt(s.bodyParseUs, 1)],
+          ["for scale: JSON.parse of the body's UTF-8 text", fmt(s.jsonParseUs, 1)],
         ],
       )}`,
     );

@@ -1,3 +1,4 @@
+import { parseJsonBody } from "../../dataplane/pipeline/json-body.js";
 import type { RequestView } from "../../dataplane/policy/request-view.js";
 import {
   conversationDigest,
@@ -10,8 +11,8 @@ import { median } from "../stats.js";
 
 // What session identity (DESIGN §5.5) costs per request on Claude Code's 76 KB body, in process: the
 // explicit-id path Claude Code takes (its session header), and the digest chain a client without an
-// id gets (every turn hashed). JSON.parse of the same body is measured beside it for scale: the
-// pipeline pays that once anyway.
+// id gets (every turn hashed). Parsing the same body is measured beside it for scale, as the data
+// plane parses it (dataplane/pipeline/json-body.ts) and as JSON.parse of its UTF-8 text would.
 
 export interface SessionIdentityResult {
   bodyBytes: number;
@@ -19,6 +20,8 @@ export interface SessionIdentityResult {
   explicitUs: number;
   digestUs: number;
   jsonParseUs: number;
+  /** The data plane's parse of the body (parseJsonBody). */
+  bodyParseUs: number;
 }
 
 const CONTEXT: SessionContext = { clientIp: "127.0.0.1", apiKeyId: "key-bench" };
@@ -63,5 +66,6 @@ export async function runSessionIdentity(capturePath: string, quick: boolean): P
     explicitUs: timePerCall(() => sessionIdentity(view, "anthropic", CONTEXT, hasher), calls, rounds),
     digestUs: timePerCall(() => conversationDigest(anonymous, "anthropic", CONTEXT, hasher), calls, rounds),
     jsonParseUs: timePerCall(() => JSON.parse(raw.toString("utf8")), calls, rounds),
+    bodyParseUs: timePerCall(() => parseJsonBody(raw), calls, rounds),
   };
 }

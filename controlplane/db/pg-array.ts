@@ -4,14 +4,14 @@
 
 export type ArrayElement = string | number | bigint | boolean | null;
 
-const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPED = /[\\"]/g;
 
 function element(value: ArrayElement): string {
   if (value === null) return "NULL";
   if (typeof value === "boolean") return value ? "t" : "f";
   if (typeof value !== "string") return String(value);
   // Quoted always: an empty string, NULL, spaces, commas and braces are then all plain text.
-  return NEEDS_ESCAPE.test(value) ? `"${value.replace(/[\\"]/g, "\\$&")}"` : `"${value}"`;
+  return `"${value.replace(ESCAPED, "\\$&")}"`;
 }
 
 /** The text form of a one-dimensional array; cast it to the element type in SQL (`$1::text[]`). */

@@ -3,21 +3,15 @@ import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "./json-body.js";
 
 // parseJsonBody must be JSON.parse(body.toString("utf8")) exactly: the same value, or the same error.
-function plain(body: Buffer): { value: unknown } | { error: string } {
+function outcome(parse: (body: Buffer) => unknown, body: Buffer): { value: unknown } | { error: string } {
   try {
-    return { value: JSON.parse(body.toString("utf8")) };
+    return { value: parse(body) };
   } catch (error) {
     return { error: (error as Error).message };
   }
 }
-
-function fast(body: Buffer): { value: unknown } | { error: string } {
-  try {
-    return { value: parseJsonBody(body) };
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
-}
+const plain = (body: Buffer) => outcome((b) => JSON.parse(b.toString("utf8")), body);
+const fast = (body: Buffer) => outcome(parseJsonBody, body);
 
 // Leading whitespace keeps the non-ASCII share under the escaping budget (JSON ignores it, and errors
 // shift alike on both paths), so the escaping path is what runs.

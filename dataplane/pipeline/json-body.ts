@@ -1,3 +1,5 @@
+import { isAscii } from "node:buffer";
+
 // A request body's JSON, parsed as JSON.parse(body.toString("utf8")) would, at a fraction of its
 // cost for Claude Code's requests. On Node 20, decoding UTF-8 text that is mostly ASCII but holds
 // characters beyond Latin-1 (an em dash, an emoji: Claude Code's system prompt and tools carry them)
@@ -35,7 +37,8 @@ function unicodeEscapes(text: string): string {
 }
 
 export function parseJsonBody(body: Buffer): unknown {
-  if (escapable(body)) {
+  // Most bodies are ASCII (checked natively): their plain decode is fast already.
+  if (!isAscii(body) && escapable(body)) {
     const bytes = body.toString("latin1");
     // A run bounded by ASCII bytes holds whole characters (or bytes UTF-8 decoding replaces the same
     // way on its own), so decoding it alone gives what decoding the whole body gives there.
