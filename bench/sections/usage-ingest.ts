@@ -4,11 +4,12 @@ import { type Client, createClient, type Interceptor } from "@connectrpc/connect
 import postgres from "postgres";
 import { newId } from "../../common/ids.js";
 import { planeTransportTo } from "../../dataplane/plane-transport.js";
+import { usageBatch } from "../../dataplane/sync/usage-batch.js";
+import { encodeUsageRecord } from "../../dataplane/sync/usage-record-bytes.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import {
   PlaneService,
   type UsageBatch,
-  UsageBatchSchema,
   type UsageRecord,
   UsageRecordSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
@@ -17,8 +18,8 @@ import { adminClient, createTenant, type Tenant } from "../admin.js";
 import { newTokens, startControlPlaneProcess } from "../tollgate-processes.js";
 
 // Usage ingest into PostgreSQL: a control plane of its own (`tollgate controlplane`, fresh database)
-// fed over h2c ReportUsage exactly as data planes feed it: batches of 200 records, several in flight
-// per stream, acks counted. Each record is billed (new log, key quota, user balance), and the rows are
+// fed over h2c ReportUsage exactly as data planes feed it: batches of 200 records, each encoded once as
+// the spool does and sent as those bytes, several batches in flight per stream, acks counted. Each record is billed (new log, key quota, user balance), and the rows are
 // counted in the database afterwards so a fast answer that stored nothing cannot pass.
 
 export interface IngestSettings {
@@ -82,9 +83,9 @@ async function feed(
       inFlight++;
       const records = Array.from({ length: settings.batchSize }, () => {
         const tenant = tenants[next++ % tenants.length] as Tenant;
-        return record(tenant, tenant.accountId);
+        return encodeUsageRecord(record(tenant, tenant.accountId));
       });
-      yield create(UsageBatchSchema, { batchId: batchId++, records });
+      yield usageBatch(batchId++, records);
     }
   }
   let applied = 0;
