@@ -24,7 +24,8 @@ const CAPTURE = join(REPO_ROOT, "../shared/captures/claude-code-1.json");
 const FULL = {
   http: {
     warmupSec: 1,
-    latencySec: 6,
+    latencySec: 3,
+    latencyRounds: 3,
     saturationSec: 4,
     saturationRounds: 3,
     rate: 500,
@@ -39,7 +40,7 @@ const FULL = {
   deadlineMs: 30 * 60_000,
 };
 const QUICK: typeof FULL = {
-  http: { ...FULL.http, latencySec: 1, saturationSec: 1, saturationRounds: 1 },
+  http: { ...FULL.http, latencySec: 1, latencyRounds: 1, saturationSec: 1, saturationRounds: 1 },
   slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50 },
   ingest: { ...FULL.ingest, durationMs: 1500, streams: [1], tenants: 3 },
   propagation: { keys: 500, keysViaAdminApi: 20, changes: 10, createConcurrency: 4 },

@@ -46,6 +46,7 @@ const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number):
   p50Ms,
   p90Ms: p99Ms,
   p99Ms,
+  roundsP50Ms: [p50Ms],
 });
 
 const streams = (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { medianRound, rotate, type SaturationRow } from "./http-load.js";
+import type { WrkResult } from "../wrk.js";
+import { latencyRow, medianRound, rotate, type SaturationRow } from "./http-load.js";
 
 const row = (contender: string, cpu: number | undefined, requestsPerSec: number): SaturationRow => ({
   workload: "anthropic",
@@ -48,5 +49,37 @@ describe("saturation rounds", () => {
     expect(rotate(["a", "b", "c"], 1)).toEqual(["b", "c", "a"]);
     expect(rotate(["a", "b", "c"], 4)).toEqual(["b", "c", "a"]);
     expect(rotate([], 2)).toEqual([]);
+  });
+});
+
+describe("latency rounds", () => {
+  const run = (requests: number, p50Us: number, p99Us: number, errors = 0): WrkResult => ({
+    requests,
+    durationSec: 3,
+    errors,
+    latencyUs: { p50: p50Us, p90: (p50Us + p99Us) / 2, p99: p99Us, max: p99Us * 2, mean: p50Us },
+  });
+
+  it("sums the requests and takes each percentile's median over the rounds on its own", () => {
+    const row = latencyRow("anthropic", "dataplane", 500, [
+      run(1500, 700, 9000, 1),
+      run(1497, 500, 2000),
+      run(1500, 600, 4000),
+    ]);
+    expect(row).toMatchObject({ requests: 4497, errors: 1, offeredPerSec: 500, p50Ms: 0.6, p99Ms: 4 });
+    expect(row.ratePerSec).toBeCloseTo(4497 / 9);
+    expect(row.roundsP50Ms).toEqual([0.7, 0.5, 0.6]);
+  });
+
+  it("reports a single round as it ran, and of two rounds the lower", () => {
+    expect(latencyRow("a", "floor", 500, [run(1500, 450, 1200)])).toMatchObject({ p50Ms: 0.45, p99Ms: 1.2 });
+    expect(latencyRow("a", "floor", 500, [run(1500, 450, 1200), run(1500, 400, 1500)])).toMatchObject({
+      p50Ms: 0.4,
+      p99Ms: 1.2,
+    });
+  });
+
+  it("refuses an empty list of rounds", () => {
+    expect(() => latencyRow("a", "floor", 500, [])).toThrow(RangeError);
   });
 });

@@ -4,19 +4,22 @@ import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { cpuMicros, sampleRss, settle } from "../measure.js";
 import { authHeaders, type Workload } from "../workloads.js";
-import { runWrk, type WrkRun } from "../wrk.js";
+import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
 
 // Latency at a fixed rate well below saturation, and throughput and cost at saturation, for every
 // workload. Contenders alternate within each workload (in a rotating order), so drift on the machine
-// spreads over all of them instead of favouring whoever ran first. Saturation runs in rounds, each
-// round every contender once in its own rotation, and reports each contender's median round: on a
-// shared 2-core VM one run's CPU per request moves by a third from one minute to the next.
+// spreads over all of them instead of favouring whoever ran first. Both measures run in rounds, each
+// round every contender once in its own rotation, and report each contender's median round: on a
+// shared 2-core VM one run's CPU per request moves by a third from one minute to the next, and the
+// direct calls' p50 latency doubled within twenty minutes.
 
 export interface HttpLoadSettings {
   latency: boolean;
   saturation: boolean;
   warmupSec: number;
+  /** One paced run's length; each contender runs `latencyRounds` of them, alternating. */
   latencySec: number;
+  latencyRounds: number;
   saturationSec: number;
   /** Saturation runs per contender and workload, alternating; the median one is reported. */
   saturationRounds: number;
@@ -38,9 +41,12 @@ export interface LatencyRow {
   errors: number;
   offeredPerSec: number;
   ratePerSec: number;
+  /** Medians over the rounds (each percentile on its own). */
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  /** Every round's p50, in the order they ran. */
+  roundsP50Ms: number[];
 }
 
 export interface SaturationRow {
@@ -113,27 +119,26 @@ export async function runHttpLoad(
       }
       healthy.push(contender);
       await runWrk(runFor(contender, 8, settings.warmupSec), workDir);
-      if (!settings.latency) continue;
+    }
+    if (settings.latency) {
       const offeredPerSec = workload.large ? settings.largeRate : settings.rate;
-      const run = await runWrk(
-        runFor(contender, settings.pacedConnections, settings.latencySec, offeredPerSec),
-        workDir,
-      );
-      const row: LatencyRow = {
-        workload: workload.name,
-        contender: contender.name,
-        requests: run.requests,
-        errors: run.errors,
-        offeredPerSec,
-        ratePerSec: run.requests / run.durationSec,
-        p50Ms: run.latencyUs.p50 / 1000,
-        p90Ms: run.latencyUs.p90 / 1000,
-        p99Ms: run.latencyUs.p99 / 1000,
-      };
-      result.latency.push(row);
-      log(
-        `  ${workload.name} / ${contender.name}: ${row.ratePerSec.toFixed(0)} req/s paced, p50 ${row.p50Ms.toFixed(3)} ms, p99 ${row.p99Ms.toFixed(3)} ms${row.errors ? `, ${row.errors} errors` : ""}`,
-      );
+      const paced = new Map<Contender, WrkResult[]>(healthy.map((contender) => [contender, []]));
+      for (let round = 0; round < settings.latencyRounds; round++) {
+        for (const contender of rotate(healthy, round)) {
+          const run = await runWrk(
+            runFor(contender, settings.pacedConnections, settings.latencySec, offeredPerSec),
+            workDir,
+          );
+          paced.get(contender)?.push(run);
+          const of = settings.latencyRounds > 1 ? ` (round ${round + 1} of ${settings.latencyRounds})` : "";
+          log(
+            `  ${workload.name} / ${contender.name}: ${(run.requests / run.durationSec).toFixed(0)} req/s paced, p50 ${(run.latencyUs.p50 / 1000).toFixed(3)} ms, p99 ${(run.latencyUs.p99 / 1000).toFixed(3)} ms${run.errors ? `, ${run.errors} errors` : ""}${of}`,
+          );
+        }
+      }
+      for (const [contender, runs] of paced) {
+        result.latency.push(latencyRow(workload.name, contender.name, offeredPerSec, runs));
+      }
     }
     if (!settings.saturation) continue;
     const runs = new Map<Contender, Array<Omit<SaturationRow, "rounds">>>(healthy.map((contender) => [contender, []]));
@@ -154,6 +159,36 @@ export async function runHttpLoad(
     for (const rows of runs.values()) result.saturation.push(medianRound(rows));
   }
   return result;
+}
+
+/** A contender's paced rounds as one row: requests summed, each percentile the median of the rounds'. */
+export function latencyRow(
+  workload: string,
+  contender: string,
+  offeredPerSec: number,
+  runs: readonly WrkResult[],
+): LatencyRow {
+  if (runs.length === 0) throw new RangeError("latencyRow needs at least one round");
+  const ms = (pick: (run: WrkResult) => number) => median(runs.map(pick)) / 1000;
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  return {
+    workload,
+    contender,
+    requests,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    offeredPerSec,
+    ratePerSec: requests / runs.reduce((sum, run) => sum + run.durationSec, 0),
+    p50Ms: ms((run) => run.latencyUs.p50),
+    p90Ms: ms((run) => run.latencyUs.p90),
+    p99Ms: ms((run) => run.latencyUs.p99),
+    roundsP50Ms: runs.map((run) => run.latencyUs.p50 / 1000),
+  };
+}
+
+/** The middle value; of an even count, the lower middle one (as medianRound picks its round). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
 }
 
 /** The round with the median CPU per request (requests/s for direct calls), with every round's figure and window. */
