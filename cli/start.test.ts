@@ -1,0 +1,65 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// `tollgate start` runs its control plane on a thread of its own: a control plane or data plane that
+// cannot start ends the whole process with the reason.
+
+const repoRoot = join(import.meta.dirname, "..");
+let taken: Server;
+let takenPort: number;
+let dataDir: string;
+
+beforeAll(async () => {
+  taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  takenPort = (taken.address() as { port: number }).port;
+  dataDir = await mkdtemp(join(tmpdir(), "tollgate-start-"));
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => taken.close(resolve));
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function start(ports: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, ["bin/tollgate.js", "start"], {
+    cwd: repoRoot,
+    env: {
+      ...env,
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_DATAPLANE_PORT: "0",
+      TOLLGATE_CONTROLPLANE_PORT: "0",
+      TOLLGATE_PLANE_PORT: "0",
+      ...ports,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+}
+
+describe("tollgate start", () => {
+  it("exits with the control plane's reason when it cannot start", async () => {
+    const { code, stderr } = await start({ TOLLGATE_CONTROLPLANE_PORT: String(takenPort) });
+    expect(code).toBe(1);
+    expect(stderr).toContain("tollgate: cannot start the control plane:");
+    expect(stderr).toContain("EADDRINUSE");
+  }, 60_000);
+
+  it("exits with the data plane's reason when it cannot start", async () => {
+    const { code, stderr } = await start({ TOLLGATE_DATAPLANE_PORT: String(takenPort) });
+    expect(code).toBe(1);
+    expect(stderr).toContain("tollgate: cannot start the data plane:");
+    expect(stderr).toContain("EADDRINUSE");
+  }, 60_000);
+});
