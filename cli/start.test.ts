@@ -49,17 +49,13 @@ function start(ports: Record<string, string>): Promise<{ code: number | null; st
 }
 
 describe("tollgate start", () => {
-  it("exits with the control plane's reason when it cannot start", async () => {
-    const { code, stderr } = await start({ TOLLGATE_CONTROLPLANE_PORT: String(takenPort) });
+  it.each([
+    ["control plane", "TOLLGATE_CONTROLPLANE_PORT"],
+    ["data plane", "TOLLGATE_DATAPLANE_PORT"],
+  ])("exits with the %s's reason when it cannot start", async (plane, portVariable) => {
+    const { code, stderr } = await start({ [portVariable]: String(takenPort) });
     expect(code).toBe(1);
-    expect(stderr).toContain("tollgate: cannot start the control plane:");
-    expect(stderr).toContain("EADDRINUSE");
-  }, 60_000);
-
-  it("exits with the data plane's reason when it cannot start", async () => {
-    const { code, stderr } = await start({ TOLLGATE_DATAPLANE_PORT: String(takenPort) });
-    expect(code).toBe(1);
-    expect(stderr).toContain("tollgate: cannot start the data plane:");
+    expect(stderr).toContain(`tollgate: cannot start the ${plane}:`);
     expect(stderr).toContain("EADDRINUSE");
   }, 60_000);
 });
