@@ -52,10 +52,14 @@ describe("tollgate start", () => {
   it.each([
     ["control plane", "TOLLGATE_CONTROLPLANE_PORT"],
     ["data plane", "TOLLGATE_DATAPLANE_PORT"],
-  ])("exits with the %s's reason when it cannot start", async (plane, portVariable) => {
-    const { code, stderr } = await start({ [portVariable]: String(takenPort) });
-    expect(code).toBe(1);
-    expect(stderr).toContain(`tollgate: cannot start the ${plane}:`);
-    expect(stderr).toContain("EADDRINUSE");
-  }, 60_000);
+  ])(
+    "exits with the %s's reason when it cannot start",
+    async (plane, portVariable) => {
+      const { code, stderr } = await start({ [portVariable]: String(takenPort) });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`tollgate: cannot start the ${plane}:`);
+      expect(stderr).toContain("EADDRINUSE");
+    },
+    60_000,
+  );
 });
