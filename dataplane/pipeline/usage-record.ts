@@ -1,7 +1,5 @@
-import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
-import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Usage } from "../protocols/protocol.js";
 
 export interface CompletedRequest {
@@ -29,9 +27,12 @@ export interface CompletedRequest {
 // flagged `estimated` so nobody mistakes it for a measured count.
 const BYTES_PER_TOKEN = 4;
 
+// Written as the message itself rather than through protobuf-es's create(): every field is set here
+// (the type requires them all), and create()'s reflective initialisation was a few µs of every request.
 export function usageRecord(done: CompletedRequest): UsageRecord {
   const usage = done.usage;
-  return create(UsageRecordSchema, {
+  return {
+    $typeName: "tollgate.plane.v1.UsageRecord",
     requestId: done.requestId,
     apiKeyId: done.apiKeyId,
     userId: done.userId,
@@ -50,7 +51,11 @@ export function usageRecord(done: CompletedRequest): UsageRecord {
       done.firstTokenAt === undefined ? undefined : BigInt(Math.max(0, Math.round(done.firstTokenAt - done.startedAt))),
     ipAddress: done.clientIp,
     userAgent: done.userAgent,
-    createdAt: timestampFromMs(done.receivedAtMs),
+    createdAt: {
+      $typeName: "google.protobuf.Timestamp",
+      seconds: BigInt(Math.floor(done.receivedAtMs / 1000)),
+      nanos: (done.receivedAtMs % 1000) * 1_000_000,
+    },
     estimated: usage === undefined,
-  });
+  };
 }
