@@ -93,9 +93,16 @@ export function tokenLimit(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-/** A non-negative integer token count from untrusted JSON, 0 otherwise. */
+// No request comes near a billion tokens. A larger count from an upstream is capped so the control
+// plane's sums stay within int8: a rollup overflowing would fail its whole usage batch, resent forever
+// ahead of every later record of that data plane.
+export const MAX_TOKEN_COUNT = 1_000_000_000;
+
+/** A non-negative integer token count from untrusted JSON, 0 otherwise, at most MAX_TOKEN_COUNT. */
 export function tokenCount(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+  return typeof value === "number" && Number.isFinite(value) && value > 0
+    ? Math.min(Math.floor(value), MAX_TOKEN_COUNT)
+    : 0;
 }
 
 export function parseJson(text: string): unknown {
