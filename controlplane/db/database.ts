@@ -21,11 +21,8 @@ export type Executor = Db | Tx;
 export interface Database {
   readonly db: Db;
   readonly driver: "postgres" | "pglite";
-  /**
-   * Subscribes to NOTIFY on a channel (PostgreSQL only: PGlite has no other process to hear from). The
-   * payload is undefined on a (re)connect of the listening connection.
-   */
-  listen(channel: string, onNotify: (payload: string | undefined) => void): Promise<() => Promise<void>>;
+  /** Subscribes to NOTIFY on a channel (PostgreSQL only: PGlite has no other process to hear from). */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -62,8 +59,8 @@ async function openPostgres(url: string): Promise<Database> {
       // Also on every (re)connect of the listening connection: notifications sent while it was down are lost.
       const subscription = await client.listen(
         channel,
-        (payload) => onNotify(payload),
-        () => onNotify(undefined),
+        () => onNotify(),
+        () => onNotify(),
       );
       return () => subscription.unlisten();
     },

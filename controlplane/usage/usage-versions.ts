@@ -30,8 +30,7 @@ export class UsageVersions {
 
   constructor(db: Db, feed: ChangeFeed, intervalMs: number) {
     this.#runs = new CoalescedRuns(async () => {
-      const version = await stampBilledRows(db);
-      if (version !== undefined) feed.publish(version);
+      if ((await stampBilledRows(db)) !== undefined) feed.publish();
     }, intervalMs);
   }
 
