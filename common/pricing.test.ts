@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "./money.js";
-import { billedCost, mergePrices, type Price, parsePrice, resolvePrice } from "./pricing.js";
+import { billedCost, mergePrices, type Price, parsePrice, priceOf, resolvePrice } from "./pricing.js";
 
 const usd = (s: string) => parseDecimal(s) as bigint;
 const price = (input: string, output: string, write = "0", read = "0"): Price => ({
@@ -42,6 +42,14 @@ describe("resolvePrice", () => {
 
   it("returns undefined for an unknown model", () => {
     expect(resolvePrice(table, "llama-3")).toBeUndefined();
+  });
+
+  it("resolves a model the same when remembered per table, and afresh for a new table", () => {
+    expect(priceOf(table, "claude-sonnet-4-20250514")).toBe(resolvePrice(table, "claude-sonnet-4-20250514"));
+    expect(priceOf(table, "claude-sonnet-4-20250514")).toBe(table.get("claude-sonnet-4*"));
+    expect(priceOf(table, "llama-3")).toBeUndefined();
+    const repriced = new Map([...table, ["claude-sonnet-4-2*", price("7", "7")]]);
+    expect(formatDecimal(priceOf(repriced, "claude-sonnet-4-20250514")?.inputPerMtok ?? -1n)).toBe("7");
   });
 
   it("lets an override replace a default pattern", () => {

@@ -49,6 +49,28 @@ export function resolvePrice<P>(table: ReadonlyMap<string, P>, model: string): P
   return best?.price;
 }
 
+const resolvedByTable = new WeakMap<ReadonlyMap<string, unknown>, Map<string, unknown>>();
+// Model names come from clients: at most this many are remembered per table.
+const MAX_REMEMBERED_MODELS = 10_000;
+
+/**
+ * resolvePrice, remembered per table: most models resolve by pattern, a scan of the whole table, and
+ * every billed request (and every usage record applied) looks its model up. A table is replaced, never
+ * changed, when prices change (a data plane's config version, the control plane's billing rates), so
+ * the memory goes with it.
+ */
+export function priceOf<P>(table: ReadonlyMap<string, P>, model: string): P | undefined {
+  let byModel = resolvedByTable.get(table) as Map<string, P | undefined> | undefined;
+  if (!byModel) {
+    byModel = new Map();
+    resolvedByTable.set(table, byModel);
+  }
+  if (byModel.has(model)) return byModel.get(model);
+  const price = resolvePrice(table, model);
+  if (byModel.size < MAX_REMEMBERED_MODELS) byModel.set(model, price);
+  return price;
+}
+
 export function listCost(price: Price, tokens: TokenCounts): Atto {
   return (
     tokenCost(tokens.inputTokens, price.inputPerMtok) +

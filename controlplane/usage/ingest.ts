@@ -1,6 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Atto, parseDecimal } from "../../common/money.js";
-import { billedCost, type Price, resolvePrice } from "../../common/pricing.js";
+import { billedCost, priceOf } from "../../common/pricing.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Log } from "../context.js";
 import { chargeKeys, chargeUsers } from "../db/billing.js";
@@ -85,16 +85,13 @@ function apply(db: Db, rows: NewUsageLog[], stripe: number): Promise<Set<string>
 function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: readonly UsageRecord[]): NewUsageLog[] {
   const now = new Date();
   const unpriced = new Map<string, number>();
-  // A batch holds a few models many times over; most resolve by pattern, a scan of the whole table.
-  const priceOf = new Map<string, Price | undefined>();
   const rows = records.map((r) => {
     const model = storableText(r.model);
     const inputTokens = atLeastZero(r.inputTokens);
     const outputTokens = atLeastZero(r.outputTokens);
     const cacheCreationTokens = atLeastZero(r.cacheCreationTokens);
     const cacheReadTokens = atLeastZero(r.cacheReadTokens);
-    if (!priceOf.has(model)) priceOf.set(model, resolvePrice(prices, model));
-    const price = priceOf.get(model);
+    const price = priceOf(prices, model);
     if (!price) unpriced.set(model, (unpriced.get(model) ?? 0) + 1);
     // A group deleted since the request was served bills at list price.
     const multiplier = multipliers.get(r.groupId) ?? ONE;

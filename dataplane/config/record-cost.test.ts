@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { formatDecimal } from "../../common/money.js";
+import { priceOf } from "../../common/pricing.js";
 import {
   ConfigUpdateSchema,
   GroupSchema,
@@ -9,7 +10,7 @@ import {
   UsageRecordSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { applyConfigUpdate, EMPTY_CONFIG } from "./config-view.js";
-import { costCeiling, priceOf, recordCost } from "./record-cost.js";
+import { costCeiling, recordCost } from "./record-cost.js";
 
 const price = (model: string, input: string, output: string, cacheWrite = "0", cacheRead = "0") =>
   create(ResourceSchema, {

@@ -1,5 +1,5 @@
 import { type Atto, mulDecimal, parseDecimal, tokenCost } from "../../common/money.js";
-import { listCost, type Price, parsePrice, resolvePrice } from "../../common/pricing.js";
+import { listCost, type Price, parsePrice, priceOf } from "../../common/pricing.js";
 import type { ModelPrice, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigView } from "./config-view.js";
 
@@ -9,29 +9,14 @@ import type { ConfigView } from "./config-view.js";
 
 const ONE = 10n ** 18n;
 
-// Every billable request prices its model twice (admission and billing): the resolution and the
-// parsed decimals are kept per prices map. A config version whose delta leaves the prices alone keeps
-// the same map (layered-map.ts), and so its cache; one that changes a price gets a new map.
-const resolved = new WeakMap<ReadonlyMap<string, ModelPrice>, Map<string, ModelPrice | undefined>>();
+// Every billable request prices its model twice (admission and billing): the resolution is kept per
+// prices map (priceOf), the parsed decimals per price. A config version whose delta leaves the prices
+// alone keeps the same map (layered-map.ts), and so its cache; one that changes a price gets a new map.
 const parsedPrices = new WeakMap<ModelPrice, ParsedPrice>();
 const rates = new WeakMap<object, Atto>();
 
 interface ParsedPrice extends Price {
   dearestInput: Atto;
-}
-
-/** The price that applies to a model, or undefined when none matches. */
-export function priceOf(prices: ReadonlyMap<string, ModelPrice>, model: string): ModelPrice | undefined {
-  let byModel = resolved.get(prices);
-  if (!byModel) {
-    byModel = new Map();
-    resolved.set(prices, byModel);
-  }
-  if (byModel.has(model)) return byModel.get(model);
-  const price = resolvePrice(prices, model);
-  // Model names come from clients: remember a bounded number per config version.
-  if (byModel.size < 10_000) byModel.set(model, price);
-  return price;
 }
 
 function parsed(price: ModelPrice): ParsedPrice {
