@@ -35,12 +35,12 @@ function startControlPlaneThread(): Promise<ControlPlaneThread> {
     // TypeScript sources run in place on that thread too; the parent's flags (--cpu-prof) carry over.
     execArgv: [...process.execArgv, "--import", TS_LOADER],
   });
+  // Once close() was asked for, a stop settles it: the thread's own exit after "closed" then rejects a
+  // promise already resolved, which does nothing.
   let closing: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  let closed = false;
   return new Promise((resolve, reject) => {
     let up = false;
     const stopped = (why: string) => {
-      if (closed) return;
       if (closing) return closing.reject(new Error(why));
       if (!up) return reject(new Error(why));
       fail(`the control plane stopped: ${why}`);
@@ -50,7 +50,6 @@ function startControlPlaneThread(): Promise<ControlPlaneThread> {
     worker.on("message", (message: ThreadMessage) => {
       if (message.kind === "failed") return stopped(message.message);
       if (message.kind === "closed") {
-        closed = true;
         closing?.resolve();
         void worker.terminate();
         return;

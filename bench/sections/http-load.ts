@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { cpuMicros, sampleRss, settle } from "../measure.js";
+import { median } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
 
@@ -183,12 +184,6 @@ export function latencyRow(
     p99Ms: ms((run) => run.latencyUs.p99),
     roundsP50Ms: runs.map((run) => run.latencyUs.p50 / 1000),
   };
-}
-
-/** The middle value; of an even count, the lower middle one (as medianRound picks its round). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
 }
 
 /** The round with the median CPU per request (requests/s for direct calls), with every round's figure and window. */

@@ -1,3 +1,4 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Usage } from "../protocols/protocol.js";
@@ -28,7 +29,8 @@ export interface CompletedRequest {
 const BYTES_PER_TOKEN = 4;
 
 // Written as the message itself rather than through protobuf-es's create(): every field is set here
-// (the type requires them all), and create()'s reflective initialisation was a few µs of every request.
+// (the type requires them all), and create()'s reflective initialisation of this 19-field message was
+// a few µs of every request. The timestamp's create() is a tenth of a µs: its helper stays.
 export function usageRecord(done: CompletedRequest): UsageRecord {
   const usage = done.usage;
   return {
@@ -51,11 +53,7 @@ export function usageRecord(done: CompletedRequest): UsageRecord {
       done.firstTokenAt === undefined ? undefined : BigInt(Math.max(0, Math.round(done.firstTokenAt - done.startedAt))),
     ipAddress: done.clientIp,
     userAgent: done.userAgent,
-    createdAt: {
-      $typeName: "google.protobuf.Timestamp",
-      seconds: BigInt(Math.floor(done.receivedAtMs / 1000)),
-      nanos: (done.receivedAtMs % 1000) * 1_000_000,
-    },
+    createdAt: timestampFromMs(done.receivedAtMs),
     estimated: usage === undefined,
   };
 }
