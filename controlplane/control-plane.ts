@@ -150,8 +150,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     pruner = setInterval(() => {
       pruning = pruning.then(prune);
     }, PRUNE_EVERY_MS).unref();
-    // Other replicas' changes (PostgreSQL only); our own arrive too and merely wake watchers once more.
-    stopListening = await database.listen(CONFIG_CHANNEL, () => feed.publish());
+    // Other replicas' changes (PostgreSQL only); our own arrive too, and the feed skips their versions.
+    stopListening = await database.listen(CONFIG_CHANNEL, (payload) => {
+      const version = Number(payload);
+      feed.publish(Number.isSafeInteger(version) && version > 0 ? version : undefined);
+    });
   } catch (error) {
     shutdown.abort();
     clearInterval(pruner);

@@ -7,8 +7,12 @@ export type ConfigChange<T> = (tx: Tx, version: number) => Promise<T>;
 /** Runs one config change in a transaction (lock, version, work), then wakes this process's watchers. */
 export function createConfigWriter(db: Db, feed: ChangeFeed) {
   return async function change<T>(work: ConfigChange<T>): Promise<T> {
-    const result = await db.transaction(async (tx) => work(tx, await beginConfigChange(tx)));
-    feed.publish();
+    let version = 0;
+    const result = await db.transaction(async (tx) => {
+      version = await beginConfigChange(tx);
+      return work(tx, version);
+    });
+    feed.publish(version);
     return result;
   };
 }

@@ -133,9 +133,13 @@ describe("WatchConfig", () => {
 
       await cp.admin.keys.createApiKey({ userId: user.id, groupId: group.id });
       await cp.admin.groups.updateGroup({ id: group.id, rateMultiplier: "2" });
-      const later = [await watch.next(), await watch.next()];
-      expect(upserts(later[0] as ConfigUpdate, "apiKey")).toHaveLength(1);
-      expect(upserts(later[1] as ConfigUpdate, "group")).toMatchObject([{ id: group.id, rateMultiplier: "2" }]);
+      // Two quick changes may reach the watcher as one delta: its read can begin after both committed.
+      const first = await watch.next();
+      const later = upserts(first, "group").length > 0 ? [first] : [first, await watch.next()];
+      expect(later.flatMap((update) => upserts(update, "apiKey"))).toHaveLength(1);
+      expect(later.flatMap((update) => upserts(update, "group"))).toMatchObject([
+        { id: group.id, rateMultiplier: "2" },
+      ]);
     } finally {
       watch.stop();
     }

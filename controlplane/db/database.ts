@@ -21,8 +21,11 @@ export type Executor = Db | Tx;
 export interface Database {
   readonly db: Db;
   readonly driver: "postgres" | "pglite";
-  /** Subscribes to NOTIFY on a channel (PostgreSQL only: PGlite has no other process to hear from). */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to NOTIFY on a channel (PostgreSQL only: PGlite has no other process to hear from). The
+   * payload is undefined on a (re)connect of the listening connection.
+   */
+  listen(channel: string, onNotify: (payload: string | undefined) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -59,8 +62,8 @@ async function openPostgres(url: string): Promise<Database> {
       // Also on every (re)connect of the listening connection: notifications sent while it was down are lost.
       const subscription = await client.listen(
         channel,
-        () => onNotify(),
-        () => onNotify(),
+        (payload) => onNotify(payload),
+        () => onNotify(undefined),
       );
       return () => subscription.unlisten();
     },

@@ -30,7 +30,8 @@ export class UsageVersions {
 
   constructor(db: Db, feed: ChangeFeed, intervalMs: number) {
     this.#runs = new CoalescedRuns(async () => {
-      if ((await stampBilledRows(db)) !== undefined) feed.publish();
+      const version = await stampBilledRows(db);
+      if (version !== undefined) feed.publish(version);
     }, intervalMs);
   }
 
