@@ -74,12 +74,19 @@ async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
   const now = new Date();
   const upserts: Resource[] = [];
   const deletes: ResourceRef[] = [];
-  for (const row of await tx.select().from(users).where(gt(users.version, since))) upserts.push(userResource(row));
-  for (const row of await tx.select().from(groups).where(gt(groups.version, since))) upserts.push(groupResource(row));
-  for (const row of await tx.select().from(apiKeys).where(gt(apiKeys.version, since))) {
-    upserts.push(apiKeyResource(row, now));
-  }
-  const accountRows = await tx.select().from(accounts).where(gt(accounts.version, since));
+  // Issued together, so the driver sends them in one write: a read per change per watching data plane
+  // would otherwise cost a round trip per table.
+  const [userRows, groupRows, keyRows, accountRows, priceRows, tombstones] = await Promise.all([
+    tx.select().from(users).where(gt(users.version, since)),
+    tx.select().from(groups).where(gt(groups.version, since)),
+    tx.select().from(apiKeys).where(gt(apiKeys.version, since)),
+    tx.select().from(accounts).where(gt(accounts.version, since)),
+    since === 0 ? [] : tx.select().from(modelPrices).where(gt(modelPrices.version, since)),
+    since === 0 ? [] : tx.select().from(configTombstones).where(gt(configTombstones.version, since)),
+  ]);
+  for (const row of userRows) upserts.push(userResource(row));
+  for (const row of groupRows) upserts.push(groupResource(row));
+  for (const row of keyRows) upserts.push(apiKeyResource(row, now));
   const memberships = await groupIdsOf(
     tx,
     accountRows.map((a) => a.id),
@@ -90,10 +97,8 @@ async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
     for (const [model, price] of await effectivePrices(tx)) upserts.push(modelPriceResource(model, price));
     return { upserts, deletes };
   }
-  for (const row of await tx.select().from(modelPrices).where(gt(modelPrices.version, since))) {
-    upserts.push(modelPriceResource(row.model, parsePrice(row)));
-  }
-  for (const tombstone of await tx.select().from(configTombstones).where(gt(configTombstones.version, since))) {
+  for (const row of priceRows) upserts.push(modelPriceResource(row.model, parsePrice(row)));
+  for (const tombstone of tombstones) {
     // A deleted override of a default pattern means the default is in force again.
     const fallback = tombstone.kind === "model_price" ? DEFAULT_PRICES.get(tombstone.id) : undefined;
     if (fallback) upserts.push(modelPriceResource(tombstone.id, fallback));

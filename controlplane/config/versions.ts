@@ -14,8 +14,9 @@ export type ResourceKindName = "api_key" | "user" | "group" | "account" | "model
 
 /** Serialises config writers and returns the version to stamp on every row this transaction changes. */
 export async function beginConfigChange(tx: Tx): Promise<number> {
-  await lockConfig(tx);
-  return nextConfigVersion(tx);
+  // Sent together: PostgreSQL runs a connection's statements in order, so nextval waits for the lock.
+  const [, version] = await Promise.all([lockConfig(tx), nextConfigVersion(tx)]);
+  return version;
 }
 
 /** Held until the transaction ends; every writer of versions takes it before `nextConfigVersion`. */
@@ -27,8 +28,10 @@ export async function lockConfig(tx: Tx): Promise<void> {
 export async function nextConfigVersion(tx: Tx): Promise<number> {
   const [row] = await queryRows<{ v: string }>(tx, sql`select nextval('config_version_seq')::text as v`);
   const version = Number(row?.v);
-  await tx.update(configHead).set({ version }).where(eq(configHead.id, 1));
-  await queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${String(version)})`);
+  await Promise.all([
+    tx.update(configHead).set({ version }).where(eq(configHead.id, 1)),
+    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${String(version)})`),
+  ]);
   return version;
 }
 

@@ -57,31 +57,28 @@ export async function billingPending(db: Db): Promise<boolean> {
 
 /** Locks the users and keys billing marked, in lock order; call under the config lock. */
 export async function lockPendingBilling(tx: Tx): Promise<{ users: string[]; keys: string[] }> {
-  const users = await queryRows<{ id: string }>(
-    tx,
-    sql`select id from users where usage_pending order by id for update`,
-  );
-  const keys = await queryRows<{ id: string }>(
-    tx,
-    sql`select id from api_keys where usage_pending order by id for update`,
-  );
+  // One write; PostgreSQL still locks users before keys.
+  const [users, keys] = await Promise.all([
+    queryRows<{ id: string }>(tx, sql`select id from users where usage_pending order by id for update`),
+    queryRows<{ id: string }>(tx, sql`select id from api_keys where usage_pending order by id for update`),
+  ]);
   return { users: users.map((r) => r.id), keys: keys.map((r) => r.id) };
 }
 
 /** Stamps `version` on the rows `lockPendingBilling` returned and clears their marks. */
 export async function stampBilling(tx: Tx, locked: { users: string[]; keys: string[] }, version: number) {
-  if (locked.users.length > 0) {
-    await queryRows(
-      tx,
-      sql`update users set version = ${version}, usage_pending = false
-          where id in (select json_array_elements_text(${JSON.stringify(locked.users)}::json))`,
-    );
-  }
-  if (locked.keys.length > 0) {
-    await queryRows(
-      tx,
-      sql`update api_keys set version = ${version}, usage_pending = false
-          where id in (select json_array_elements_text(${JSON.stringify(locked.keys)}::json))`,
-    );
-  }
+  await Promise.all([
+    locked.users.length > 0 &&
+      queryRows(
+        tx,
+        sql`update users set version = ${version}, usage_pending = false
+            where id in (select json_array_elements_text(${JSON.stringify(locked.users)}::json))`,
+      ),
+    locked.keys.length > 0 &&
+      queryRows(
+        tx,
+        sql`update api_keys set version = ${version}, usage_pending = false
+            where id in (select json_array_elements_text(${JSON.stringify(locked.keys)}::json))`,
+      ),
+  ]);
 }

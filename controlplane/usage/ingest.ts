@@ -75,9 +75,12 @@ function apply(db: Db, rows: NewUsageLog[], stripe: number): Promise<Set<string>
   return db.transaction(async (tx) => {
     const fresh = await insertNewUsageLogs(tx, rows);
     const deltas = billingDeltas(rows.filter((r) => fresh.has(r.requestId)));
-    await addToRollups(tx, deltas.rollups, stripe);
-    await chargeUsers(tx, deltas.users);
-    await chargeKeys(tx, deltas.keys);
+    // Sent in one write and run in this order: users before keys is the lock order (db/billing.ts).
+    await Promise.all([
+      addToRollups(tx, deltas.rollups, stripe),
+      chargeUsers(tx, deltas.users),
+      chargeKeys(tx, deltas.keys),
+    ]);
     return fresh;
   });
 }

@@ -16,8 +16,8 @@ import { CoalescedRuns } from "./coalesced-runs.js";
 export async function stampBilledRows(db: Db): Promise<number | undefined> {
   if (!(await billingPending(db))) return undefined;
   return db.transaction(async (tx) => {
-    await lockConfig(tx);
-    const locked = await lockPendingBilling(tx);
+    // One write: the lock is taken before the rows, as PostgreSQL runs them in order.
+    const [, locked] = await Promise.all([lockConfig(tx), lockPendingBilling(tx)]);
     if (locked.users.length === 0 && locked.keys.length === 0) return undefined;
     const version = await nextConfigVersion(tx);
     await stampBilling(tx, locked, version);
