@@ -54,7 +54,7 @@ async function migrateOnce(url: string): Promise<void> {
 async function openPostgres(url: string): Promise<Database> {
   await migrateOnce(url);
   const client = postgres(url, { max: 10, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  const db = drizzlePostgres({ client: preparing(client), schema }) as unknown as Db;
   return {
     db,
     driver: "postgres",
@@ -69,6 +69,32 @@ async function openPostgres(url: string): Promise<Database> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * drizzle asks postgres.js for an unnamed statement unless a query is given a name, and postgres.js then
+ * describes each statement with parameters in a round trip of its own before running it: two round trips
+ * and a parse per query, and queries of one transaction cannot share a write. Named, a statement is
+ * parsed once per connection (postgres.js keeps them; a connection lives at most an hour) and each run is
+ * one message. Transactions and savepoints hand drizzle a client of their own, wrapped the same way.
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, params?: never[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: true });
+      }
+      if (property === "begin" || property === "savepoint") {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (tx: postgres.Sql) => unknown;
+          const open = Reflect.get(target, property) as (...rest: unknown[]) => unknown;
+          return open.call(target, ...args, (tx: postgres.Sql) => work(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 async function openPglite(dataDir: string): Promise<Database> {

@@ -1,0 +1,49 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
+import { type Database, type Executor, openDatabase, queryRows } from "./database.js";
+import { users } from "./schema/index.js";
+
+// On PostgreSQL every query runs as a named statement: parsed once per connection, then one round trip
+// per run (database.ts, preparing). pg_prepared_statements lists the current session's own.
+const preparedOnThisSession = (ex: Executor, fragment: string) =>
+  queryRows<{ statement: string }>(ex, sql`select statement from pg_prepared_statements`).then((rows) =>
+    rows.filter((row) => row.statement.includes(fragment)),
+  );
+
+describe("PostgreSQL statements", () => {
+  let database: TestDatabase;
+  let opened: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    opened = await openDatabase({ databaseUrl: database.url, pgliteDir: "" });
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await database?.drop();
+  });
+
+  it.each<[string, (run: (ex: Executor) => Promise<void>) => Promise<void>]>([
+    ["in a transaction", (run) => opened.db.transaction(run)],
+    ["in a nested transaction (savepoint)", (run) => opened.db.transaction((tx) => tx.transaction(run))],
+  ])("are prepared %s, and a second run reuses the statement", async (_name, within) => {
+    await within(async (ex) => {
+      for (let run = 0; run < 2; run++) {
+        const rows = await ex
+          .select()
+          .from(users)
+          .where(eq(users.id, `no-such-user-${run}`));
+        expect(rows).toEqual([]);
+      }
+      const prepared = await preparedOnThisSession(ex, 'from "users" where "users"."id" = $1');
+      expect(prepared).toHaveLength(1);
+    });
+  });
+
+  it("keep each statement's results apart when a transaction sends several at once", async () => {
+    const counts = await opened.db.transaction((tx) =>
+      Promise.all([1, 2, 3].map((n) => queryRows<{ n: number }>(tx, sql`select generate_series(1, ${n}::int) as n`))),
+    );
+    expect(counts.map((rows) => rows.length)).toEqual([1, 2, 3]);
+  });
+});
