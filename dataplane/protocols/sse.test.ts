@@ -31,6 +31,22 @@ describe("SseDecoder", () => {
     ["a split event waits for its end", ['data: {"a"', ":1}\n", "\n"], [{ event: undefined, data: '{"a":1}' }]],
     ["an unfinished last event is not dispatched", ["data: 1\n\ndata: 2"], [{ event: undefined, data: "1" }]],
     ["[DONE]", ["data: [DONE]\n\n"], [{ event: undefined, data: "[DONE]" }]],
+    ["an empty data line", ["data:\ndata: \ndata: x\n\n"], [{ event: undefined, data: "\n\nx" }]],
+    [
+      "fields only named like data or event are skipped",
+      ["database: 1\neventual: 2\ndat: 3\ndata: 4\n\n"],
+      [{ event: undefined, data: "4" }],
+    ],
+    ["a line without a colon is skipped", ["data\nevent\ndata: 1\n\n"], [{ event: undefined, data: "1" }]],
+    ["a colon in the value stays", ['event: a:b\ndata: {"k":1}\n\n'], [{ event: "a:b", data: '{"k":1}' }]],
+    [
+      "blank lines between events",
+      ["data: 1\n\n\n\ndata: 2\n\n"],
+      [
+        { event: undefined, data: "1" },
+        { event: undefined, data: "2" },
+      ],
+    ],
   ])("%s", (_name, chunks, expected) => {
     expect(decode(chunks)).toEqual(expected);
   });

@@ -35,18 +35,32 @@ export class SseDecoder {
 /** Dispatches each event of text made of whole events (SSE's field rules; comments and ids ignored). */
 export function decodeEvents(text: string, onEvent: (event: SseEvent) => void): void {
   const normalised = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
-  for (const block of normalised.split("\n\n")) {
-    if (block === "") continue;
+  // Walked with indexOf rather than split into blocks and lines: every streamed response passes here.
+  const end = normalised.length;
+  let blockStart = 0;
+  while (blockStart < end) {
+    let blockEnd = normalised.indexOf("\n\n", blockStart);
+    if (blockEnd === -1) blockEnd = end;
     let event: string | undefined;
     let data: string | undefined;
-    for (const line of block.split("\n")) {
-      const colon = line.indexOf(":");
-      if (colon <= 0) continue;
-      const field = line.slice(0, colon);
-      const value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
-      if (field === "data") data = data === undefined ? value : `${data}\n${value}`;
-      else if (field === "event") event = value;
+    let lineStart = blockStart;
+    while (lineStart < blockEnd) {
+      let lineEnd = normalised.indexOf("\n", lineStart);
+      if (lineEnd === -1 || lineEnd > blockEnd) lineEnd = blockEnd;
+      const colon = normalised.indexOf(":", lineStart);
+      if (colon > lineStart && colon < lineEnd) {
+        const valueStart = normalised.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+        const nameLength = colon - lineStart;
+        if (nameLength === 4 && normalised.startsWith("data", lineStart)) {
+          const value = normalised.slice(valueStart, lineEnd);
+          data = data === undefined ? value : `${data}\n${value}`;
+        } else if (nameLength === 5 && normalised.startsWith("event", lineStart)) {
+          event = normalised.slice(valueStart, lineEnd);
+        }
+      }
+      lineStart = lineEnd + 1;
     }
     if (data !== undefined) onEvent({ event, data });
+    blockStart = blockEnd + 2;
   }
 }
