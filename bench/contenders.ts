@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from "../test/support/postgres.
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
 import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsArgs } from "./child.js";
+import { pinProcess } from "./cpu-pinning.js";
 import { probe, waitUntil } from "./http-probe.js";
 import { hasConnectionToPort } from "./proc.js";
 import {
@@ -57,6 +58,8 @@ export interface EnvironmentOptions {
   slowStreams: SlowStreamSettings | undefined;
   /** Run Tollgate's measured processes under `node --cpu-prof`, writing profiles to <dir>/<contender>/. */
   cpuProfDir: string | undefined;
+  /** Moves every measured proxy process onto these CPUs once it has started (cpu-pinning.ts). */
+  proxyCpus: string | undefined;
   logDir: string;
   workDir: string;
 }
@@ -99,6 +102,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       } satisfies ChildSpec),
     );
   const url = (child: Child) => child.ready[1] as string;
+  const ownCpu = (child: Child) => {
+    if (options.proxyCpus && !pinProcess(child.pid, options.proxyCpus))
+      throw new Error(`${child.name}: could not pin it to CPU ${options.proxyCpus}`);
+  };
 
   try {
     const fastSim = await sim("upstream-sim", []);
@@ -130,6 +137,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         );
       const fast = await floor("floor", upstreams.fast);
       const slowFloor = slowSim ? await floor("floor-slow", upstreams.slow) : undefined;
+      ownCpu(fast);
+      if (slowFloor) ownCpu(slowFloor);
       contenders.push(plain("floor", url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
     }
     // A contender that cannot start is reported as unavailable; the others still run.
@@ -148,6 +157,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         const aio = await track(
           startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: profiling("all-in-one") }),
         );
+        ownCpu(aio.child);
         const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
         await waitForKeys(aio.dataPlaneUrl, tenants);
         contenders.push(
@@ -167,6 +177,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           const dp = await track(
             startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions }),
           );
+          ownCpu(dp.child);
           await waitForKeys(dp.url, tenants);
           return dp;
         };

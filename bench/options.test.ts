@@ -10,6 +10,7 @@ describe("parseBenchArgs", () => {
       workloads: [...WORKLOAD_NAMES],
       contenders: [...CONTENDER_NAMES],
       cpuProf: false,
+      unpinned: false,
       outDir: "/out",
     });
   });
@@ -20,6 +21,7 @@ describe("parseBenchArgs", () => {
     [["--workloads", "openai-stream"], "workloads", ["openai-stream"]],
     [["--contenders", "dataplane,floor"], "contenders", ["floor", "dataplane"]],
     [["--quick"], "quick", true],
+    [["--unpinned"], "unpinned", true],
     [["--cpu-prof", "--out", "/tmp/x"], "outDir", "/tmp/x"],
   ])("%j sets %s", (args, field, expected) => {
     const options = parseBenchArgs(args, "/out");

@@ -29,16 +29,19 @@ export interface BenchOptions {
   contenders: ContenderName[];
   /** Run Tollgate's processes under `node --cpu-prof` (their CPU numbers are then inflated). */
   cpuProf: boolean;
+  /** Leave the proxy and its load where the scheduler puts them (cpu-pinning.ts). */
+  unpinned: boolean;
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--out DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--out DIR]
 
   --quick            a short smoke run (seconds per measurement instead of the full durations)
   --only             comma-separated sections: ${SECTIONS.join(", ")}
   --workloads        comma-separated: ${WORKLOAD_NAMES.join(", ")}
   --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
   --cpu-prof         run Tollgate's processes under node --cpu-prof (profiles/<contender>/ in the results folder)
+  --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
   --out DIR          where results go (default bench/results)
 `;
 
@@ -64,6 +67,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
       workloads: { type: "string" },
       contenders: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
+      unpinned: { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -76,6 +80,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
     workloads: pick("--workloads", values.workloads, WORKLOAD_NAMES),
     contenders: pick("--contenders", values.contenders, CONTENDER_NAMES),
     cpuProf: values["cpu-prof"] ?? false,
+    unpinned: values.unpinned ?? false,
     outDir: values.out ?? defaultOutDir,
   };
 }

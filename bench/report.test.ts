@@ -36,6 +36,10 @@ describe("table", () => {
 });
 
 describe("renderReport", () => {
+  it("says where the proxies ran", () => {
+    expect(renderReport({ ...base, pinning: "proxy on CPU 1" }, [])).toContain("CPU pinning: proxy on CPU 1");
+  });
+
   it("states the machine and pending contenders, and differences against direct and the floor", () => {
     const report = renderReport(
       {
@@ -46,6 +50,7 @@ describe("renderReport", () => {
     );
     expect(report).toContain("Machine: Xeon, 2 cores, 24 GiB, Node v20.20.2");
     expect(report).toContain("Not measured: dataplane-redis: pending: REDIS_URL not honoured");
+    expect(report).toContain("CPU pinning: none");
     expect(report).toContain(
       "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | 0.600 / 0.500 / 0.450 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
     );

@@ -237,6 +237,7 @@ export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): s
     `Machine: ${machineLine(r.machine)}`,
     `Command: \`${r.command}\`, ${r.startedAt} to ${r.finishedAt}`,
     `Contenders: ${r.contenders.join(", ") || "none"}`,
+    ...(r.contenders.length > 0 ? [`CPU pinning: ${r.pinning ?? "none (the scheduler placed every process)"}`] : []),
     ...r.pending.map((p) => `Not measured: ${p.name}: ${p.reason}`),
     ...r.sectionErrors.map((e) => `Section ${e.section} FAILED: ${e.error.split("\n")[0]}`),
     ...r.failures.map((f) => `Failed: ${f.workload} / ${f.contender}: ${f.error}`),

@@ -18,6 +18,8 @@ export interface BenchResults {
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
   sections: string[];
+  /** Where the proxies and their load ran (cpu-pinning.ts); undefined when nothing was pinned. */
+  pinning: string | undefined;
   contenders: string[];
   pending: Pending[];
   latency: LatencyRow[];
@@ -39,6 +41,7 @@ export function emptyResults(head: RunHead): BenchResults {
   return {
     ...head,
     finishedAt: "",
+    pinning: undefined,
     contenders: [],
     pending: [],
     latency: [],

@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./child.js";
 import { type Environment, startEnvironment } from "./contenders.js";
+import { cpuSplit, describeSplit, pinProcess } from "./cpu-pinning.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import { renderReport } from "./report.js";
@@ -109,11 +110,19 @@ async function main(): Promise<number> {
     }
     if (has("latency") || has("saturation") || has("slow-streams")) {
       log("bench: starting contenders");
+      // This process and every child it starts from here on (upstream-sim, the control plane, wrk, the
+      // stream client) run on the load CPUs; each proxy is moved to its own CPU once started.
+      const split = options.unpinned ? undefined : cpuSplit(availableParallelism());
+      const pinned = split !== undefined && pinProcess(process.pid, split.load);
+      if (split && !pinned) log("bench: could not pin CPUs (is taskset installed?); running unpinned");
+      results.pinning = pinned ? describeSplit(split) : undefined;
+      if (results.pinning) log(`bench: ${results.pinning}`);
       await attempt("contenders", async () => {
         const env = await startEnvironment({
           contenders: options.contenders,
           slowStreams: has("slow-streams") ? settings.slow : undefined,
           cpuProfDir: options.cpuProf ? join(runDir, "profiles") : undefined,
+          proxyCpus: pinned ? split.proxy : undefined,
           logDir,
           workDir,
         });
@@ -123,6 +132,8 @@ async function main(): Promise<number> {
           await env.close();
         }
       });
+      // The sections after this one measure the control plane and PostgreSQL: every CPU again.
+      if (pinned) pinProcess(process.pid, split.all);
     }
     if (has("usage-ingest")) {
       log("bench: usage ingest");
