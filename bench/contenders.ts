@@ -68,6 +68,8 @@ export interface Environment {
   contenders: Contender[];
   pending: Pending[];
   upstreamPids: { fast: number; slow: number | undefined };
+  /** Lets every process it started run on `cpus` (undoing proxyCpus and the load CPUs they inherited). */
+  spread(cpus: string): void;
   close(): Promise<void>;
 }
 
@@ -210,7 +212,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           }
         }
       });
-    return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, close };
+    const spread = (cpus: string) => {
+      for (const child of children) pinProcess(child.pid, cpus);
+    };
+    return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, spread, close };
   } catch (error) {
     await close();
     throw error;

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 // differently from run to run, and on 2 cores the floor's CPU per request moved by a third between
 // runs minutes apart (63-68 against 91-114 µs) while the data plane's did not: the ratio the targets
 // compare followed the placement. PostgreSQL and Redis are the machine's services and stay unpinned.
+// run.ts pins for latency and saturation and spreads everything again for the slow streams.
 
 export interface CpuSplit {
   /** taskset CPU lists. */
