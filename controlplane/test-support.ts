@@ -15,6 +15,7 @@ import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
 import { type ConfigUpdate, PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { createTestDatabase } from "../test/support/postgres.js";
 import type { Log } from "./context.js";
+import { type Database, openDatabase } from "./db/database.js";
 import { type RunningControlPlane, startControlPlane } from "./server.js";
 
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
@@ -24,6 +25,19 @@ export { ADMIN_SERVICES } from "./rpc/admin-services.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token";
 export const TEST_NODE_TOKEN = "test-node-token";
+
+/** A new PostgreSQL database of its own, migrated and opened; close() also drops it. */
+export async function openTestDatabase(): Promise<Database> {
+  const test = await createTestDatabase();
+  const opened = await openDatabase({ databaseUrl: test.url, pgliteDir: "" });
+  return {
+    ...opened,
+    async close() {
+      await opened.close();
+      await test.drop();
+    },
+  };
+}
 
 export function bearer(token: string): Interceptor {
   return (next) => (req) => {

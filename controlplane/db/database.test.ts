@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { type Database, type Executor, openDatabase, queryRows } from "./database.js";
+import { openTestDatabase } from "../test-support.js";
+import { type Database, type Executor, queryRows } from "./database.js";
 import { users } from "./schema/index.js";
 
 // On PostgreSQL every query runs as a named statement: parsed once per connection, then one round trip
@@ -12,16 +12,11 @@ const preparedOnThisSession = (ex: Executor, fragment: string) =>
   );
 
 describe("PostgreSQL statements", () => {
-  let database: TestDatabase;
   let opened: Database;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    opened = await openDatabase({ databaseUrl: database.url, pgliteDir: "" });
+    opened = await openTestDatabase();
   });
-  afterAll(async () => {
-    await opened?.close();
-    await database?.drop();
-  });
+  afterAll(() => opened?.close());
 
   it.each<[string, (run: (ex: Executor) => Promise<void>) => Promise<void>]>([
     ["in a transaction", (run) => opened.db.transaction(run)],

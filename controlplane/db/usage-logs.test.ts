@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
+import { openTestDatabase } from "../test-support.js";
 import { seedSyntheticUsage } from "../usage/synthetic-usage.js";
-import { type Database, openDatabase, queryRows } from "./database.js";
+import { type Database, queryRows } from "./database.js";
 import { listUsageLogs, type UsageLogFilter } from "./usage-logs.js";
 
 // ListUsageLogs pages with one index range scan under each filter the admin uses, on PostgreSQL's own
@@ -17,17 +17,12 @@ interface PlanNode {
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 describe("usage log paging", () => {
-  let test: TestDatabase;
   let database: Database;
   beforeAll(async () => {
-    test = await createTestDatabase();
-    database = await openDatabase({ databaseUrl: test.url, pgliteDir: "" });
+    database = await openTestDatabase();
     await seedSyntheticUsage(database.db, { rows: 60_000, days: 10, keys: 100 });
   });
-  afterAll(async () => {
-    await database?.close();
-    await test?.drop();
-  });
+  afterAll(() => database?.close());
 
   const none: UsageLogFilter = { userId: "", apiKeyId: "", accountId: "", groupId: "", model: "" };
   const week = { startTime: new Date(Date.now() - 7 * 86_400_000), endTime: new Date() };

@@ -1,21 +1,16 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { type Database, openDatabase, queryRows } from "../db/database.js";
+import { type Database, queryRows } from "../db/database.js";
+import { openTestDatabase } from "../test-support.js";
 import { GRAINS, PERIODS, rollupTable } from "./rollup-grains.js";
 import { seedSyntheticUsage } from "./synthetic-usage.js";
 
 describe("seedSyntheticUsage", () => {
-  let test: TestDatabase;
   let database: Database;
   beforeAll(async () => {
-    test = await createTestDatabase();
-    database = await openDatabase({ databaseUrl: test.url, pgliteDir: "" });
+    database = await openTestDatabase();
   });
-  afterAll(async () => {
-    await database?.close();
-    await test?.drop();
-  });
+  afterAll(() => database?.close());
 
   const sums = (table: string, requests: string) =>
     queryRows<{ s: string }>(
