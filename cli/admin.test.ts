@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_TOKEN_COUNT } from "../common/pricing.js";
 import {
   ADMIN_SERVICES,
   must,
@@ -77,19 +78,19 @@ describe("tollgate admin", () => {
     const user = must((await cp.admin.users.createUser({ email: `${unique("u")}@e.com`, balanceUsd: "5" })).user);
     const group = must((await cp.admin.groups.createGroup({ name: unique("g"), platform: Platform.ANTHROPIC })).group);
     const key = must((await cp.admin.keys.createApiKey({ userId: user.id, groupId: group.id })).apiKey);
+    // Ten records at the control plane's cap of a billion tokens each: a total past 32 bits, and the
+    // largest a usage record can reach (a count past 2^53 is capped when it is billed).
     const batches = (async function* () {
       yield create(UsageBatchSchema, {
         batchId: 1n,
-        records: [
-          {
-            requestId: unique("r"),
-            apiKeyId: key.id,
-            userId: user.id,
-            groupId: group.id,
-            model: "claude-haiku-4-5",
-            inputTokens: 9_007_199_254_740_993n,
-          },
-        ],
+        records: Array.from({ length: 10 }, () => ({
+          requestId: unique("r"),
+          apiKeyId: key.id,
+          userId: user.id,
+          groupId: group.id,
+          model: "claude-haiku-4-5",
+          inputTokens: BigInt(MAX_TOKEN_COUNT),
+        })),
       });
     })();
     for await (const _ack of cp.plane.reportUsage(batches)) {
@@ -100,7 +101,7 @@ describe("tollgate admin", () => {
       env,
     );
     expect(stats.code).toBe(0);
-    expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: "1", inputTokens: "9007199254740993" });
+    expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: "10", inputTokens: "10000000000" });
   });
 
   it.each([

@@ -49,6 +49,11 @@ export function resolvePrice<P>(table: ReadonlyMap<string, P>, model: string): P
   return best?.price;
 }
 
+// No request comes near a billion tokens of one kind. A larger count is capped where usage enters
+// billing, so the control plane's int8 sums (rollups, totals) cannot overflow: an overflow would fail
+// its whole usage batch, resent forever ahead of every later record of that data plane.
+export const MAX_TOKEN_COUNT = 1_000_000_000;
+
 const resolvedByTable = new WeakMap<ReadonlyMap<string, unknown>, Map<string, unknown>>();
 // Model names come from clients: at most this many are remembered per table.
 const MAX_REMEMBERED_MODELS = 10_000;

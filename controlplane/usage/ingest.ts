@@ -1,6 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Atto, parseDecimal } from "../../common/money.js";
-import { billedCost, priceOf } from "../../common/pricing.js";
+import { billedCost, MAX_TOKEN_COUNT, priceOf } from "../../common/pricing.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Log } from "../context.js";
 import { chargeKeys, chargeUsers } from "../db/billing.js";
@@ -24,8 +24,9 @@ export interface BatchResult {
 
 const ONE = parseDecimal("1") as Atto;
 export const ROLLUP_STRIPES = 4;
-// Token counts stay bigint end to end: exact however large.
-const atLeastZero = (tokens: bigint) => (tokens < 0n ? 0n : tokens);
+// Token counts stay bigint end to end; what a data plane reports is held to [0, MAX_TOKEN_COUNT].
+const MAX_TOKENS = BigInt(MAX_TOKEN_COUNT);
+const billableTokens = (tokens: bigint) => (tokens < 0n ? 0n : tokens > MAX_TOKENS ? MAX_TOKENS : tokens);
 // PostgreSQL text cannot hold NUL. A client's model name may carry one, and the record would fail its
 // whole batch, resent forever ahead of every later record of its data plane: billing would stop.
 const storableText = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
@@ -90,10 +91,10 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
   const unpriced = new Map<string, number>();
   const rows = records.map((r) => {
     const model = storableText(r.model);
-    const inputTokens = atLeastZero(r.inputTokens);
-    const outputTokens = atLeastZero(r.outputTokens);
-    const cacheCreationTokens = atLeastZero(r.cacheCreationTokens);
-    const cacheReadTokens = atLeastZero(r.cacheReadTokens);
+    const inputTokens = billableTokens(r.inputTokens);
+    const outputTokens = billableTokens(r.outputTokens);
+    const cacheCreationTokens = billableTokens(r.cacheCreationTokens);
+    const cacheReadTokens = billableTokens(r.cacheReadTokens);
     const price = priceOf(prices, model);
     if (!price) unpriced.set(model, (unpriced.get(model) ?? 0) + 1);
     // A group deleted since the request was served bills at list price.

@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "../../common/money.js";
-import { billedCost, resolvePrice } from "../../common/pricing.js";
+import { billedCost, MAX_TOKEN_COUNT, resolvePrice } from "../../common/pricing.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import {
   type UsageAck,
@@ -223,6 +223,20 @@ describe("ReportUsage", () => {
     );
     expect(logs.map((l) => l.userAgent)).toContain("agent\uFFFDx");
     expect(logs.map((l) => l.ipAddress)).toContain("10.0.0.1\uFFFDx");
+  });
+
+  it("bills a token count past any real request at the cap instead of failing its batch", async () => {
+    const { key, record } = await fixture();
+    // Two of these in one rollup bucket would overflow PostgreSQL's int8 sums.
+    const absurd = {
+      inputTokens: 9_000_000_000_000_000_000n,
+      outputTokens: 0n,
+      cacheCreationTokens: 0n,
+      cacheReadTokens: 0n,
+    };
+    expect(await send([batch(1n, [record(absurd), record(absurd)])])).toMatchObject([{ applied: 2, duplicates: 0 }]);
+    const stats = await cp.admin.usage.getUsageStats({ filter: { apiKeyId: key.id } });
+    expect(stats.totals?.inputTokens).toBe(2n * BigInt(MAX_TOKEN_COUNT));
   });
 
   it("stores every logged string as sent, whatever characters it carries", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_TOKEN_COUNT, tokenCount } from "./protocol.js";
+import { MAX_TOKEN_COUNT } from "../../common/pricing.js";
+import { tokenCount } from "./protocol.js";
 
 describe("tokenCount", () => {
   it.each<[string, unknown, number]>([

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { MAX_TOKEN_COUNT } from "../../common/pricing.js";
 import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { GatewayError } from "../errors.js";
 import type { SessionProtocol } from "../routing/session-identity.js";
@@ -93,12 +94,11 @@ export function tokenLimit(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-// No request comes near a billion tokens. A larger count from an upstream is capped so the control
-// plane's sums stay within int8: a rollup overflowing would fail its whole usage batch, resent forever
-// ahead of every later record of that data plane.
-export const MAX_TOKEN_COUNT = 1_000_000_000;
-
-/** A non-negative integer token count from untrusted JSON, 0 otherwise, at most MAX_TOKEN_COUNT. */
+/**
+ * A non-negative integer token count from untrusted JSON, 0 otherwise, at most MAX_TOKEN_COUNT (the
+ * control plane caps again what any data plane reports; capped here, admission's spend arithmetic
+ * sees the same count).
+ */
 export function tokenCount(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) && value > 0
     ? Math.min(Math.floor(value), MAX_TOKEN_COUNT)
