@@ -7,12 +7,15 @@ import { addressOf, type Monitor, monitorCommands } from "./support/redis-monito
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // DESIGN §7: at most one Redis round trip for sticky + slot together. MONITOR (on its own socket)
-// shows what the data plane sends for one request on the happy path: the route script carrying its
-// acquire (session lookup, slot, binding and last use in one EVALSHA) before the upstream call, and
-// the route script carrying its release after the answer (with other requests in flight, the calls of
-// one event-loop turn share one EVALSHA). The data plane's command connection is the one that sends the first acquire (its
-// keys carry the test's own prefix); everything it sends is counted. ECHO markers sent on the test's
-// own connection fence one request's commands.
+// shows what the data plane sends for one request on the happy path: for a session new to it, the
+// route script carrying its acquire (session lookup, slot, binding and last use in one EVALSHA) before
+// the upstream call, and the route script carrying its release after the answer (with other requests
+// in flight, the calls of one event-loop turn share one EVALSHA). For a session it is serving, under
+// no concurrency limit (as here), the acquire is sent behind the request instead, not waited for
+// (known-bindings.ts); a request over before that call went out has its acquire and release in one.
+// The data plane's command connection is the one that sends the first acquire (its keys carry the
+// test's own prefix); everything it sends is counted. ECHO markers sent on the test's own connection
+// fence one request's commands.
 
 const MODEL = "claude-opus-4-8";
 
@@ -62,32 +65,43 @@ async function mark(): Promise<number> {
   return monitor.seen.findIndex((command) => command.includes(marker));
 }
 
+interface RouteCall {
+  /** Each acquire's kind: "route" (waited for), "behind" (sent behind the request), "over" (behind, and released with it). */
+  acquires: Array<"route" | "behind" | "over">;
+  releases: number;
+}
+
 /**
  * The acquires and releases one route script call carries (redis-scripts.ts ROUTE): ARGV holds the
- * number of releases, three arguments each, then per acquire four counts-led arguments and two per
- * candidate. Undefined for any other command.
+ * number of releases, three arguments each, then per acquire five counts-led arguments (the fifth its
+ * kind) and two per candidate. Undefined for any other command.
  */
-function routeCalls(command: string): { acquires: number; releases: number } | undefined {
+function routeCalls(command: string): RouteCall | undefined {
   if (!command.startsWith("evalsha") || !command.includes(`"${redis.prefix}last-used"`)) return undefined;
   const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] as string);
   const args = tokens.slice(2 + Number(tokens[1]));
   const releases = Number(args[3]);
-  let acquires = 0;
-  for (let at = 4 + 3 * releases; at < args.length; at += 4 + 2 * Number(args[at + 3])) acquires++;
+  const kinds = { "0": "route", "1": "behind", "2": "over" } as const;
+  const acquires: RouteCall["acquires"] = [];
+  for (let at = 4 + 3 * releases; at < args.length; at += 5 + 2 * Number(args[at + 3])) {
+    acquires.push(kinds[args[at + 4] as keyof typeof kinds]);
+  }
   return { acquires, releases };
 }
 
-const isAcquire = (command: string) => (routeCalls(command)?.acquires ?? 0) > 0;
-const isRelease = (command: string) => (routeCalls(command)?.releases ?? 0) > 0;
+const isAcquire = (command: string) => (routeCalls(command)?.acquires.length ?? 0) > 0;
 
-/** Leases freed by the route calls seen. */
+/** Leases freed by the route calls seen (an acquire over before it was sent took none). */
 function leasesReleased(commands: string[]): number {
-  return commands.reduce((sum, command) => sum + (routeCalls(command)?.releases ?? 0), 0);
+  return commands.reduce((sum, command) => {
+    const call = routeCalls(command);
+    return sum + (call?.releases ?? 0) + (call?.acquires.filter((kind) => kind === "over").length ?? 0);
+  }, 0);
 }
 
 /** Requests routed by the route calls seen. */
 function requestsRouted(commands: string[]): number {
-  return commands.reduce((sum, command) => sum + (routeCalls(command)?.acquires ?? 0), 0);
+  return commands.reduce((sum, command) => sum + (routeCalls(command)?.acquires.length ?? 0), 0);
 }
 
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
@@ -98,7 +112,10 @@ async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
   const start = await mark();
   await request();
   // The release is sent after the answer, off its critical path: wait for it.
-  await waitFor(() => monitor.seen.slice(start).some(isRelease), "the slot release");
+  await waitFor(() => {
+    const window = monitor.seen.slice(start + 1);
+    return requestsRouted(window) > 0 && leasesReleased(window) >= requestsRouted(window);
+  }, "the slot release");
   const end = await mark();
   return monitor.seen.slice(start + 1, end);
 }
@@ -112,12 +129,25 @@ describe("Redis round trips of one request", () => {
     const commands = await commandsOf(() => anthropic().messages.create(ask(`new ${randomUUID()}`)));
     expect(names(commands)).toEqual(["evalsha", "evalsha"]);
     expect(commands.map(routeCalls)).toEqual([
-      { acquires: 1, releases: 0 },
-      { acquires: 0, releases: 1 },
+      { acquires: ["route"], releases: 0 },
+      { acquires: [], releases: 1 },
     ]);
   });
 
-  it("the next turn of a conversation (a sticky hit) and a streamed answer: the same two", async () => {
+  /** The next request of a known session: its acquire behind it, with its release or before it. */
+  const expectBehind = (commands: string[]) => {
+    expect(names(commands).every((name) => name === "evalsha")).toBe(true);
+    const calls = commands.map(routeCalls);
+    const acquires = calls.flatMap((call) => call?.acquires ?? []);
+    if (acquires[0] === "over") expect(calls).toEqual([{ acquires: ["over"], releases: 0 }]);
+    else
+      expect(calls).toEqual([
+        { acquires: ["behind"], releases: 0 },
+        { acquires: [], releases: 1 },
+      ]);
+  };
+
+  it("the next turn of a conversation (a sticky hit): its acquire behind it; a new streamed one: the same two", async () => {
     const first = ask(`sticky ${randomUUID()}`);
     const answer = await anthropic().messages.create(first);
     const next = {
@@ -129,7 +159,7 @@ describe("Redis round trips of one request", () => {
       ],
     };
     const turn = await commandsOf(() => anthropic().messages.create(next));
-    expect(names(turn)).toEqual(["evalsha", "evalsha"]);
+    expectBehind(turn);
     // The binding the first turn made is among the keys the acquire looked up.
     expect(turn[0]).toContain(`"${redis.prefix}sticky:${t.group.id}:h:`);
 
@@ -139,18 +169,18 @@ describe("Redis round trips of one request", () => {
         .finalText(),
     );
     expect(streamed.map(routeCalls)).toEqual([
-      { acquires: 1, releases: 0 },
-      { acquires: 0, releases: 1 },
+      { acquires: ["route"], releases: 0 },
+      { acquires: [], releases: 1 },
     ]);
   });
 
-  it("a Claude Code session id: the same two", async () => {
+  it("a Claude Code session id: its next request's acquire goes behind it", async () => {
     const session = randomUUID();
     const request = () =>
       anthropic().messages.create(ask(`session ${randomUUID()}`), { headers: { "x-claude-code-session-id": session } });
     await request();
     const commands = await commandsOf(request);
-    expect(names(commands)).toEqual(["evalsha", "evalsha"]);
+    expectBehind(commands);
     expect(commands[0]).toContain(`"${redis.prefix}sticky:${t.group.id}:id:${session}"`);
   });
 });

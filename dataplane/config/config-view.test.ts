@@ -65,6 +65,29 @@ describe("applyConfigUpdate", () => {
     expect(v1.accounts.has("c")).toBe(true);
   });
 
+  it("keeps the version that last changed an account, for routing hints (known-bindings.ts)", () => {
+    const v5 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
+    expect(v5.accountsVersion).toBe(5n);
+    const renamed = create(ApiKeySchema, { ...key, name: "renamed" });
+    const v6 = applyConfigUpdate(
+      v5,
+      create(ConfigUpdateSchema, {
+        version: 6n,
+        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: renamed } })],
+      }),
+    );
+    expect(v6.accountsVersion).toBe(5n);
+    const moved = create(AccountSchema, { ...accountA, groupIds: [] });
+    const v7 = applyConfigUpdate(
+      v6,
+      create(ConfigUpdateSchema, {
+        version: 7n,
+        upserts: [create(ResourceSchema, { resource: { case: "account", value: moved } })],
+      }),
+    );
+    expect(v7.accountsVersion).toBe(7n);
+  });
+
   it("finds a key by its new secret only once the secret changed, and by none once deleted", () => {
     const v1 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
     const rotated = create(ApiKeySchema, { ...key, secretHash: "h2" });

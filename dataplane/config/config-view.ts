@@ -8,6 +8,8 @@ import { LayeredMap } from "./layered-map.js";
 
 export interface ConfigView {
   readonly version: bigint;
+  /** The version of the last update that changed an account (or the snapshot's). */
+  readonly accountsVersion: bigint;
   readonly keysByHash: ReadonlyMap<string, ApiKey>;
   readonly keysById: ReadonlyMap<string, ApiKey>;
   readonly users: ReadonlyMap<string, User>;
@@ -20,6 +22,7 @@ export interface ConfigView {
 
 export const EMPTY_CONFIG: ConfigView = {
   version: 0n,
+  accountsVersion: 0n,
   keysByHash: new Map(),
   keysById: new Map(),
   users: new Map(),
@@ -123,6 +126,7 @@ export function applyConfigUpdate(view: ConfigView, update: ConfigUpdate): Confi
   const accountsNow = accounts.result();
   return {
     version: update.version,
+    accountsVersion: accounts.changed || update.snapshot ? update.version : base.accountsVersion,
     keysByHash: keysByHash.result(),
     keysById: keysById.result(),
     users: users.result(),

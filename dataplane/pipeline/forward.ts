@@ -33,7 +33,8 @@ export async function forward(
 ): Promise<Served | undefined> {
   const { group, parsed, client } = exchange;
   const state: FailoverState = { tried: new Set(), switches: 0, lastFailure: undefined };
-  const groupAccounts = deps.config.current.accountsByGroup.get(group.id) ?? [];
+  const config = deps.config.current;
+  const groupAccounts = config.accountsByGroup.get(group.id) ?? [];
   const candidates = () =>
     chooseAccount(
       groupAccounts,
@@ -45,6 +46,7 @@ export async function forward(
     requestId: exchange.requestId,
     groupId: group.id,
     sessionKeys: exchange.sessionKeys,
+    accountsVersion: config.accountsVersion,
     userId: exchange.caller.user.record.id,
     userConcurrency: exchange.caller.user.record.concurrency,
     stream: parsed.stream,

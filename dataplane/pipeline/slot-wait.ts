@@ -31,6 +31,7 @@ export interface SlotRequest {
   requestId: string;
   groupId: string;
   sessionKeys: readonly string[];
+  accountsVersion: bigint;
   userId: string;
   userConcurrency: number;
   stream: boolean;
@@ -78,6 +79,7 @@ export class SlotQueue {
       requestId: request.requestId,
       groupId: request.groupId,
       sessionKeys: request.sessionKeys,
+      accountsVersion: request.accountsVersion,
       userId: request.userId,
       userConcurrency: request.userConcurrency,
       candidates: accounts.map((a): AcquireCandidate => ({ id: a.id, concurrency: a.concurrency })),

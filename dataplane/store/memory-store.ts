@@ -151,10 +151,8 @@ class MemoryStore implements RoutingStore {
       });
     });
     this.view.applyLoads(loads);
-    if (account) {
-      return { ok: true, lease: leaseFor(request, account), sticky: chosen === boundIndex, loads };
-    }
-    return { ok: false, limit: userFull ? "user" : "account", loads };
+    if (account) return { ok: true, lease: leaseFor(request, account), sticky: chosen === boundIndex };
+    return { ok: false, limit: userFull ? "user" : "account" };
   }
 
   async release(lease: SlotLease): Promise<void> {
@@ -181,10 +179,6 @@ class MemoryStore implements RoutingStore {
   onSlotFreed(listener: (requestId: string) => void): () => void {
     this.slotFreed.on("freed", listener);
     return () => this.slotFreed.off("freed", listener);
-  }
-
-  async unbind(groupId: string, sessionKey: string): Promise<void> {
-    this.state.sticky.delete(`${groupId}:${sessionKey}`);
   }
 
   async bind(groupId: string, sessionKey: string, accountId: string): Promise<void> {

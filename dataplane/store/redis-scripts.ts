@@ -18,9 +18,13 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
  * the session's sticky keys (longest first) and one slot set per candidate (in the order to try them).
  * ARGV: the slot-freed channel, leaseMs, sticky TTL ms, the number of releases; per release its
  * requestId, user limit and account limit; per acquire its requestId, user limit, number of sticky
- * keys, number of candidates, then per candidate its account id and limit (0 = unlimited).
+ * keys, number of candidates, its kind (below), then per candidate its account id and limit
+ * (0 = unlimited).
  * A release publishes its request id when it actually freed a slot (not one already expired or
  * released) from a set at its limit, the only kind a request can be waiting on.
+ * Kinds: 0 routes a request. 1 is sent behind a request already routed (known-bindings.ts): its one
+ * candidate is where the request went, and a binding another data plane moved stays moved. 2 is
+ * kind 1 for a request already over: it binds and records the use but takes no slot.
  * Returns per acquire: status ('ok' | 'user' | 'account'), the chosen candidate's 1-based index
  * (0 = none), 1 when it was the bound account, then per candidate its in-flight count and last use
  * (0 = never).
@@ -49,10 +53,12 @@ local function acquire(k, a)
   local userLimit = tonumber(ARGV[a + 1])
   local stickyCount = tonumber(ARGV[a + 2])
   local candidateCount = tonumber(ARGV[a + 3])
+  local kind = ARGV[a + 4]
+  local keepOther = kind ~= '0'
   local userKey = KEYS[k]
   local firstSlotKey = k + 1 + stickyCount
-  local function accountId(i) return ARGV[a + 2 + 2 * i] end
-  local function accountLimit(i) return tonumber(ARGV[a + 3 + 2 * i]) end
+  local function accountId(i) return ARGV[a + 3 + 2 * i] end
+  local function accountLimit(i) return tonumber(ARGV[a + 4 + 2 * i]) end
 
   -- A lease past its expiry belongs to a data plane that stopped renewing it (it crashed): free it.
   redis.call('ZREMRANGEBYSCORE', userKey, '-inf', now)
@@ -64,7 +70,7 @@ local function acquire(k, a)
   end
 
   -- The session's binding is the one under its longest key that has one (a digest chain's earlier turns).
-  local boundIndex = nil
+  local boundIndex, boundElsewhere = nil, false
   for j = 1, stickyCount do
     local bound = redis.call('GET', KEYS[k + j])
     if bound then
@@ -72,7 +78,9 @@ local function acquire(k, a)
         if accountId(i) == bound then boundIndex = i break end
       end
       -- Bound to an account that can no longer serve: drop it; the chosen account is bound below.
-      if not boundIndex then redis.call('DEL', KEYS[k + j]) end
+      if not boundIndex then
+        if keepOther then boundElsewhere = true else redis.call('DEL', KEYS[k + j]) end
+      end
       break
     end
   end
@@ -95,12 +103,16 @@ local function acquire(k, a)
 
   if chosen then
     status = 'ok'
-    local expiry = now + leaseMs
-    redis.call('ZADD', userKey, expiry, requestId)
-    redis.call('ZADD', KEYS[firstSlotKey + chosen - 1], expiry, requestId)
-    inFlight[chosen] = inFlight[chosen] + 1
+    if kind ~= '2' then
+      local expiry = now + leaseMs
+      redis.call('ZADD', userKey, expiry, requestId)
+      redis.call('ZADD', KEYS[firstSlotKey + chosen - 1], expiry, requestId)
+      inFlight[chosen] = inFlight[chosen] + 1
+    end
     -- (Re)bind the whole conversation so far; SET with PX also refreshes the TTL of a kept binding.
-    if stickyCount > 0 then redis.call('SET', KEYS[k + 1], accountId(chosen), 'PX', stickyTtlMs) end
+    if stickyCount > 0 and not boundElsewhere then
+      redis.call('SET', KEYS[k + 1], accountId(chosen), 'PX', stickyTtlMs)
+    end
     redis.call('HSET', lastUsedKey, accountId(chosen), now)
   end
 
@@ -112,7 +124,7 @@ local function acquire(k, a)
     reply[#reply + 1] = inFlight[i]
     reply[#reply + 1] = tonumber(lastUsed[i]) or 0
   end
-  return reply, firstSlotKey + candidateCount, a + 4 + 2 * candidateCount
+  return reply, firstSlotKey + candidateCount, a + 5 + 2 * candidateCount
 end
 
 local replies = {}

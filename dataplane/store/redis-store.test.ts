@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../../test/support/redis.js";
 import { addressOf, monitorCommandsFrom } from "../../test/support/redis-monitor.js";
 import { openStore } from "./open-store.js";
-import { openRedisStore } from "./redis-store.js";
+import { DEFERRED_MS, openRedisStore } from "./redis-store.js";
 import { defineRoutingStoreSuite } from "./routing-store.case.js";
 import type { RoutingStore } from "./routing-store.js";
 
@@ -82,6 +82,7 @@ describe("Redis routing store on the wire", () => {
       groupId: "g",
       sessionKeys: [],
       userId,
+      accountsVersion: 0n,
       userConcurrency: 0,
       candidates: [{ id: account, concurrency: 0 }],
     });
@@ -114,6 +115,8 @@ describe("Redis routing store on the wire", () => {
     const commandsOf = async (op: () => Promise<unknown>): Promise<string[]> => {
       const start = await mark();
       await op();
+      // An acquire answered without waiting sends its call within DEFERRED_MS (its timer fires before this one).
+      await new Promise((resolve) => setTimeout(resolve, DEFERRED_MS));
       const end = await mark();
       return seen.slice(start + 1, end).map((command) => command.split(" ")[0] ?? "");
     };
@@ -136,6 +139,7 @@ describe("Redis routing store on the wire", () => {
           groupId: group,
           sessionKeys,
           userId: "u",
+          accountsVersion: 0n,
           userConcurrency: 0,
           candidates,
         });
@@ -170,6 +174,113 @@ describe("Redis routing store on the wire", () => {
     } finally {
       monitor.close();
     }
+  });
+
+  describe("a session this data plane is serving", () => {
+    const group = randomUUID();
+    const user = `user-${randomUUID()}`;
+    const slotsOf = (account: string) => `${testPrefix.prefix}slots:account:${account}`;
+    const bindingOf = (sessionKey: string) => `${testPrefix.prefix}sticky:${group}:${sessionKey}`;
+    const acquire = (
+      sessionKeys: string[],
+      candidates: Array<{ id: string; concurrency: number }>,
+      fields: { accountsVersion?: bigint; userConcurrency?: number } = {},
+    ) =>
+      store.acquire({
+        requestId: randomUUID(),
+        groupId: group,
+        sessionKeys,
+        userId: user,
+        accountsVersion: 0n,
+        userConcurrency: 0,
+        candidates,
+        ...fields,
+      });
+
+    /**
+     * Runs op while the store's connection is held behind a BLPOP (Redis answers one connection's
+     * commands in order), then lets it go: says whether op was answered before Redis answered anything.
+     */
+    async function answeredWhileRedisHeld<T>(op: () => Promise<T>): Promise<{ before: boolean; result: T }> {
+      const key = `${testPrefix.prefix}hold:${randomUUID()}`;
+      const order: string[] = [];
+      const held = redis.blpop(key, 0).then(() => order.push("redis"));
+      const answered = op().then((result) => {
+        order.push("op");
+        return result;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      await admin.lpush(key, "go");
+      const [result] = await Promise.all([answered, held]);
+      return { before: order[0] === "op", result };
+    }
+
+    it("is routed without waiting for Redis when no limit applies; the call behind it takes the slot and binds", async () => {
+      const first = await acquire(
+        ["c:1"],
+        [
+          { id: "a", concurrency: 0 },
+          { id: "b", concurrency: 0 },
+        ],
+      );
+      expect(first).toMatchObject({ ok: true, lease: { accountId: "a" } });
+
+      const { before, result } = await answeredWhileRedisHeld(() =>
+        acquire(
+          ["c:2", "c:1"],
+          [
+            { id: "b", concurrency: 0 },
+            { id: "a", concurrency: 0 },
+          ],
+        ),
+      );
+      expect(before).toBe(true);
+      expect(result).toMatchObject({ ok: true, sticky: true, lease: { accountId: "a" } });
+      if (!result.ok) throw new Error("expected a lease");
+      await eventually(async () => {
+        expect(await admin.zscore(slotsOf("a"), result.lease.requestId)).not.toBeNull();
+        expect(await admin.get(bindingOf("c:2"))).toBe("a");
+      });
+      await store.release(result.lease);
+      expect(await admin.zscore(slotsOf("a"), result.lease.requestId)).toBeNull();
+    });
+
+    it("leaves no slot behind when the request is over before its call went out", async () => {
+      await acquire(["o:1"], [{ id: "a", concurrency: 0 }]);
+      const result = await acquire(["o:2", "o:1"], [{ id: "a", concurrency: 0 }]);
+      if (!result.ok) throw new Error("expected a lease");
+      // Both wait for the same deferred call: the script sees the acquire and its release together.
+      await store.release(result.lease);
+      expect(await admin.zscore(slotsOf("a"), result.lease.requestId)).toBeNull();
+      expect(await admin.zscore(`${testPrefix.prefix}slots:user:${user}`, result.lease.requestId)).toBeNull();
+      expect(await admin.get(bindingOf("o:2"))).toBe("a");
+    });
+
+    it("waits for Redis under a limit, for a session new here, and after accounts or their state changed", async () => {
+      const free = [{ id: "a", concurrency: 0 }];
+      await acquire(["l:1"], free);
+      const limited = await answeredWhileRedisHeld(() => acquire(["l:2", "l:1"], [{ id: "a", concurrency: 5 }]));
+      expect(limited.before).toBe(false);
+      expect(limited.result).toMatchObject({ ok: true, sticky: true, lease: { accountId: "a" } });
+
+      const user = await answeredWhileRedisHeld(() => acquire(["l:3", "l:2"], free, { userConcurrency: 50 }));
+      expect(user.before).toBe(false);
+
+      const fresh = await answeredWhileRedisHeld(() => acquire([`l:${randomUUID()}`], free));
+      expect(fresh.before).toBe(false);
+
+      // The session is known here again (l:3 was bound above); a config change to the accounts...
+      expect((await answeredWhileRedisHeld(() => acquire(["l:4", "l:3"], free))).before).toBe(true);
+      const reconfigured = await answeredWhileRedisHeld(() => acquire(["l:5", "l:4"], free, { accountsVersion: 1n }));
+      expect(reconfigured.before).toBe(false);
+      // ...or a change to any account's state, from any data plane, sends the next request to Redis.
+      expect((await answeredWhileRedisHeld(() => acquire(["l:6", "l:5"], free, { accountsVersion: 1n }))).before).toBe(
+        true,
+      );
+      await store.mark(`other-${randomUUID()}`, { kind: "overloaded", until: Date.now() + 60_000 });
+      const marked = await answeredWhileRedisHeld(() => acquire(["l:7", "l:6"], free, { accountsVersion: 1n }));
+      expect(marked.before).toBe(false);
+    });
   });
 
   it("reloads the account state when its listening connection comes back", async () => {
@@ -222,6 +333,7 @@ describe("Redis routing store through openStore", () => {
         groupId: "g",
         sessionKeys: [],
         userId: "u",
+        accountsVersion: 0n,
         userConcurrency: 0,
         candidates: [{ id: "a", concurrency: 1 }],
       });

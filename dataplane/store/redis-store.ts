@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { AccountMark } from "../routing/failover-policy.js";
 import type { StoredAccountState } from "./account-state.js";
+import { KNOWN_BINDING_MS, KnownBindings, unrefusableCandidate } from "./known-bindings.js";
 import { defineRoutingScripts, type RoutingScripts } from "./redis-scripts.js";
 import {
   type AcquireRequest,
@@ -21,7 +22,13 @@ import { TurnBatch } from "./turn-batch.js";
 
 // The routing store on Redis, shared by every data plane. The hot path's acquires and releases are
 // script calls (redis-scripts.ts): all those of one event-loop turn in one call (turn-batch.ts). A
-// second connection listens for other data planes' account marks and slot releases; the account
+// request of a session this data plane is serving, under no concurrency limit, does not wait for its
+// call: nothing could refuse it, and the call still takes the slot and refreshes the binding
+// (known-bindings.ts). Calls nobody waits for (those, and releases of slots under no limit) wait up
+// to DEFERRED_MS to go with the next call: at a moderate rate Redis's work and its answer then seldom
+// fall inside a request, and under load one call carries many.
+//
+// A second connection listens for other data planes' account marks and slot releases; the account
 // state is reloaded whole whenever that connection (re)connects, so a message missed while it was
 // down is never lost for good.
 //
@@ -45,8 +52,11 @@ export interface RedisStoreOptions {
   readonly onError: (error: Error) => void;
 }
 
-/** One call of the turn's script: an acquire or a release. */
-type RouteCall = { readonly acquire: AcquireRequest } | { readonly release: SlotLease };
+/**
+ * One call of the turn's script: an acquire (behind: sent for a request already routed, see
+ * known-bindings.ts) or a release.
+ */
+type RouteCall = { readonly acquire: AcquireRequest; readonly behind: boolean } | { readonly release: SlotLease };
 
 interface RuntimeMessage {
   version: number;
@@ -55,6 +65,8 @@ interface RuntimeMessage {
 }
 
 const RESYNC_RETRY_MS = 1000;
+/** How long a call nobody waits for may wait to go with the next one (its slot shows that much later). */
+export const DEFERRED_MS = 10;
 export const DEFAULT_KEY_PREFIX = "tollgate:";
 
 /** Connects the listening connection and loads the account state before resolving. */
@@ -79,6 +91,7 @@ class RedisStore implements RoutingStore {
   private readonly scripts: RoutingScripts;
   private readonly onError: (error: Error) => void;
   private readonly view = new LocalRuntimeView();
+  private readonly known: KnownBindings;
   private readonly slotFreed = new EventEmitter();
   private readonly runtimeChannel: string;
   private readonly slotFreedChannel: string;
@@ -97,6 +110,7 @@ class RedisStore implements RoutingStore {
     this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
     this.stickyTtlMs = options.stickyTtlMs ?? DEFAULT_STICKY_TTL_MS;
     this.onError = options.onError;
+    this.known = new KnownBindings(Math.min(KNOWN_BINDING_MS, this.stickyTtlMs));
     this.scripts = defineRoutingScripts(this.redis);
     this.runtimeChannel = `${this.prefix}runtime`;
     this.slotFreedChannel = `${this.prefix}slot-freed`;
@@ -122,19 +136,46 @@ class RedisStore implements RoutingStore {
 
   acquire(request: AcquireRequest): Promise<AcquireResult> {
     if (request.candidates.length === 0) return Promise.reject(new RangeError("acquire needs at least one candidate"));
-    return this.route.add({ acquire: request }) as Promise<AcquireResult>;
+    const now = Date.now();
+    const account = this.closed ? undefined : unrefusableCandidate(request, this.known, now);
+    if (!account) return this.route.add({ acquire: request, behind: false }) as Promise<AcquireResult>;
+    this.known.remember(request, account.id, now);
+    const behind = { acquire: { ...request, candidates: [account] }, behind: true };
+    (this.route.add(behind, DEFERRED_MS) as Promise<AcquireResult>).then(
+      (result) => {
+        // Another data plane moved the session (or its binding lapsed): the next request asks Redis.
+        if (!result.ok || !result.sticky) this.known.forget(request);
+      },
+      (error: Error) => {
+        this.known.forget(request);
+        this.onError(error);
+      },
+    );
+    return Promise.resolve({ ok: true, lease: leaseFor(request, account), sticky: true });
   }
 
   release(lease: SlotLease): Promise<void> {
-    return this.route.add({ release: lease }) as Promise<undefined>;
+    // A slot under no limit is one nobody can be waiting for.
+    const unlimited = lease.userConcurrency === 0 && lease.accountConcurrency === 0;
+    return this.route.add({ release: lease }, unlimited ? DEFERRED_MS : undefined) as Promise<undefined>;
   }
 
   private async sendRoute(calls: readonly RouteCall[]): Promise<Array<AcquireResult | undefined>> {
+    const behind = new Set<string>();
+    for (const call of calls) if ("acquire" in call && call.behind) behind.add(call.acquire.requestId);
+    // A request routed and over within one batch: its acquire takes no slot and its release is dropped.
+    const over = new Set<string>();
     const releases: SlotLease[] = [];
-    const acquires: AcquireRequest[] = [];
     for (const call of calls) {
-      if ("release" in call) releases.push(call.release);
-      else acquires.push(call.acquire);
+      if (!("release" in call)) continue;
+      if (behind.has(call.release.requestId)) over.add(call.release.requestId);
+      else releases.push(call.release);
+    }
+    const acquires: Array<{ request: AcquireRequest; kind: 0 | 1 | 2 }> = [];
+    for (const call of calls) {
+      if (!("acquire" in call)) continue;
+      const { requestId } = call.acquire;
+      acquires.push({ request: call.acquire, kind: !call.behind ? 0 : over.has(requestId) ? 2 : 1 });
     }
     const keys = [this.key("last-used")];
     const args: Array<string | number> = [this.slotFreedChannel, this.slotLeaseMs, this.stickyTtlMs, releases.length];
@@ -142,10 +183,11 @@ class RedisStore implements RoutingStore {
       keys.push(this.userSlotsKey(lease.userId), this.accountSlotsKey(lease.accountId));
       args.push(lease.requestId, lease.userConcurrency, lease.accountConcurrency);
     }
-    for (const { requestId, userId, groupId, userConcurrency, sessionKeys, candidates } of acquires) {
+    for (const { request, kind } of acquires) {
+      const { requestId, userId, groupId, userConcurrency, sessionKeys, candidates } = request;
       keys.push(this.userSlotsKey(userId));
       for (const sessionKey of sessionKeys) keys.push(this.stickyKey(groupId, sessionKey));
-      args.push(requestId, userConcurrency, sessionKeys.length, candidates.length);
+      args.push(requestId, userConcurrency, sessionKeys.length, candidates.length, kind);
       for (const candidate of candidates) {
         keys.push(this.accountSlotsKey(candidate.id));
         args.push(candidate.id, candidate.concurrency);
@@ -160,11 +202,13 @@ class RedisStore implements RoutingStore {
     } catch (error) {
       // Redis keeps what a script wrote before it failed, and every caller of the turn is refused:
       // free whatever slots the turn's acquires took, or they would stay held for a whole lease.
-      if (acquires.length > 0) this.freeSlots(acquires).catch(this.onError);
+      if (acquires.length > 0) this.freeSlots(acquires.map(({ request }) => request)).catch(this.onError);
       throw error;
     }
     let next = 0;
-    return calls.map((call) => ("acquire" in call ? this.acquired(call.acquire, replies[next++] ?? []) : undefined));
+    return calls.map((call) =>
+      "acquire" in call ? this.acquired(call.acquire, call.behind, replies[next++] ?? []) : undefined,
+    );
   }
 
   /** Releases each request's user slot and its slot on every candidate (a release frees only what is held). */
@@ -182,7 +226,7 @@ class RedisStore implements RoutingStore {
     await this.scripts.tollgateRoute(keys, args);
   }
 
-  private acquired(request: AcquireRequest, reply: unknown[]): AcquireResult {
+  private acquired(request: AcquireRequest, behind: boolean, reply: unknown[]): AcquireResult {
     const { candidates } = request;
     const [status, chosen, sticky] = reply;
     const loads = new Map<string, CandidateLoad>();
@@ -192,9 +236,12 @@ class RedisStore implements RoutingStore {
     this.view.applyLoads(loads);
     const account = candidates[Number(chosen) - 1];
     if (status === "ok" && account) {
-      return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1, loads };
+      if (!behind) this.known.remember(request, account.id, Date.now());
+      return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1 };
     }
-    return { ok: false, limit: status === "user" ? "user" : "account", loads };
+    // The script may have dropped the binding (to an account no longer a candidate).
+    this.known.forget(request);
+    return { ok: false, limit: status === "user" ? "user" : "account" };
   }
 
   async renew(leases: readonly SlotLease[]): Promise<void> {
@@ -211,10 +258,6 @@ class RedisStore implements RoutingStore {
   onSlotFreed(listener: (requestId: string) => void): () => void {
     this.slotFreed.on("freed", listener);
     return () => this.slotFreed.off("freed", listener);
-  }
-
-  async unbind(groupId: string, sessionKey: string): Promise<void> {
-    await this.redis.del(this.stickyKey(groupId, sessionKey));
   }
 
   async bind(groupId: string, sessionKey: string, accountId: string): Promise<void> {
@@ -287,6 +330,8 @@ class RedisStore implements RoutingStore {
   }
 
   private applyRuntime(message: RuntimeMessage): void {
+    // An account's state changed (on any data plane): a session may have moved off or back.
+    this.known.clear();
     this.racing?.push(message);
     this.view.applyState(message.version, message.accountId, message.state);
   }
@@ -317,6 +362,7 @@ class RedisStore implements RoutingStore {
         states.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as StoredAccountState);
       }
       this.view.replaceAll(version, states);
+      this.known.clear();
       for (const message of this.racing) this.view.applyState(message.version, message.accountId, message.state);
     } finally {
       this.racing = undefined;

@@ -71,6 +71,7 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
     groupId: "g",
     sessionKeys: [],
     userId: unique("u"),
+    accountsVersion: 0n,
     userConcurrency: 0,
     ...fields,
   });
@@ -169,13 +170,28 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       expect(later.ok && later.sticky).toBe(false);
     });
 
-    it("unbinds a session", async () => {
+    it("follows a session another data plane moved, from its next request but one at the latest", async () => {
+      // The hint this data plane keeps of its sessions (Redis) may route one more request the old way.
       const { group, a, b } = ids();
-      await store.acquire(request({ groupId: group, sessionKeys: ["id:s"], candidates: free(a, b) }));
-      await other.unbind(group, "id:s");
       expect(
-        accountOf(await store.acquire(request({ groupId: group, sessionKeys: ["id:s"], candidates: free(b, a) }))),
-      ).toBe(b);
+        accountOf(await store.acquire(request({ groupId: group, sessionKeys: ["h:1"], candidates: free(a, b) }))),
+      ).toBe(a);
+      // On the other data plane a cannot serve (say it saw a fail first): the session moves to b.
+      const moved = await other.acquire(request({ groupId: group, sessionKeys: ["h:2", "h:1"], candidates: free(b) }));
+      expect(accountOf(moved)).toBe(b);
+
+      const next = await store.acquire(
+        request({ groupId: group, sessionKeys: ["h:3", "h:2", "h:1"], candidates: free(a, b) }),
+      );
+      await store.release(leaseOf(next));
+      const after = await store.acquire(
+        request({ groupId: group, sessionKeys: ["h:4", "h:3", "h:2", "h:1"], candidates: free(a, b) }),
+      );
+      expect(accountOf(after)).toBe(b);
+      expect(after.ok && after.sticky).toBe(true);
+      // The binding stayed where the other data plane put it.
+      const there = await other.acquire(request({ groupId: group, sessionKeys: ["h:4"], candidates: free(a, b) }));
+      expect(accountOf(there)).toBe(b);
     });
 
     it("binds a session outright, for every data plane", async () => {
@@ -269,9 +285,8 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
         const shape = shapes[i] as (typeof shapes)[number];
         expect(accountOf(result)).toBe(shape.account);
         expect(result.ok && result.sticky).toBe(shape.sticky);
-        expect([...result.loads.keys()]).toEqual(shape.candidates.map((candidate) => candidate.id));
       });
-      expect(results[3]?.loads.get(a)?.inFlight).toBe(1);
+      expect(store.runtime.get(a)?.inFlight).toBe(1);
     });
 
     it("gives a slot released and asked for at the same moment to the one asking", async () => {
@@ -413,7 +428,7 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       expect(accountOf(await other.acquire(request({ candidates })))).toBe(a);
     });
 
-    it("returns every candidate's load and refreshes the local view with it", async () => {
+    it("refreshes the local view with every candidate's load", async () => {
       const { a, b, c } = ids();
       const candidates = [
         { id: a, concurrency: 1 },
@@ -426,16 +441,13 @@ export function defineRoutingStoreSuite(openHarness: () => Promise<StoreHarness>
       const result = await store.acquire(request({ candidates }));
 
       expect(accountOf(result)).toBe(b);
-      expect(result.loads.get(a)?.inFlight).toBe(1);
-      expect(result.loads.get(b)?.inFlight).toBe(2);
-      expect(result.loads.get(c)).toEqual({ inFlight: 0, lastUsedAt: 0 });
-      const lastUsedA = result.loads.get(a)?.lastUsedAt ?? 0;
+      expect(store.runtime.get(a)?.inFlight).toBe(1);
+      expect(store.runtime.get(b)?.inFlight).toBe(2);
+      expect(store.runtime.get(c)).toMatchObject({ inFlight: 0, lastUsedAt: 0 });
+      const lastUsedA = store.runtime.get(a)?.lastUsedAt ?? 0;
       expect(lastUsedA).toBeGreaterThan(before - 60_000);
       expect(lastUsedA).toBeLessThan(Date.now() + 60_000);
-      expect(result.loads.get(b)?.lastUsedAt).toBeGreaterThanOrEqual(lastUsedA);
-
-      expect(store.runtime.get(a)).toMatchObject({ inFlight: 1, lastUsedAt: lastUsedA });
-      expect(store.runtime.get(b)).toMatchObject({ inFlight: 2 });
+      expect(store.runtime.get(b)?.lastUsedAt).toBeGreaterThanOrEqual(lastUsedA);
     });
 
     it("refuses an empty candidate list", async () => {

@@ -38,6 +38,12 @@ export interface AcquireRequest {
   readonly groupId: string;
   /** The session's keys longest first (sessionKeys()); the first is the one bound on success. */
   readonly sessionKeys: readonly string[];
+  /**
+   * The config version that last changed an account (ConfigView.accountsVersion). What a data plane
+   * learned of a session's binding under an older one is not trusted: an account may have left the
+   * group and come back meanwhile, and the session moved elsewhere.
+   */
+  readonly accountsVersion: bigint;
   readonly userId: string;
   /** The user's concurrency; 0 = unlimited. */
   readonly userConcurrency: number;
@@ -61,13 +67,11 @@ export type AcquireResult =
       readonly lease: SlotLease;
       /** The session was already bound to this account. */
       readonly sticky: boolean;
-      readonly loads: ReadonlyMap<string, CandidateLoad>;
     }
   | {
       readonly ok: false;
       /** user: the user's own limit is reached; account: every candidate is full. */
       readonly limit: "user" | "account";
-      readonly loads: ReadonlyMap<string, CandidateLoad>;
     };
 
 /** What the data planes know about an account right now, as account-choice reads it. */
@@ -92,8 +96,11 @@ export interface RoutingStore {
    * session's binding in the group, takes a user slot and the first candidate's account slot that
    * has room (the bound account first while it is a candidate, else its binding is dropped), binds
    * the session's longest key to the chosen account, records its last use and refreshes the local
-   * load view of every candidate. Slots of crashed data planes free
-   * themselves after slotLeaseMs.
+   * load view (runtime) of every candidate. Slots of crashed data planes free themselves after
+   * slotLeaseMs. On Redis, a session this data plane is serving, on an account and for a user without
+   * a concurrency limit, is answered without waiting for the round trip (nothing could refuse it);
+   * if another data plane has moved the session meanwhile, the binding stays moved and the session's
+   * next request here follows it.
    */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
 
@@ -103,6 +110,8 @@ export interface RoutingStore {
    * tells every data plane's onSlotFreed listeners. Most requests run under no limit they reach, and
    * announcing each of their releases to every data plane cost a message per request. A limit
    * lowered since the lease was taken can leave a release unannounced: waiters retry on their timer.
+   * On Redis, the release of a lease taken under no limit (nobody can wait for it) may wait a few
+   * milliseconds to share a call.
    */
   release(lease: SlotLease): Promise<void>;
 
@@ -115,9 +124,6 @@ export interface RoutingStore {
    * unsubscribe function.
    */
   onSlotFreed(listener: (requestId: string) => void): () => void;
-
-  /** Drops a session's binding in a group. */
-  unbind(groupId: string, sessionKey: string): Promise<void>;
 
   /** Binds a session to an account outright (TTL as acquire's): for ids a response hands out, like OpenAI Responses'. */
   bind(groupId: string, sessionKey: string, accountId: string): Promise<void>;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TurnBatch } from "./turn-batch.js";
 
 /** A send that records each batch and answers when told to. */
@@ -19,6 +19,34 @@ describe("TurnBatch", () => {
     expect(first).toEqual(["r1", "r2", "r3"]);
     expect(second).toBe("r4");
     expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it("sends a deferred call with the turn's batch when there is one, else after its delay", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { batch, batches } = recorder(async (items) => items.map((n) => `r${n}`));
+      const riding = [batch.add(1, 50), batch.add(2)];
+      await expect(Promise.all(riding)).resolves.toEqual(["r1", "r2"]);
+      expect(batches).toEqual([[1, 2]]);
+
+      const alone = batch.add(3, 50);
+      const later = batch.add(4, 50);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batches).toHaveLength(1);
+      vi.advanceTimersByTime(50);
+      await expect(Promise.all([alone, later])).resolves.toEqual(["r3", "r4"]);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
+
+      // An ordinary call sends the deferred ones queued before it at once.
+      const deferred = batch.add(5, 50);
+      await expect(Promise.all([deferred, batch.add(6)])).resolves.toEqual(["r5", "r6"]);
+      expect(batches.at(-1)).toEqual([5, 6]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([

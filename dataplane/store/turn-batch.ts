@@ -1,6 +1,7 @@
 // Collects the calls made during one event-loop turn and sends them as one: under load many requests
 // start and end per turn, and each Redis command costs this process more than its script costs Redis.
 // The batch goes out in the turn's check phase (setImmediate), where auto-pipelining would send it.
+// A call nobody waits for can be deferred: it rides along with the next batch, or goes after deferMs.
 
 interface Waiting<T, R> {
   item: T;
@@ -10,6 +11,8 @@ interface Waiting<T, R> {
 
 export class TurnBatch<T, R> {
   private queued: Waiting<T, R>[] = [];
+  private immediate: NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Batches sent and not yet answered: close() waits for them too. */
   private readonly sending = new Set<Promise<void>>();
@@ -17,11 +20,13 @@ export class TurnBatch<T, R> {
   /** `send` answers with one result per item, in order. */
   constructor(private readonly send: (items: readonly T[]) => Promise<readonly R[]>) {}
 
-  add(item: T): Promise<R> {
+  /** Sent at the end of this turn, or with deferMs within that long (with the next batch if sooner). */
+  add(item: T, deferMs?: number): Promise<R> {
     if (this.closed) return Promise.reject(new Error("the routing store is closed"));
     return new Promise((resolve, reject) => {
       this.queued.push({ item, resolve, reject });
-      if (this.queued.length === 1) setImmediate(() => this.flush());
+      if (deferMs === undefined) this.immediate ??= setImmediate(() => this.flush());
+      else if (this.immediate === undefined) this.timer ??= setTimeout(() => this.flush(), deferMs);
     });
   }
 
@@ -33,6 +38,9 @@ export class TurnBatch<T, R> {
   }
 
   private flush(): void {
+    clearImmediate(this.immediate);
+    clearTimeout(this.timer);
+    this.immediate = this.timer = undefined;
     const batch = this.queued;
     if (batch.length === 0) return;
     this.queued = [];
