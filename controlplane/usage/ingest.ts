@@ -1,4 +1,4 @@
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Atto, parseDecimal } from "../../common/money.js";
 import { billedCost, MAX_TOKEN_COUNT, priceOf } from "../../common/pricing.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
@@ -27,6 +27,18 @@ export const ROLLUP_STRIPES = 4;
 // Token counts stay bigint end to end; what a data plane reports is held to [0, MAX_TOKEN_COUNT].
 const MAX_TOKENS = BigInt(MAX_TOKEN_COUNT);
 const billableTokens = (tokens: bigint) => (tokens < 0n ? 0n : tokens > MAX_TOKENS ? MAX_TOKENS : tokens);
+// Durations come from a data plane's clock: held to [0, a day] (no request lasts longer), so the
+// rollups' int8 sums cannot overflow either.
+const MAX_DURATION_MS = 86_400_000n;
+const storableMs = (ms: bigint) => Number(ms < 0n ? 0n : ms > MAX_DURATION_MS ? MAX_DURATION_MS : ms);
+// A record stamped before 1970 or over a day ahead comes from a broken clock: it is dated on receipt,
+// since PostgreSQL cannot store every Timestamp and one that fails holds up all later records.
+function storableTime(stamp: Timestamp | undefined, now: Date): Date {
+  if (!stamp) return now;
+  const at = timestampDate(stamp);
+  const ms = at.getTime();
+  return ms >= 0 && ms <= now.getTime() + Number(MAX_DURATION_MS) ? at : now;
+}
 // PostgreSQL text cannot hold NUL. A client's model name may carry one, and the record would fail its
 // whole batch, resent forever ahead of every later record of its data plane: billing would stop.
 const storableText = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
@@ -119,12 +131,12 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
       actualCost,
       stream: r.stream,
       statusCode: r.statusCode,
-      durationMs: Number(r.durationMs),
-      firstTokenMs: r.firstTokenMs === undefined ? null : Number(r.firstTokenMs),
+      durationMs: storableMs(r.durationMs),
+      firstTokenMs: r.firstTokenMs === undefined ? null : storableMs(r.firstTokenMs),
       ipAddress: storableText(r.ipAddress),
       userAgent: storableText(r.userAgent),
       estimated: r.estimated,
-      createdAt: r.createdAt ? timestampDate(r.createdAt) : now,
+      createdAt: storableTime(r.createdAt, now),
     };
   });
   // Once per model and group of batches, not once per record: an unknown model arrives by the thousand.

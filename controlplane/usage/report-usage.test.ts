@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "../../common/money.js";
 import { billedCost, MAX_TOKEN_COUNT, resolvePrice } from "../../common/pricing.js";
@@ -189,9 +190,20 @@ describe("ReportUsage", () => {
   it("ends the stream without an ack when a batch cannot be applied, and takes the resend", async () => {
     const { key, record } = await fixture();
     const good = record();
-    // A time before PostgreSQL's timestamps begin (4713 BC): this batch's transaction fails and rolls
-    // back as a whole.
-    const poisoned = batch(1n, [good, record({ createdAt: timestampFromDate(new Date(-300_000_000_000_000)) })]);
+    // What a record carries can no longer fail a batch (bad counts, times and text are held to what
+    // PostgreSQL stores); a failing database still can. A trigger stands in for one: this batch's
+    // transaction fails and rolls back as a whole.
+    const sql = postgres(must(cp.databaseUrl), { max: 1, onnotice: () => {} });
+    await sql.unsafe(`
+      CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id LIKE 'poison-%' THEN RAISE EXCEPTION 'refused %', NEW.request_id; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON usage_logs FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+    `);
+    await sql.end();
+    const poisoned = batch(1n, [good, record({ requestId: unique("poison") })]);
     const acks: UsageAck[] = [];
     const error = await send([poisoned]).then(
       (a) => {
@@ -237,6 +249,25 @@ describe("ReportUsage", () => {
     expect(await send([batch(1n, [record(absurd), record(absurd)])])).toMatchObject([{ applied: 2, duplicates: 0 }]);
     const stats = await cp.admin.usage.getUsageStats({ filter: { apiKeyId: key.id } });
     expect(stats.totals?.inputTokens).toBe(2n * BigInt(MAX_TOKEN_COUNT));
+  });
+
+  it("stores durations and times from a broken data-plane clock within bounds instead of failing the batch", async () => {
+    const { key, record } = await fixture();
+    const before = Date.now();
+    const broken = [
+      record({ durationMs: 9_000_000_000_000_000_000n, firstTokenMs: -5n }),
+      record({ durationMs: 9_000_000_000_000_000_000n, createdAt: timestampFromMs(9_000_000_000_000_000) }),
+      record({ durationMs: -1n, createdAt: timestampFromDate(new Date("1900-01-01T00:00:00Z")) }),
+    ];
+    expect(await send([batch(1n, broken)])).toMatchObject([{ applied: 3, duplicates: 0 }]);
+    const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id } });
+    expect(logs.map((l) => l.durationMs).sort()).toEqual([0n, 86_400_000n, 86_400_000n]);
+    expect(logs.map((l) => l.firstTokenMs)).toContain(0n);
+    for (const log of logs) {
+      const at = Number(log.createdAt?.seconds) * 1000;
+      expect(at).toBeGreaterThanOrEqual(before - 1000);
+      expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    }
   });
 
   it("stores every logged string as sent, whatever characters it carries", async () => {
