@@ -66,55 +66,61 @@ async function mark(): Promise<number> {
 }
 
 interface RouteCall {
-  /** Each acquire's kind: "route" (waited for), "behind" (sent behind the request), "over" (behind, and released with it). */
-  acquires: Array<"route" | "behind" | "over">;
-  releases: number;
+  /** Each acquire: "route" (waited for), "behind" (sent behind the request), "over" (behind, released with it). */
+  acquires: Array<{ kind: "route" | "behind" | "over"; requestId: string }>;
+  /** The request ids released. */
+  releases: string[];
 }
 
 /**
  * The acquires and releases one route script call carries (redis-scripts.ts ROUTE): ARGV holds the
- * number of releases, three arguments each, then per acquire five counts-led arguments (the fifth its
- * kind) and two per candidate. Undefined for any other command.
+ * number of releases, three arguments each (the request id first), then per acquire five counts-led
+ * arguments (the request id first, the kind last) and two per candidate. EVAL counts too: it is what
+ * ioredis sends when Redis does not know the script yet. Undefined for any other command.
  */
 function routeCalls(command: string): RouteCall | undefined {
-  if (!command.startsWith("evalsha") || !command.includes(`"${redis.prefix}last-used"`)) return undefined;
+  if (!/^eval(sha)? /.test(command) || !command.includes(`"${redis.prefix}last-used"`)) return undefined;
   const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] as string);
   const args = tokens.slice(2 + Number(tokens[1]));
-  const releases = Number(args[3]);
+  const releaseCount = Number(args[3]);
+  const releases = Array.from({ length: releaseCount }, (_, i) => args[4 + 3 * i] as string);
   const kinds = { "0": "route", "1": "behind", "2": "over" } as const;
   const acquires: RouteCall["acquires"] = [];
-  for (let at = 4 + 3 * releases; at < args.length; at += 5 + 2 * Number(args[at + 3])) {
-    acquires.push(kinds[args[at + 4] as keyof typeof kinds]);
+  for (let at = 4 + 3 * releaseCount; at < args.length; at += 5 + 2 * Number(args[at + 3])) {
+    acquires.push({ kind: kinds[args[at + 4] as keyof typeof kinds], requestId: args[at] as string });
   }
   return { acquires, releases };
 }
 
-const isAcquire = (command: string) => (routeCalls(command)?.acquires.length ?? 0) > 0;
-
-/** Leases freed by the route calls seen (an acquire over before it was sent took none). */
-function leasesReleased(commands: string[]): number {
-  return commands.reduce((sum, command) => {
-    const call = routeCalls(command);
-    return sum + (call?.releases ?? 0) + (call?.acquires.filter((kind) => kind === "over").length ?? 0);
-  }, 0);
+/** A call's acquire kinds and number of releases, for comparing. */
+function shape(call: RouteCall | undefined): { acquires: string[]; releases: number } | undefined {
+  return call && { acquires: call.acquires.map((acquire) => acquire.kind), releases: call.releases.length };
 }
 
-/** Requests routed by the route calls seen. */
-function requestsRouted(commands: string[]): number {
-  return commands.reduce((sum, command) => sum + (routeCalls(command)?.acquires.length ?? 0), 0);
+const isAcquire = (command: string) => (routeCalls(command)?.acquires.length ?? 0) > 0;
+
+/** The requests whose slot the commands took and did not release (by id: a retried call counts once). */
+function slotsHeld(commands: string[]): Set<string> {
+  const held = new Set<string>();
+  for (const call of commands.map(routeCalls)) {
+    // A call runs its releases before its acquires; an acquire over before it went out took no slot.
+    for (const requestId of call?.releases ?? []) held.delete(requestId);
+    for (const { kind, requestId } of call?.acquires ?? []) if (kind !== "over") held.add(requestId);
+  }
+  return held;
 }
 
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
 async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
-  // Once every earlier request's lease is released (sent at the end of its event-loop turn, possibly
-  // with others in one call), the window holds only this request's commands.
-  await waitFor(() => leasesReleased(monitor.seen) >= requestsRouted(monitor.seen), "earlier requests' slot releases");
+  // Once every earlier request's slot is released (a release may wait up to 10 ms to share a call),
+  // the window holds only this request's commands.
+  await waitFor(() => slotsHeld(monitor.seen).size === 0, "earlier requests' slot releases");
   const start = await mark();
   await request();
   // The release is sent after the answer, off its critical path: wait for it.
   await waitFor(() => {
     const window = monitor.seen.slice(start + 1);
-    return requestsRouted(window) > 0 && leasesReleased(window) >= requestsRouted(window);
+    return window.some(isAcquire) && slotsHeld(window).size === 0;
   }, "the slot release");
   const end = await mark();
   return monitor.seen.slice(start + 1, end);
@@ -128,7 +134,7 @@ describe("Redis round trips of one request", () => {
   it("a new conversation: one EVALSHA routes it (session, slot, binding), one releases the slot after", async () => {
     const commands = await commandsOf(() => anthropic().messages.create(ask(`new ${randomUUID()}`)));
     expect(names(commands)).toEqual(["evalsha", "evalsha"]);
-    expect(commands.map(routeCalls)).toEqual([
+    expect(commands.map((command) => shape(routeCalls(command)))).toEqual([
       { acquires: ["route"], releases: 0 },
       { acquires: [], releases: 1 },
     ]);
@@ -137,7 +143,7 @@ describe("Redis round trips of one request", () => {
   /** The next request of a known session: its acquire behind it, with its release or before it. */
   const expectBehind = (commands: string[]) => {
     expect(names(commands).every((name) => name === "evalsha")).toBe(true);
-    const calls = commands.map(routeCalls);
+    const calls = commands.map((command) => shape(routeCalls(command)));
     const acquires = calls.flatMap((call) => call?.acquires ?? []);
     if (acquires[0] === "over") expect(calls).toEqual([{ acquires: ["over"], releases: 0 }]);
     else
@@ -168,7 +174,7 @@ describe("Redis round trips of one request", () => {
         .messages.stream(ask(`stream ${randomUUID()}`))
         .finalText(),
     );
-    expect(streamed.map(routeCalls)).toEqual([
+    expect(streamed.map((command) => shape(routeCalls(command)))).toEqual([
       { acquires: ["route"], releases: 0 },
       { acquires: [], releases: 1 },
     ]);
