@@ -17,6 +17,7 @@ export const WORKLOAD_NAMES = [
   "anthropic",
   "anthropic-stream",
   "openai-stream",
+  "anthropic-new-session",
   "anthropic-76k",
   "anthropic-stream-76k",
   "openai-stream-76k",

@@ -15,6 +15,8 @@ export interface Workload {
   body: Buffer;
   /** A complete answer contains this text (checked once per contender before measuring). */
   completeMarker: string;
+  /** Sent with a new value on every request, so each is a new conversation (routing finds no binding). */
+  sessionHeader?: string;
 }
 
 const SMALL_ANTHROPIC = {
@@ -66,6 +68,11 @@ export function buildWorkloads(capturePath: string): Workload[] {
     anthropic("anthropic", false, false, SDK_ANTHROPIC_HEADERS, SMALL_ANTHROPIC),
     anthropic("anthropic-stream", true, false, SDK_ANTHROPIC_HEADERS, SMALL_ANTHROPIC),
     openai("openai-stream", false, SMALL_OPENAI),
+    // Every other workload repeats one conversation; this one starts a new one each time.
+    {
+      ...anthropic("anthropic-new-session", false, false, SDK_ANTHROPIC_HEADERS, SMALL_ANTHROPIC),
+      sessionHeader: "x-claude-code-session-id",
+    },
     anthropic("anthropic-76k", false, true, captureHeaders, capture.body),
     anthropic("anthropic-stream-76k", true, true, captureHeaders, capture.body),
     openai("openai-stream-76k", true, toOpenAiChat(capture.body, "gpt-4.1")),

@@ -26,6 +26,7 @@ describe("wrkScript", () => {
     expect(script).toContain('io.open("/tmp/b.json", "rb")');
     expect(script).toContain("function done(");
     expect(script).not.toContain("function delay(");
+    expect(script).not.toContain("function request(");
   });
 });
 
@@ -47,6 +48,35 @@ describe("runWrk", () => {
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("sends a new session id on every request when asked", async () => {
+    const seen: string[] = [];
+    const recorder = createServer((req, res) => {
+      seen.push(String(req.headers["x-claude-code-session-id"]));
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+    try {
+      const run = {
+        url: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`,
+        method: "POST" as const,
+        headers: {},
+        bodyFile: join(workDir, "body.json"),
+        connections: 2,
+        durationSec: 1,
+        ratePerSec: 200,
+        newSessions: { header: "x-claude-code-session-id", prefix: "run-1" },
+      };
+      const result = await runWrk(run, workDir);
+      expect(result.requests).toBeGreaterThan(10);
+      expect(seen.length).toBeGreaterThanOrEqual(result.requests);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.every((id) => /^run-1-\d+$/.test(id))).toBe(true);
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
+    }
   });
 
   it("holds the asked rate however long each answer takes", async () => {

@@ -15,6 +15,8 @@ export interface WrkRun {
   durationSec: number;
   /** Paced runs send at this many requests a second in all, whatever the latency (open loop). */
   ratePerSec?: number;
+  /** Each request sets this header to a value of its own, `<prefix>-<n>`: each a new conversation. */
+  newSessions?: { header: string; prefix: string };
 }
 
 export interface WrkResult {
@@ -56,7 +58,7 @@ function delay()
   return math.max(0, math.floor(wait + 0.5))
 end`;
 
-export function wrkScript(run: Pick<WrkRun, "method" | "headers" | "bodyFile" | "ratePerSec">): string {
+export function wrkScript(run: Pick<WrkRun, "method" | "headers" | "bodyFile" | "ratePerSec" | "newSessions">): string {
   const lines = [
     `wrk.method = ${luaString(run.method)}`,
     ...Object.entries(run.headers).map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`),
@@ -65,6 +67,16 @@ export function wrkScript(run: Pick<WrkRun, "method" | "headers" | "bodyFile" | 
     "f:close()",
   ];
   if (run.ratePerSec !== undefined) lines.push(PACING(run.ratePerSec));
+  if (run.newSessions) {
+    lines.push(
+      "local sessions = 0",
+      "function request()",
+      "  sessions = sessions + 1",
+      `  wrk.headers[${luaString(run.newSessions.header)}] = ${luaString(`${run.newSessions.prefix}-`)} .. sessions`,
+      "  return wrk.format()",
+      "end",
+    );
+  }
   lines.push(
     "function done(s, latency, requests)",
     "  local e = s.errors",

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Contender } from "../contenders.js";
@@ -108,6 +109,7 @@ export async function runHttpLoad(
       connections,
       durationSec,
       ratePerSec,
+      newSessions: workload.sessionHeader ? { header: workload.sessionHeader, prefix: randomUUID() } : undefined,
     });
     const order = rotate(contenders, index);
     const healthy: Contender[] = [];
