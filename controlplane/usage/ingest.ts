@@ -24,20 +24,20 @@ export interface BatchResult {
 
 const ONE = parseDecimal("1") as Atto;
 export const ROLLUP_STRIPES = 4;
-// Token counts stay bigint end to end; what a data plane reports is held to [0, MAX_TOKEN_COUNT].
+// What a data plane reports is held to what the control plane's int8 sums (rollups, totals) and
+// PostgreSQL's timestamps can take: a record that failed would fail its whole batch, resent forever.
+const within = (value: bigint, max: bigint) => (value < 0n ? 0n : value > max ? max : value);
+// Token counts stay bigint end to end.
 const MAX_TOKENS = BigInt(MAX_TOKEN_COUNT);
-const billableTokens = (tokens: bigint) => (tokens < 0n ? 0n : tokens > MAX_TOKENS ? MAX_TOKENS : tokens);
-// Durations come from a data plane's clock: held to [0, a day] (no request lasts longer), so the
-// rollups' int8 sums cannot overflow either.
-const MAX_DURATION_MS = 86_400_000n;
-const storableMs = (ms: bigint) => Number(ms < 0n ? 0n : ms > MAX_DURATION_MS ? MAX_DURATION_MS : ms);
-// A record stamped before 1970 or over a day ahead comes from a broken clock: it is dated on receipt,
-// since PostgreSQL cannot store every Timestamp and one that fails holds up all later records.
+// No request lasts a day.
+const DAY_MS = 86_400_000;
+const storableMs = (ms: bigint) => Number(within(ms, BigInt(DAY_MS)));
+// A record stamped before 1970 or over a day ahead comes from a broken clock: it is dated on receipt.
 function storableTime(stamp: Timestamp | undefined, now: Date): Date {
   if (!stamp) return now;
   const at = timestampDate(stamp);
   const ms = at.getTime();
-  return ms >= 0 && ms <= now.getTime() + Number(MAX_DURATION_MS) ? at : now;
+  return ms >= 0 && ms <= now.getTime() + DAY_MS ? at : now;
 }
 // PostgreSQL text cannot hold NUL. A client's model name may carry one, and the record would fail its
 // whole batch, resent forever ahead of every later record of its data plane: billing would stop.
@@ -103,10 +103,10 @@ function pricedRows({ prices, multipliers }: BillingRates, log: Log, records: re
   const unpriced = new Map<string, number>();
   const rows = records.map((r) => {
     const model = storableText(r.model);
-    const inputTokens = billableTokens(r.inputTokens);
-    const outputTokens = billableTokens(r.outputTokens);
-    const cacheCreationTokens = billableTokens(r.cacheCreationTokens);
-    const cacheReadTokens = billableTokens(r.cacheReadTokens);
+    const inputTokens = within(r.inputTokens, MAX_TOKENS);
+    const outputTokens = within(r.outputTokens, MAX_TOKENS);
+    const cacheCreationTokens = within(r.cacheCreationTokens, MAX_TOKENS);
+    const cacheReadTokens = within(r.cacheReadTokens, MAX_TOKENS);
     const price = priceOf(prices, model);
     if (!price) unpriced.set(model, (unpriced.get(model) ?? 0) + 1);
     // A group deleted since the request was served bills at list price.
