@@ -141,16 +141,11 @@ class RedisStore implements RoutingStore {
     if (!account) return this.route.add({ acquire: request, behind: false }) as Promise<AcquireResult>;
     this.known.remember(request, account.id, now);
     const behind = { acquire: { ...request, candidates: [account] }, behind: true };
-    (this.route.add(behind, DEFERRED_MS) as Promise<AcquireResult>).then(
-      (result) => {
-        // Another data plane moved the session (or its binding lapsed): the next request asks Redis.
-        if (!result.ok || !result.sticky) this.known.forget(request);
-      },
-      (error: Error) => {
-        this.known.forget(request);
-        this.onError(error);
-      },
-    );
+    // Its answer is read in acquired(); a failure leaves the next request to ask Redis itself.
+    this.route.add(behind, DEFERRED_MS).catch((error: Error) => {
+      this.known.forget(request);
+      this.onError(error);
+    });
     return Promise.resolve({ ok: true, lease: leaseFor(request, account), sticky: true });
   }
 
@@ -161,21 +156,18 @@ class RedisStore implements RoutingStore {
   }
 
   private async sendRoute(calls: readonly RouteCall[]): Promise<Array<AcquireResult | undefined>> {
-    const behind = new Set<string>();
-    for (const call of calls) if ("acquire" in call && call.behind) behind.add(call.acquire.requestId);
     // A request routed and over within one batch: its acquire takes no slot and its release is dropped.
-    const over = new Set<string>();
+    const behind = new Set(calls.flatMap((call) => ("acquire" in call && call.behind ? [call.acquire.requestId] : [])));
+    const released = new Set(calls.flatMap((call) => ("release" in call ? [call.release.requestId] : [])));
     const releases: SlotLease[] = [];
-    for (const call of calls) {
-      if (!("release" in call)) continue;
-      if (behind.has(call.release.requestId)) over.add(call.release.requestId);
-      else releases.push(call.release);
-    }
     const acquires: Array<{ request: AcquireRequest; kind: 0 | 1 | 2 }> = [];
     for (const call of calls) {
-      if (!("acquire" in call)) continue;
-      const { requestId } = call.acquire;
-      acquires.push({ request: call.acquire, kind: !call.behind ? 0 : over.has(requestId) ? 2 : 1 });
+      if ("release" in call) {
+        if (!behind.has(call.release.requestId)) releases.push(call.release);
+      } else {
+        const kind = !call.behind ? 0 : released.has(call.acquire.requestId) ? 2 : 1;
+        acquires.push({ request: call.acquire, kind });
+      }
     }
     const keys = [this.key("last-used")];
     const args: Array<string | number> = [this.slotFreedChannel, this.slotLeaseMs, this.stickyTtlMs, releases.length];
@@ -235,12 +227,13 @@ class RedisStore implements RoutingStore {
     });
     this.view.applyLoads(loads);
     const account = candidates[Number(chosen) - 1];
-    if (status === "ok" && account) {
-      if (!behind) this.known.remember(request, account.id, Date.now());
-      return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1 };
-    }
-    // The script may have dropped the binding (to an account no longer a candidate).
-    this.known.forget(request);
+    const ok = status === "ok" && account !== undefined;
+    // Routed here: the session is bound to the account chosen. Sent behind: another data plane moved
+    // the session (the binding stayed moved), so the next request asks Redis. Refused: the script may
+    // have dropped the binding (to an account no longer a candidate).
+    if (ok && !behind) this.known.remember(request, account.id, Date.now());
+    else if (!ok || sticky !== 1) this.known.forget(request);
+    if (ok) return { ok: true, lease: leaseFor(request, account), sticky: sticky === 1 };
     return { ok: false, limit: status === "user" ? "user" : "account" };
   }
 
