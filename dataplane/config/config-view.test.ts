@@ -7,6 +7,7 @@ import {
   ConfigUpdateSchema,
   GroupSchema,
   ModelPriceSchema,
+  type Resource,
   ResourceKind,
   ResourceSchema,
   UserSchema,
@@ -35,6 +36,11 @@ function snapshot(version: bigint) {
       { resource: { case: "modelPrice", value: price } },
     ].map((r) => create(ResourceSchema, r as never)),
   });
+}
+
+/** A delta of one version that upserts one resource. */
+function upsert(version: bigint, resource: Resource["resource"]) {
+  return create(ConfigUpdateSchema, { version, upserts: [create(ResourceSchema, { resource })] });
 }
 
 describe("applyConfigUpdate", () => {
@@ -69,35 +75,17 @@ describe("applyConfigUpdate", () => {
     const v5 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
     expect(v5.accountsVersion).toBe(5n);
     const renamed = create(ApiKeySchema, { ...key, name: "renamed" });
-    const v6 = applyConfigUpdate(
-      v5,
-      create(ConfigUpdateSchema, {
-        version: 6n,
-        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: renamed } })],
-      }),
-    );
+    const v6 = applyConfigUpdate(v5, upsert(6n, { case: "apiKey", value: renamed }));
     expect(v6.accountsVersion).toBe(5n);
     const moved = create(AccountSchema, { ...accountA, groupIds: [] });
-    const v7 = applyConfigUpdate(
-      v6,
-      create(ConfigUpdateSchema, {
-        version: 7n,
-        upserts: [create(ResourceSchema, { resource: { case: "account", value: moved } })],
-      }),
-    );
+    const v7 = applyConfigUpdate(v6, upsert(7n, { case: "account", value: moved }));
     expect(v7.accountsVersion).toBe(7n);
   });
 
   it("finds a key by its new secret only once the secret changed, and by none once deleted", () => {
     const v1 = applyConfigUpdate(EMPTY_CONFIG, snapshot(5n));
     const rotated = create(ApiKeySchema, { ...key, secretHash: "h2" });
-    const v2 = applyConfigUpdate(
-      v1,
-      create(ConfigUpdateSchema, {
-        version: 6n,
-        upserts: [create(ResourceSchema, { resource: { case: "apiKey", value: rotated } })],
-      }),
-    );
+    const v2 = applyConfigUpdate(v1, upsert(6n, { case: "apiKey", value: rotated }));
     expect(v2.keysByHash.has("h1")).toBe(false);
     expect(v2.keysByHash.get("h2")?.id).toBe("k1");
     expect(v2.accountsByGroup.get("g1")?.map((a) => a.id)).toEqual(["c", "a", "b"]);
