@@ -113,7 +113,13 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const fastSim = await sim("upstream-sim", []);
     const slow = options.slowStreams;
     const slowSim = slow
-      ? await sim("upstream-sim-slow", ["--chunks", String(slow.chunks), "--chunk-delay-ms", String(slow.chunkDelayMs)])
+      ? await sim("upstream-sim-slow", [
+          "--chunks",
+          String(slow.chunks),
+          "--chunk-delay-ms",
+          String(slow.chunkDelayMs),
+          "--stamp-chunks",
+        ])
       : undefined;
     const upstreams = { fast: url(fastSim), slow: slowSim ? url(slowSim) : url(fastSim) };
     const contenders: Contender[] = [];

@@ -106,7 +106,10 @@ function saturationSection(r: BenchResults): string | undefined {
 function slowStreamSection(r: BenchResults): string | undefined {
   if (r.slowStreams.length === 0) return undefined;
   const direct = r.slowStreams.find((row) => row.contender === "direct");
-  const rows = r.slowStreams.map((row) => [
+  const overDirect = (value: number, base: number | undefined) =>
+    base === undefined ? undefined : signed(value - base, 2);
+  const withCount = (value: number, count: number) => (count > 0 ? `${fmt(value)} (${count})` : undefined);
+  const streams = r.slowStreams.map((row) => [
     row.contender,
     `${row.completed}/${row.streams}`,
     row.peakOpen,
@@ -114,14 +117,21 @@ function slowStreamSection(r: BenchResults): string | undefined {
     fmt(row.cpuMs, 0),
     fmt(row.firstByteP50Ms),
     fmt(row.firstByteP99Ms),
-    direct ? signed(row.firstByteP99Ms - direct.firstByteP99Ms, 2) : undefined,
-    fmt(row.chunkGapExcessP50Ms),
-    fmt(row.chunkGapExcessP99Ms),
-    direct ? signed(row.chunkGapExcessP99Ms - direct.chunkGapExcessP99Ms, 2) : undefined,
-    row.allOpenChunks > 0 ? `${fmt(row.allOpenGapExcessP99Ms)} (${row.allOpenChunks})` : undefined,
+    overDirect(row.firstByteP99Ms, direct?.firstByteP99Ms),
     row.failed ? row.firstErrors.join("; ") : undefined,
   ]);
-  return `## Concurrent slow streams\n\nChunk gap excess: each gap between consecutive chunks minus the upstream's pause; over direct, it is the proxy's per-chunk forwarding delay. "All open" counts only the gaps that began once every stream had its first byte (their number in brackets): the delay with all streams open, without the queueing while they are being opened.\n\n${table(
+  const chunks = r.slowStreams.map((row) => [
+    row.contender,
+    fmt(row.chunkDelayP50Ms),
+    fmt(row.chunkDelayP99Ms),
+    overDirect(row.chunkDelayP99Ms, direct?.chunkDelayP99Ms),
+    withCount(row.allOpenChunkDelayP99Ms, row.allOpenStampedChunks),
+    fmt(row.chunkGapExcessP50Ms),
+    fmt(row.chunkGapExcessP99Ms),
+    overDirect(row.chunkGapExcessP99Ms, direct?.chunkGapExcessP99Ms),
+    withCount(row.allOpenGapExcessP99Ms, row.allOpenChunks),
+  ]);
+  return `## Concurrent slow streams\n\n${table(
     [
       "contender",
       "complete",
@@ -131,13 +141,22 @@ function slowStreamSection(r: BenchResults): string | undefined {
       "first byte p50 ms",
       "first byte p99 ms",
       "p99 over direct",
+      "errors",
+    ],
+    streams,
+  )}\n\nChunk delay: each chunk's arrival minus the time the upstream stamped on it when it wrote it (upstream-sim --stamp-chunks, on the machine's monotonic clock); over direct, it is the time the proxy held the chunk. Gap excess: each gap between consecutive chunks minus the upstream's pause, which also counts the upstream's own timer running late (more so while a proxy takes CPU from it). "All open" counts only the chunks sent, or gaps begun, once every stream had its first byte (stamped chunks and gaps in brackets): forwarding with all the streams open, without the queueing while they are being opened.\n\n${table(
+    [
+      "contender",
+      "chunk delay p50 ms",
+      "chunk delay p99 ms",
+      "p99 over direct",
+      "all open: delay p99 ms",
       "gap excess p50 ms",
       "gap excess p99 ms",
       "p99 over direct",
       "all open: gap excess p99 ms",
-      "errors",
     ],
-    rows,
+    chunks,
   )}`;
 }
 

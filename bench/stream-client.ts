@@ -19,6 +19,9 @@ export interface StreamClientSpec {
   completeMarker: string;
 }
 
+/** How upstream-sim's --stamp-chunks starts a write: its send time in ns of process.hrtime. */
+const SENT_AT = ": sent-at ";
+
 export interface StreamClientResult {
   started: number;
   completed: number;
@@ -34,6 +37,14 @@ export interface StreamClientResult {
    * streams open, apart from the queueing while they are being opened.
    */
   chunkGapExcessAllOpenMs: ReturnType<typeof summarize>;
+  /**
+   * Each stamped chunk's arrival minus its send time at the upstream (both on the machine's monotonic
+   * clock), ms: over direct, the time the proxy held it. Unlike a gap, the upstream's own timer
+   * lateness is not in it.
+   */
+  chunkDelayMs: ReturnType<typeof summarize>;
+  /** The same for chunks sent once every stream had its first byte. */
+  chunkDelayAllOpenMs: ReturnType<typeof summarize>;
   chunks: number;
   wallMs: number;
 }
@@ -41,8 +52,11 @@ export interface StreamClientResult {
 class Stream implements Dispatcher.DispatchHandler {
   readonly startedAt = performance.now();
   readonly arrivals: number[] = [];
+  /** Stamped chunks: when each was sent, on this process's performance.now() clock, and how late it came. */
+  readonly stamped: Array<{ sentAt: number; delayMs: number }> = [];
   status = 0;
   private tail = "";
+  private unreadStamp = "";
 
   constructor(
     private readonly marker: string,
@@ -57,8 +71,17 @@ class Stream implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.arrivals.push(performance.now());
-    this.tail = (this.tail + chunk.toString("latin1")).slice(-256);
+    const now = performance.now();
+    const clock = process.hrtime.bigint();
+    this.arrivals.push(now);
+    const text = chunk.toString("latin1");
+    this.tail = (this.tail + text).slice(-256);
+    const { sent, rest } = readStamps(this.unreadStamp + text);
+    this.unreadStamp = rest;
+    for (const stamp of sent) {
+      const delayMs = Number(clock - stamp) / 1e6;
+      this.stamped.push({ sentAt: now - delayMs, delayMs });
+    }
   }
 
   onResponseEnd(): void {
@@ -107,10 +130,36 @@ export function runStreams(spec: StreamClientSpec): Promise<StreamClientResult> 
   });
 }
 
+/** The send times stamped in `text`, and what to keep for the next read (a stamp cut in two). */
+export function readStamps(text: string): { sent: bigint[]; rest: string } {
+  const sent: bigint[] = [];
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(SENT_AT, from);
+    if (at === -1) return { sent, rest: cutStampStart(text, from) };
+    const end = text.indexOf("\n", at);
+    if (end === -1) return { sent, rest: text.slice(at) };
+    sent.push(BigInt(text.slice(at + SENT_AT.length, end)));
+    from = end + 1;
+  }
+}
+
+/** The end of `text` (from `from` on) that could be the start of a stamp cut by the read. */
+function cutStampStart(text: string, from: number): string {
+  for (let length = Math.min(SENT_AT.length - 1, text.length - from); length > 0; length--) {
+    if (text.endsWith(SENT_AT.slice(0, length))) return text.slice(-length);
+  }
+  return "";
+}
+
 /** What the streams saw: `finished` are the completed ones, with when they started and each chunk's arrival. */
 export function summarise(
   spec: Pick<StreamClientSpec, "streams" | "chunkDelayMs">,
-  finished: ReadonlyArray<{ startedAt: number; arrivals: readonly number[] }>,
+  finished: ReadonlyArray<{
+    startedAt: number;
+    arrivals: readonly number[];
+    stamped: ReadonlyArray<{ sentAt: number; delayMs: number }>;
+  }>,
   errors: string[],
   peakOpen: number,
   wallMs: number,
@@ -118,6 +167,8 @@ export function summarise(
   const firstBytes: number[] = [];
   const excess: number[] = [];
   const allOpen: number[] = [];
+  const delays: number[] = [];
+  const delaysAllOpen: number[] = [];
   const allOpenAt = Math.max(...finished.map((stream) => stream.arrivals[0] ?? Number.POSITIVE_INFINITY));
   for (const stream of finished) {
     const [first] = stream.arrivals;
@@ -129,6 +180,10 @@ export function summarise(
       excess.push(gap);
       if (previous >= allOpenAt) allOpen.push(gap);
     }
+    for (const { sentAt, delayMs } of stream.stamped) {
+      delays.push(delayMs);
+      if (sentAt >= allOpenAt) delaysAllOpen.push(delayMs);
+    }
   }
   return {
     started: spec.streams,
@@ -139,6 +194,8 @@ export function summarise(
     firstByteMs: summarize(firstBytes),
     chunkGapExcessMs: summarize(excess),
     chunkGapExcessAllOpenMs: summarize(allOpen),
+    chunkDelayMs: summarize(delays),
+    chunkDelayAllOpenMs: summarize(delaysAllOpen),
     chunks: excess.length,
     wallMs,
   };

@@ -89,7 +89,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     for (const plane of DATA_PLANES.filter((p) => ran(p) || p === "dataplane")) {
       const row = results.slowStreams.find((r) => r.contender === plane);
       const complete = row !== undefined && row.completed === row.streams;
-      const added = row && direct ? Math.max(0, row.chunkGapExcessP99Ms - direct.chunkGapExcessP99Ms) : undefined;
+      const added = row && direct ? Math.max(0, row.chunkDelayP99Ms - direct.chunkDelayP99Ms) : undefined;
       checks.push(
         {
           target: `RSS with ${row?.streams ?? 1000} concurrent streams`,

@@ -84,3 +84,32 @@ describe("Anthropic SDK against the simulator", () => {
     expect(second.usage.input_tokens + (second.usage.cache_read_input_tokens ?? 0)).toBe(total);
   });
 });
+
+describe("stamped chunks (stampChunks)", () => {
+  it("starts each write after a pause with its monotonic send time, which the SDK ignores", async () => {
+    const stamped = await startUpstreamSim({ chunks: 3, chunkDelayMs: 20, stampChunks: true });
+    try {
+      const before = process.hrtime.bigint();
+      const raw = await fetch(`${stamped.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": "stamp", "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, stream: true, messages }),
+      }).then((res) => res.text());
+      const after = process.hrtime.bigint();
+      const stamps = [...raw.matchAll(/^: sent-at (\d+)$/gm)].map((m) => BigInt(m[1] as string));
+      expect(stamps).toHaveLength(3);
+      for (const [i, stamp] of stamps.entries()) {
+        expect(stamp > before && stamp < after).toBe(true);
+        if (i > 0) expect(stamp - (stamps[i - 1] as bigint)).toBeGreaterThanOrEqual(19_000_000n);
+      }
+
+      const sdk = new Anthropic({ apiKey: "stamp-sdk", baseURL: stamped.url, maxRetries: 0 });
+      const message = await sdk.messages
+        .stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages })
+        .finalMessage();
+      expect(message.content).toEqual([{ type: "text", text: Array(3).fill(DEFAULT_REPLY).join(" ") }]);
+    } finally {
+      await stamped.close();
+    }
+  });
+});

@@ -1,13 +1,14 @@
 import { parseArgs } from "node:util";
 import { startUpstreamSim } from "./index.js";
 
-const USAGE = `usage: tollgate upstream-sim [--port N] [--host ADDR] [--chunks N] [--chunk-delay-ms MS] [--verbose]
+const USAGE = `usage: tollgate upstream-sim [--port N] [--host ADDR] [--chunks N] [--chunk-delay-ms MS] [--stamp-chunks] [--verbose]
 
 A local simulated Anthropic / OpenAI / Gemini / Antigravity upstream (see upstream-sim/README.md).
   --port N             port to listen on (default 8090)
   --host ADDR          address to bind (default 127.0.0.1)
   --chunks N           stream every answer as N text chunks (the reply repeated N times)
   --chunk-delay-ms MS  pause between streamed chunks
+  --stamp-chunks       start each chunk written after a pause with ": sent-at <process.hrtime ns>"
   --verbose            print one line per request
 `;
 
@@ -37,6 +38,7 @@ export async function runUpstreamSimCommand(args: string[]): Promise<void> {
     host: parsed.host,
     chunks: parsed.chunks || undefined,
     chunkDelayMs: parsed.chunkDelayMs,
+    stampChunks: parsed.stampChunks,
     quiet: !parsed.verbose,
   });
   process.stdout.write(`upstream-sim listening on ${sim.url}\n`);
@@ -55,6 +57,7 @@ function parse(args: string[]) {
       host: { type: "string" },
       chunks: { type: "string" },
       "chunk-delay-ms": { type: "string" },
+      "stamp-chunks": { type: "boolean" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -64,6 +67,7 @@ function parse(args: string[]) {
     host: values.host,
     chunks: count(values.chunks, "chunks"),
     chunkDelayMs: count(values["chunk-delay-ms"], "chunk-delay-ms"),
+    stampChunks: values["stamp-chunks"] ?? false,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
   };

@@ -84,9 +84,14 @@ function track(state: SimState, res: ServerResponse, entry: SimRequest): (plan: 
   });
   return (plan) => {
     entry.status = plan.status;
-    sendPlan(res, plan, (outcome) => {
-      entry.outcome = outcome;
-    });
+    sendPlan(
+      res,
+      plan,
+      (outcome) => {
+        entry.outcome = outcome;
+      },
+      state.settings.stampChunks,
+    );
   };
 }
 

@@ -10,6 +10,7 @@ export interface SimSettings {
   replyText: string;
   chunks: number | undefined;
   chunkDelayMs: number;
+  stampChunks: boolean;
   oauthExpiresInSeconds: number;
   quiet: boolean;
 }
@@ -29,6 +30,7 @@ export class SimState {
       replyText: options.replyText ?? DEFAULT_REPLY,
       chunks: options.chunks,
       chunkDelayMs: options.chunkDelayMs ?? 0,
+      stampChunks: options.stampChunks ?? false,
       oauthExpiresInSeconds: options.oauthExpiresInSeconds ?? 3600,
       quiet: options.quiet ?? true,
     };

@@ -97,6 +97,12 @@ export interface UpstreamSimOptions {
   chunks?: number;
   /** Default delay between streamed text chunks, ms (default 0). */
   chunkDelayMs?: number;
+  /**
+   * Start every stream write that follows a pause with an SSE comment `: sent-at <ns>`, the write's
+   * time on the machine's monotonic clock (process.hrtime), so a client on the same machine can tell
+   * how late each chunk reached it (default false).
+   */
+  stampChunks?: boolean;
   /** How many requests the log keeps, oldest dropped first (default 5000; 0 keeps none). */
   logLimit?: number;
   /** Lifetime of access tokens issued by POST /oauth/token, seconds (default 3600). */

@@ -9,8 +9,8 @@ import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
 import { authHeaders, type Workload } from "../workloads.js";
 
 // Many long streams at once against an upstream that trickles chunks (its own process, started with
-// --chunks/--chunk-delay-ms because the gateway forwards no x-sim-* headers): what each open stream
-// costs in memory, and how late the proxy delivers each chunk compared to direct calls.
+// --chunks/--chunk-delay-ms because the gateway forwards no x-sim-* headers, and --stamp-chunks): what
+// each open stream costs in memory, and how late the proxy delivers each chunk compared to direct calls.
 
 export interface SlowStreamsSettings extends SlowStreamSettings {
   streams: number;
@@ -37,6 +37,13 @@ export interface SlowStreamRow {
   allOpenGapExcessP99Ms: number;
   allOpenChunks: number;
   chunks: number;
+  /** Each chunk's arrival minus its send time at the upstream (its stamp). */
+  chunkDelayP50Ms: number;
+  chunkDelayP99Ms: number;
+  /** Chunks sent once every stream was open. */
+  allOpenChunkDelayP99Ms: number;
+  allOpenStampedChunks: number;
+  stampedChunks: number;
 }
 
 export async function runSlowStreams(
@@ -94,13 +101,18 @@ export async function runSlowStreams(
       allOpenGapExcessP99Ms: result.chunkGapExcessAllOpenMs.p99,
       allOpenChunks: result.chunkGapExcessAllOpenMs.count,
       chunks: result.chunks,
+      chunkDelayP50Ms: result.chunkDelayMs.p50,
+      chunkDelayP99Ms: result.chunkDelayMs.p99,
+      allOpenChunkDelayP99Ms: result.chunkDelayAllOpenMs.p99,
+      allOpenStampedChunks: result.chunkDelayAllOpenMs.count,
+      stampedChunks: result.chunkDelayMs.count,
     };
     rows.push(row);
     const rssText =
       row.rssPeakMb === undefined ? "" : `, RSS ${row.rssBeforeMb?.toFixed(0)} -> ${row.rssPeakMb.toFixed(0)} MB`;
     const cpuText = cpuMs === undefined ? "" : `, CPU ${cpuMs.toFixed(0)} ms`;
     log(
-      `  slow streams / ${contender.name}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`,
+      `  slow streams / ${contender.name}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk delay p99 ${row.chunkDelayP99Ms.toFixed(2)} ms, chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`,
     );
   }
   return rows;
