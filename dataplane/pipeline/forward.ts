@@ -64,6 +64,14 @@ export async function forward(
         );
         return undefined;
       }
+      case "unavailable":
+        // Nothing was sent upstream and nothing is billed; the client may retry at once elsewhere.
+        deps.log.warn(
+          { requestId: exchange.requestId, err: String(slot.error) },
+          "routing store unreachable; request refused",
+        );
+        client.fail(new GatewayError("SERVICE_UNAVAILABLE", "routing is unavailable right now; retry shortly"));
+        return undefined;
       case "no_candidates": {
         const final = finalStatus(state.lastFailure);
         const why = state.lastFailure

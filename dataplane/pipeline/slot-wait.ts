@@ -1,5 +1,5 @@
 import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import type { AcquireCandidate, RoutingStore, SlotLease } from "../store/routing-store.js";
+import type { AcquireCandidate, AcquireResult, RoutingStore, SlotLease } from "../store/routing-store.js";
 import type { ClientResponse } from "./client-response.js";
 
 // DESIGN §5.7: a request that finds every slot taken waits in a bounded queue, retrying when another
@@ -42,6 +42,8 @@ export type SlotOutcome =
   /** No eligible candidate is left. */
   | { kind: "no_candidates" }
   | { kind: "limit"; limit: "user" | "account"; waited: boolean }
+  /** The routing store could not answer (Redis unreachable). */
+  | { kind: "unavailable"; error: unknown }
   | { kind: "client_gone" };
 
 export class SlotQueue {
@@ -75,15 +77,20 @@ export class SlotQueue {
 
   private async tryOnce(request: SlotRequest, accounts: readonly Account[]): Promise<SlotOutcome> {
     if (accounts.length === 0) return { kind: "no_candidates" };
-    const result = await this.store.acquire({
-      requestId: request.requestId,
-      groupId: request.groupId,
-      sessionKeys: request.sessionKeys,
-      accountsVersion: request.accountsVersion,
-      userId: request.userId,
-      userConcurrency: request.userConcurrency,
-      candidates: accounts.map((a): AcquireCandidate => ({ id: a.id, concurrency: a.concurrency })),
-    });
+    let result: AcquireResult;
+    try {
+      result = await this.store.acquire({
+        requestId: request.requestId,
+        groupId: request.groupId,
+        sessionKeys: request.sessionKeys,
+        accountsVersion: request.accountsVersion,
+        userId: request.userId,
+        userConcurrency: request.userConcurrency,
+        candidates: accounts.map((a): AcquireCandidate => ({ id: a.id, concurrency: a.concurrency })),
+      });
+    } catch (error) {
+      return { kind: "unavailable", error };
+    }
     if (!result.ok) return { kind: "limit", limit: result.limit, waited: false };
     const account = accounts.find((a) => a.id === result.lease.accountId) as Account;
     return { kind: "acquired", lease: result.lease, account, sticky: result.sticky };

@@ -22,6 +22,9 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+const COMMAND_TIMEOUT_MS = 1_000;
+const RECONNECT_MAX_MS = 500;
+
 export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   const tuning = {
     ...(settings.slotLeaseMs !== undefined && { slotLeaseMs: settings.slotLeaseMs }),
@@ -32,10 +35,15 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
     return { store, close: () => store.close() };
   }
   // Auto-pipelining sends the commands of many concurrent requests in one socket write: under load the
-  // per-command write syscall was the largest cost of routing on Redis.
+  // per-command write syscall was the largest cost of routing on Redis. With Redis unreachable, a
+  // request waiting to be routed is refused within COMMAND_TIMEOUT_MS (ioredis alone held commands
+  // for two reconnection attempts, whose pauses grow: 10 s and more into an outage), and reconnection
+  // is tried at least every RECONNECT_MAX_MS, so routing comes back soon after Redis does.
   const redis = new Redis(settings.redisUrl, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(attempt * 50, RECONNECT_MAX_MS),
     enableAutoPipelining: true,
     autoPipeliningIgnoredCommands: [...TURN_BATCHED_SCRIPTS],
   });

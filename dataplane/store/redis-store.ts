@@ -69,6 +69,22 @@ const RESYNC_RETRY_MS = 1000;
 export const DEFERRED_MS = 10;
 export const DEFAULT_KEY_PREFIX = "tollgate:";
 
+/**
+ * Reports a connection's first error of each outage: ioredis emits one per reconnection attempt, and
+ * without a listener prints each to the console.
+ */
+function reportOutages(connection: Redis, onError: (error: Error) => void): void {
+  let reported = false;
+  connection.on("error", (error: Error) => {
+    if (reported) return;
+    reported = true;
+    onError(error);
+  });
+  connection.on("ready", () => {
+    reported = false;
+  });
+}
+
 /** Connects the listening connection and loads the account state before resolving. */
 export async function openRedisStore(options: RedisStoreOptions): Promise<RoutingStore> {
   if (options.redis.options.keyPrefix) throw new Error("the routing store's Redis connection must have no keyPrefix");
@@ -122,7 +138,8 @@ class RedisStore implements RoutingStore {
       if (this.started) this.scheduleResync();
     });
     // ioredis reconnects by itself; the reload follows on "ready".
-    this.subscriber.on("error", (error: Error) => this.onError(error));
+    reportOutages(this.subscriber, this.onError);
+    reportOutages(this.redis, this.onError);
   }
 
   get runtime(): RuntimeView {
