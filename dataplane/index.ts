@@ -196,6 +196,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     spoolDepth: () => usage.backlog,
     slotsHeld: () => leases.size,
     inFlight: () => listening?.inFlight ?? 0,
+    routing: () => store.routingCounts(),
   });
 
   watch.start();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
+import { sample, scrape } from "./support/metrics.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // /metrics on both planes after traffic: each counter moves for the labels of what happened (surface,
@@ -17,24 +18,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => stack?.close());
-
-async function scrape(url: string): Promise<string> {
-  const response = await fetch(`${url}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toContain("text/plain");
-  return response.text();
-}
-
-/** A sample's value (0 when the series does not exist yet). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelText = line.slice(name.length).split(" ")[0] ?? "";
-    if (wanted.every((pair) => labelText.includes(pair))) return Number(line.split(" ").at(-1));
-  }
-  return 0;
-}
 
 function message(stream: boolean) {
   return fetch(`${stack.dp.url}/v1/messages`, {
@@ -79,6 +62,11 @@ describe("/metrics", () => {
     expect(delta("tollgate_upstream_errors_total", { account_id: second, kind: "empty_stream" })).toBe(1);
     expect(delta("tollgate_same_account_retries_total", { account_id: second })).toBe(1);
     expect(delta("tollgate_failovers_total", { account_id: second })).toBe(0);
+    // In memory every routing decision is local: two for the stream (the 529 moved it to the second
+    // account; the same-account retry keeps its slot), one for the message, none for the 401.
+    expect(delta("tollgate_routing_acquires_total", { round_trip: "false" })).toBe(3);
+    expect(delta("tollgate_routing_acquires_total", { round_trip: "true" })).toBe(0);
+    expect(sample(after, "tollgate_routing_known_sessions")).toBe(0);
     const version = Number(stack.dp.config.current.version);
     expect(sample(after, "tollgate_config_version")).toBe(version);
     expect(sample(after, "tollgate_usage_spool_depth")).toBe(0);

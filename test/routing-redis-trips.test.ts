@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Anthropic from "@anthropic-ai/sdk";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sample, scrape } from "./support/metrics.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "./support/redis.js";
 import { addressOf, type Monitor, monitorCommands } from "./support/redis-monitor.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
@@ -188,5 +189,20 @@ describe("Redis round trips of one request", () => {
     const commands = await commandsOf(request);
     expectBehind(commands);
     expect(commands[0]).toContain(`"${redis.prefix}sticky:${t.group.id}:id:${session}"`);
+  });
+
+  it("counts in /metrics which routing decisions waited for a round trip", async () => {
+    const acquires = async (roundTrip: boolean) =>
+      sample(await scrape(stack.dp.url), "tollgate_routing_acquires_total", { round_trip: String(roundTrip) });
+    const before = { waited: await acquires(true), local: await acquires(false) };
+    const conversation = ask(`counted ${randomUUID()}`);
+    await anthropic().messages.create(conversation);
+    expect(await acquires(true)).toBe(before.waited + 1);
+    expect(await acquires(false)).toBe(before.local);
+    await anthropic().messages.create(conversation);
+    await anthropic().messages.create(conversation);
+    expect(await acquires(true)).toBe(before.waited + 1);
+    expect(await acquires(false)).toBe(before.local + 2);
+    expect(sample(await scrape(stack.dp.url), "tollgate_routing_known_sessions")).toBeGreaterThanOrEqual(1);
   });
 });

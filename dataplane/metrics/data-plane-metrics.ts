@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Surface } from "../policy/request-view.js";
 import type { FailoverDecision, UpstreamFailure } from "../routing/failover-policy.js";
+import type { RoutingCounts } from "../store/routing-store.js";
 
 // The data plane's Prometheus metrics (GET /metrics). Cheap on the hot path: label children are
 // looked up in nested maps (no label string built per request) and created once; gauges that mirror
@@ -15,6 +16,7 @@ export interface MetricSources {
   spoolDepth(): number;
   slotsHeld(): number;
   inFlight(): number;
+  routing(): RoutingCounts;
 }
 
 /** One proxied request's labels: counted with its final status when the response closes. */
@@ -156,6 +158,26 @@ export class DataPlaneMetrics {
       registers: [registry],
       collect() {
         this.set(sources.spoolDepth());
+      },
+    });
+    new Counter({
+      name: "tollgate_routing_acquires_total",
+      help: "Routing decisions (slot acquisitions, a queued request's retries included), by whether they waited for a round trip to Redis.",
+      labelNames: ["round_trip"],
+      registers: [registry],
+      collect() {
+        const counts = sources.routing();
+        this.reset();
+        this.inc({ round_trip: "true" }, counts.roundTrips);
+        this.inc({ round_trip: "false" }, counts.acquires - counts.roundTrips);
+      },
+    });
+    new Gauge({
+      name: "tollgate_routing_known_sessions",
+      help: "Sessions this data plane remembers the account of, to route them without a round trip to Redis (0 in memory).",
+      registers: [registry],
+      collect() {
+        this.set(sources.routing().knownSessions);
       },
     });
     new Gauge({

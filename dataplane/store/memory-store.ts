@@ -10,6 +10,7 @@ import {
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
   leaseFor,
+  type RoutingCounts,
   type RoutingStore,
   type RuntimeView,
   type SlotLease,
@@ -94,6 +95,7 @@ class MemoryStore implements RoutingStore {
   private readonly onRuntime = (change: RuntimeChange) =>
     this.view.applyState(change.version, change.accountId, change.state);
   private readonly onSlotFreedEvent = (requestId: string) => this.slotFreed.emit("freed", requestId);
+  private acquires = 0;
 
   constructor(options: MemoryStoreOptions) {
     this.state = options.state ?? new MemoryRoutingState();
@@ -108,9 +110,14 @@ class MemoryStore implements RoutingStore {
     return this.view;
   }
 
+  routingCounts(): RoutingCounts {
+    return { acquires: this.acquires, roundTrips: 0, knownSessions: 0 };
+  }
+
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const { candidates, sessionKeys, groupId } = request;
     if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
+    this.acquires++;
     const now = Date.now();
     const userSet = slotSet(this.state.userSlots, request.userId);
     const accountSets = candidates.map((candidate) => slotSet(this.state.accountSlots, candidate.id));

@@ -13,6 +13,7 @@ import {
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
   leaseFor,
+  type RoutingCounts,
   type RoutingStore,
   type RuntimeView,
   type SlotLease,
@@ -119,6 +120,8 @@ class RedisStore implements RoutingStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private closed = false;
+  private acquires = 0;
+  private roundTrips = 0;
 
   constructor(options: RedisStoreOptions) {
     this.redis = options.redis;
@@ -146,6 +149,10 @@ class RedisStore implements RoutingStore {
     return this.view;
   }
 
+  routingCounts(): RoutingCounts {
+    return { acquires: this.acquires, roundTrips: this.roundTrips, knownSessions: this.known.size };
+  }
+
   async start(): Promise<void> {
     await this.resync();
     this.started = true;
@@ -155,7 +162,11 @@ class RedisStore implements RoutingStore {
     if (request.candidates.length === 0) return Promise.reject(new RangeError("acquire needs at least one candidate"));
     const now = Date.now();
     const account = this.closed ? undefined : unrefusableCandidate(request, this.known, now);
-    if (!account) return this.route.add({ acquire: request, behind: false }) as Promise<AcquireResult>;
+    this.acquires++;
+    if (!account) {
+      this.roundTrips++;
+      return this.route.add({ acquire: request, behind: false }) as Promise<AcquireResult>;
+    }
     this.known.remember(request, account.id, now);
     const behind = { acquire: { ...request, candidates: [account] }, behind: true };
     // Its answer is read in acquired(); a failure leaves the next request to ask Redis itself.

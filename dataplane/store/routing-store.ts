@@ -147,8 +147,20 @@ export interface RoutingStore {
    */
   withLock<T>(name: string, ttlMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<LockResult<T>>;
 
+  /** Counts since the store opened, for the metrics (read when they are scraped). */
+  routingCounts(): RoutingCounts;
+
   /** Stops listening for other data planes' changes; the store is unusable afterwards. */
   close(): Promise<void>;
+}
+
+export interface RoutingCounts {
+  /** acquire() calls answered, granted or refused (a queued request's retries included). */
+  readonly acquires: number;
+  /** Of those, the ones that waited for a round trip to Redis (none in memory). */
+  readonly roundTrips: number;
+  /** Sessions remembered to be answered without a round trip (none in memory). */
+  readonly knownSessions: number;
 }
 
 export const DEFAULT_SLOT_LEASE_MS = 5 * 60_000;
