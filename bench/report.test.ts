@@ -36,6 +36,17 @@ describe("table", () => {
 });
 
 describe("renderReport", () => {
+  it("gives the machine's speed at the start and the end of the run", () => {
+    const calibration = {
+      start: { jsonParseUs: 150.4, loopbackRoundTripUs: 30.2 },
+      end: { jsonParseUs: 612.6, loopbackRoundTripUs: 55.7 },
+    };
+    expect(renderReport({ ...base, calibration }, [])).toContain(
+      "Machine speed (bench/calibration.ts, at start / end): JSON.parse of the 76 KB request 150 / 613 µs, loopback TCP round trip 30 / 56 µs",
+    );
+    expect(renderReport(base, [])).not.toContain("Machine speed");
+  });
+
   it("says where the proxies ran", () => {
     expect(renderReport({ ...base, pinning: "proxy on CPU 1" }, [])).toContain("CPU pinning: proxy on CPU 1");
   });

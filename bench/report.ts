@@ -1,3 +1,4 @@
+import { calibrationLine } from "./calibration.js";
 import { machineLine } from "./machine.js";
 import type { BenchResults } from "./results.js";
 import type { TargetCheck } from "./targets.js";
@@ -254,6 +255,7 @@ function targetSection(checks: readonly TargetCheck[]): string | undefined {
 export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): string {
   const notes = [
     `Machine: ${machineLine(r.machine)}`,
+    ...[calibrationLine(r.calibration.start, r.calibration.end)].filter((line) => line !== undefined),
     `Command: \`${r.command}\`, ${r.startedAt} to ${r.finishedAt}`,
     `Contenders: ${r.contenders.join(", ") || "none"}`,
     ...(r.contenders.length > 0 ? [`CPU pinning: ${r.pinning ?? "none (the scheduler placed every process)"}`] : []),

@@ -1,3 +1,4 @@
+import type { Calibration } from "./calibration.js";
 import type { Pending } from "./contenders.js";
 import type { Machine } from "./machine.js";
 import type { FailedCell, LatencyRow, SaturationRow } from "./sections/http-load.js";
@@ -13,6 +14,8 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   machine: Machine;
+  /** The machine's speed at the run's start and end (calibration.ts). */
+  calibration: { start: Calibration | undefined; end: Calibration | undefined };
   command: string;
   quick: boolean;
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
@@ -41,6 +44,7 @@ export function emptyResults(head: RunHead): BenchResults {
   return {
     ...head,
     finishedAt: "",
+    calibration: { start: undefined, end: undefined },
     pinning: undefined,
     contenders: [],
     pending: [],

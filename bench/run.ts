@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { calibrate, calibrationLine } from "./calibration.js";
+import { loadCapturedRequest } from "./capture-body.js";
 import { REPO_ROOT } from "./child.js";
 import { type Environment, startEnvironment } from "./contenders.js";
 import { cpuSplit, describeSplit, pinProcess } from "./cpu-pinning.js";
@@ -100,6 +102,10 @@ async function main(): Promise<number> {
       log(`bench: ${section} FAILED: ${message}`);
     }
   };
+  // The machine's speed before anything is started, and again once everything has stopped.
+  const calibrationText = JSON.stringify(loadCapturedRequest(CAPTURE).body);
+  results.calibration.start = await calibrate(calibrationText, options.quick);
+  log(`bench: ${calibrationLine(results.calibration.start, undefined)}`);
   try {
     // First, while nothing else runs: the in-process microbenchmark.
     if (has("session-identity")) {
@@ -202,6 +208,8 @@ async function main(): Promise<number> {
     }
   }
 
+  results.calibration.end = await calibrate(calibrationText, options.quick);
+  log(`bench: ${calibrationLine(results.calibration.start, results.calibration.end)}`);
   results.finishedAt = new Date().toISOString();
   const checks = checkTargets(results);
   const report = renderReport(results, checks);

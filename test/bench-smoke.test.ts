@@ -36,6 +36,8 @@ describe("npm run bench -- --quick --only usage-ingest", () => {
     expect(runDir).toBeDefined();
     const results = JSON.parse(await readFile(join(outDir, runDir as string, "results.json"), "utf8"));
     expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.calibration.start.jsonParseUs).toBeGreaterThan(0);
+    expect(results.calibration.end.loopbackRoundTripUs).toBeGreaterThan(0);
     expect(results.sections).toEqual(["usage-ingest"]);
     const [row] = results.usageIngest;
     expect(row.applied).toBeGreaterThan(0);
