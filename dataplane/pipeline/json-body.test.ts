@@ -38,6 +38,12 @@ describe("parseJsonBody", () => {
     ["malformed JSON after an em dash", bytes('{"s":"—",}')],
     ["empty", bytes("")],
     ["mostly Chinese (past the escaping budget)", bytes(`{"s":"${"你好世界".repeat(50)}"}`)],
+    // Runs are found a 1 KB block at a time.
+    ["an em dash across a block boundary", bytes(`{"s":"${"a".repeat(1017)}—b"}`)],
+    [
+      "runs in many blocks, and after long ASCII stretches",
+      bytes(`{"s":"${"abc—é".repeat(20)}${"x".repeat(3000)}${"🙂z".repeat(30)}","t":"${"y".repeat(1500)}—"}`),
+    ],
   ])("%s", (_name, body) => {
     expect(fast(body)).toEqual(plain(body));
     expect(fast(padded(body))).toEqual(plain(padded(body)));

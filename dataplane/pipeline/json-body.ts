@@ -10,22 +10,11 @@ import { isAscii } from "node:buffer";
 // backslash (an escape there could change the meaning), and for text that does not parse: results
 // and errors are JSON.parse's.
 
-const NON_ASCII_RUN = /[\x80-\xff]+/g;
 const BACKSLASH = 0x5c;
+const BLOCK_BYTES = 1024;
 // Escaping pays while non-ASCII bytes are at most this share of the body (1/16).
 const ESCAPED_SHARE_SHIFT = 4;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
-/** Whether the non-ASCII bytes stay within the budget and no run follows a backslash. */
-function escapable(body: Buffer): boolean {
-  let budget = body.length >> ESCAPED_SHARE_SHIFT;
-  for (let i = 0; i < body.length; i++) {
-    if ((body[i] as number) < 0x80) continue;
-    // Read on the bytes, not a decoded string: a body given up on is decoded once, the plain way.
-    if (--budget < 0 || body[i - 1] === BACKSLASH) return false;
-  }
-  return true;
-}
 
 function unicodeEscapes(text: string): string {
   let out = "";
@@ -38,18 +27,46 @@ function unicodeEscapes(text: string): string {
 
 export function parseJsonBody(body: Buffer): unknown {
   // Most bodies are ASCII (checked natively): their plain decode is fast already.
-  if (!isAscii(body) && escapable(body)) {
-    const bytes = body.toString("latin1");
-    // A run bounded by ASCII bytes holds whole characters (or bytes UTF-8 decoding replaces the same
-    // way on its own), so decoding it alone gives what decoding the whole body gives there.
-    const ascii = bytes.replace(NON_ASCII_RUN, (run: string, offset: number) =>
-      unicodeEscapes(body.toString("utf8", offset, offset + run.length)),
-    );
-    try {
-      return JSON.parse(ascii);
-    } catch {
-      // Parsed again below for JSON.parse's own error, positions and all.
+  if (!isAscii(body)) {
+    const escaped = escapeNonAscii(body);
+    if (escaped !== undefined) {
+      try {
+        return JSON.parse(escaped);
+      } catch {
+        // Parsed again below for JSON.parse's own error, positions and all.
+      }
     }
   }
   return JSON.parse(body.toString("utf8"));
+}
+
+/**
+ * The body as one-byte text with each run of non-ASCII bytes written as \u escapes, or undefined
+ * when that would not pay (past the budget) or could change the meaning (a run after a backslash).
+ * Runs are found a block at a time, ASCII blocks skipped natively (isAscii): a regular expression over
+ * the whole text, and a byte loop checking the budget first, cost more than twice the parse itself.
+ */
+function escapeNonAscii(body: Buffer): string | undefined {
+  let budget = body.length >> ESCAPED_SHARE_SHIFT;
+  const bytes = body.toString("latin1");
+  let out = "";
+  let copied = 0;
+  let at = 0;
+  while (at < body.length) {
+    const blockEnd = Math.min(at + BLOCK_BYTES, body.length);
+    if (isAscii(body.subarray(at, blockEnd))) {
+      at = blockEnd;
+      continue;
+    }
+    while ((body[at] as number) < 0x80) at++;
+    let runEnd = at + 1;
+    while (runEnd < body.length && (body[runEnd] as number) >= 0x80) runEnd++;
+    budget -= runEnd - at;
+    if (budget < 0 || body[at - 1] === BACKSLASH) return undefined;
+    // A run bounded by ASCII bytes holds whole characters (or bytes UTF-8 decoding replaces the same
+    // way on its own), so decoding it alone gives what decoding the whole body gives there.
+    out += bytes.slice(copied, at) + unicodeEscapes(body.toString("utf8", at, runEnd));
+    copied = at = runEnd;
+  }
+  return out + bytes.slice(copied);
 }
