@@ -1,5 +1,5 @@
 import type { Protocol, StreamObserver, Usage } from "../protocols/protocol.js";
-import { parseJson } from "../protocols/protocol.js";
+import { parseJsonBody } from "./json-body.js";
 
 // A non-streamed response is forwarded as it arrives too; this keeps a bounded copy to read its
 // usage once complete.
@@ -32,7 +32,7 @@ export class BodyObserver implements StreamObserver {
   /** The body, parsed once it is complete, and what it says. */
   private read(): { usage: Usage | undefined; continuation: string | undefined } {
     if (!this.result) {
-      const body = parseJson(Buffer.concat(this.parts, this.size).toString("utf8"));
+      const body = parseResponse(Buffer.concat(this.parts, this.size));
       this.parts = [];
       this.result = {
         usage: this.protocol.usageFromBody(body),
@@ -44,5 +44,14 @@ export class BodyObserver implements StreamObserver {
 
   get completed(): boolean {
     return this.usage !== undefined;
+  }
+}
+
+/** The response's JSON, or undefined when it is none. Answers carry em dashes and emoji as requests do. */
+function parseResponse(bytes: Buffer): unknown {
+  try {
+    return parseJsonBody(bytes);
+  } catch {
+    return undefined;
   }
 }
