@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer } from "node:net";
-import { median } from "./stats.js";
+import { timePerCall } from "./stats.js";
 
 // How fast the machine is at a given moment, measured the same way at the start and the end of every
 // run. On the shared 2-core virtual machines this was built on, the same code's figures moved by 2.5x
@@ -16,20 +16,9 @@ export interface Calibration {
 
 export async function calibrate(jsonText: string, quick: boolean): Promise<Calibration> {
   return {
-    jsonParseUs: jsonParseUs(jsonText, quick ? 20 : 200, quick ? 3 : 9),
+    jsonParseUs: timePerCall(() => JSON.parse(jsonText), quick ? 20 : 200, quick ? 3 : 9),
     loopbackRoundTripUs: await loopbackRoundTripUs(quick ? 200 : 2_000),
   };
-}
-
-/** Median µs per parse over rounds, after one round of warm-up. */
-function jsonParseUs(text: string, calls: number, rounds: number): number {
-  const perRound: number[] = [];
-  for (let r = 0; r <= rounds; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) JSON.parse(text);
-    if (r > 0) perRound.push(Number(process.hrtime.bigint() - start) / 1000 / calls);
-  }
-  return median(perRound);
 }
 
 /** Mean µs per round trip of `trips` sequential 64-byte ping-pongs with an echo server in this process. */

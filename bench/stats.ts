@@ -37,3 +37,15 @@ export function median(values: readonly number[]): number {
     50,
   );
 }
+
+/** Median µs per call over rounds, after a warm-up (JIT and caches settled). */
+export function timePerCall(run: () => unknown, calls: number, rounds: number): number {
+  for (let i = 0; i < calls; i++) run();
+  const perRound: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) run();
+    perRound.push(Number(process.hrtime.bigint() - start) / 1000 / calls);
+  }
+  return median(perRound);
+}

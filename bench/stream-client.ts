@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher } from "undici";
+import { SENT_AT } from "../upstream-sim/send.js";
 import { summarize } from "./stats.js";
 
 // The slow-stream load generator, a process of its own: opens N streams over a ramp, keeps them all
@@ -18,9 +19,6 @@ export interface StreamClientSpec {
   timeoutMs: number;
   completeMarker: string;
 }
-
-/** How upstream-sim's --stamp-chunks starts a write: its send time in ns of process.hrtime. */
-const SENT_AT = ": sent-at ";
 
 export interface StreamClientResult {
   started: number;

@@ -7,7 +7,7 @@ import {
   sessionIdentity,
 } from "../../dataplane/routing/session-identity.js";
 import { loadCapturedRequest } from "../capture-body.js";
-import { median } from "../stats.js";
+import { timePerCall } from "../stats.js";
 
 // What session identity (DESIGN §5.5) costs per request on Claude Code's 76 KB body, in process: the
 // explicit-id path Claude Code takes (its session header), and the digest chain a client without an
@@ -25,18 +25,6 @@ export interface SessionIdentityResult {
 }
 
 const CONTEXT: SessionContext = { clientIp: "127.0.0.1", apiKeyId: "key-bench" };
-
-/** Median µs per call over rounds, after a warm-up (JIT and caches settled). */
-function timePerCall(run: () => unknown, calls: number, rounds: number): number {
-  for (let i = 0; i < calls; i++) run();
-  const perRound: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) run();
-    perRound.push(Number(process.hrtime.bigint() - start) / 1000 / calls);
-  }
-  return median(perRound);
-}
 
 export async function runSessionIdentity(capturePath: string, quick: boolean): Promise<SessionIdentityResult> {
   const hasher = await initSessionHasher();
