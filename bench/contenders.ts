@@ -56,7 +56,7 @@ export interface EnvironmentOptions {
   contenders: readonly ContenderName[];
   /** Start the slow-stream upstream (and the routes to it) with these settings. */
   slowStreams: SlowStreamSettings | undefined;
-  /** Run Tollgate's measured processes under `node --cpu-prof`, writing profiles to <dir>/<contender>/. */
+  /** Run the measured processes (Tollgate's and the floor) under `node --cpu-prof`, writing profiles to <dir>/<name>/. */
   cpuProfDir: string | undefined;
   /** Moves every measured proxy process onto these CPUs once it has started (cpu-pinning.ts). */
   proxyCpus: string | undefined;
@@ -126,7 +126,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const pending: Pending[] = [];
     const wanted = new Set(options.contenders);
     const tokens = newTokens();
-    const profiling = (name: ContenderName) =>
+    const profiling = (name: string) =>
       options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(options.cpuProfDir, name)] : [];
 
     if (wanted.has("direct")) {
@@ -139,7 +139,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
             name,
             logDir,
             env: childEnv({}),
-            args: tsArgs("bench/floor-proxy.ts", ["--upstream", upstream]),
+            args: [...profiling(name), ...tsArgs("bench/floor-proxy.ts", ["--upstream", upstream])],
             ready: /floor proxy on (\S+)/,
           }),
         );

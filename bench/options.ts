@@ -28,7 +28,7 @@ export interface BenchOptions {
   sections: Section[];
   workloads: string[];
   contenders: ContenderName[];
-  /** Run Tollgate's processes under `node --cpu-prof` (their CPU numbers are then inflated). */
+  /** Run the measured processes (Tollgate's and the floor) under `node --cpu-prof` (their CPU numbers are then inflated). */
   cpuProf: boolean;
   /** Leave the proxy and its load where the scheduler puts them (cpu-pinning.ts). */
   unpinned: boolean;
@@ -41,7 +41,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --only             comma-separated sections: ${SECTIONS.join(", ")}
   --workloads        comma-separated: ${WORKLOAD_NAMES.join(", ")}
   --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
-  --cpu-prof         run Tollgate's processes under node --cpu-prof (profiles/<contender>/ in the results folder)
+  --cpu-prof         run Tollgate's processes and the floor under node --cpu-prof (profiles/<contender>/ in the results folder)
   --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
   --out DIR          where results go (default bench/results)
 `;

@@ -27,6 +27,7 @@ const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number
   p90Ms: p99Ms,
   p99Ms,
   roundsP50Ms: [p50Ms + 0.1, p50Ms, p50Ms - 0.05],
+  cpuUsPerRequest: contender === "direct" ? undefined : 120,
 });
 
 describe("table", () => {
@@ -63,7 +64,7 @@ describe("renderReport", () => {
     expect(report).toContain("Not measured: dataplane-redis: pending: REDIS_URL not honoured");
     expect(report).toContain("CPU pinning: none");
     expect(report).toContain(
-      "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | 0.600 / 0.500 / 0.450 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
+      "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | 0.600 / 0.500 / 0.450 | 120 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
     );
     expect(report).not.toContain("under 90%");
   });

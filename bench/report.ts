@@ -37,6 +37,7 @@ function latencySection(r: BenchResults): string | undefined {
       fmt(row.p50Ms, 3),
       fmt(row.p99Ms, 3),
       row.roundsP50Ms.map((p50) => fmt(p50, 3)).join(" / "),
+      fmt(row.cpuUsPerRequest, 0),
       direct ? signed(row.p50Ms - direct.p50Ms) : undefined,
       direct ? signed(row.p99Ms - direct.p99Ms) : undefined,
       floor ? signed(row.p50Ms - floor.p50Ms) : undefined,
@@ -50,7 +51,7 @@ function latencySection(r: BenchResults): string | undefined {
   const warning = short.length
     ? `Under 90% of the offered rate was served (the contender saturated below it on this machine at that moment, so these are not below-saturation latencies): ${short.join(", ")}.\n\n`
     : "";
-  return `## Latency at a fixed rate\n\nEach contender runs in rounds, alternating with the others; p50 and p99 are the medians of its rounds' (each on its own), and every round's p50 is listed in the order they ran.\n\n${warning}${table(
+  return `## Latency at a fixed rate\n\nEach contender runs in rounds, alternating with the others; p50 and p99 are the medians of its rounds' (each on its own), and every round's p50 is listed in the order they ran. Proxy CPU is the measured process's CPU time per request at this rate (median round).\n\n${warning}${table(
     [
       "workload",
       "contender",
@@ -59,6 +60,7 @@ function latencySection(r: BenchResults): string | undefined {
       "p50 ms",
       "p99 ms",
       "p50 per round",
+      "proxy CPU µs/req",
       "p50 over direct",
       "p99 over direct",
       "p50 over floor",

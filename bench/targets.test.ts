@@ -47,6 +47,7 @@ const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number):
   p90Ms: p99Ms,
   p99Ms,
   roundsP50Ms: [p50Ms],
+  cpuUsPerRequest: undefined,
 });
 
 const streams = (

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { WrkResult } from "../wrk.js";
-import { latencyRow, medianRound, rotate, type SaturationRow } from "./http-load.js";
+import { latencyRow, medianRound, type PacedRound, rotate, type SaturationRow } from "./http-load.js";
 
 const row = (contender: string, cpu: number | undefined, requestsPerSec: number): SaturationRow => ({
   workload: "anthropic",
@@ -53,11 +52,12 @@ describe("saturation rounds", () => {
 });
 
 describe("latency rounds", () => {
-  const run = (requests: number, p50Us: number, p99Us: number, errors = 0): WrkResult => ({
+  const run = (requests: number, p50Us: number, p99Us: number, errors = 0, cpuUs?: number): PacedRound => ({
     requests,
     durationSec: 3,
     errors,
     latencyUs: { p50: p50Us, p90: (p50Us + p99Us) / 2, p99: p99Us, max: p99Us * 2, mean: p50Us },
+    cpuUsPerRequest: cpuUs,
   });
 
   it("sums the requests and takes each percentile's median over the rounds on its own", () => {
@@ -69,6 +69,12 @@ describe("latency rounds", () => {
     expect(row).toMatchObject({ requests: 4497, errors: 1, offeredPerSec: 500, p50Ms: 0.6, p99Ms: 4 });
     expect(row.ratePerSec).toBeCloseTo(4497 / 9);
     expect(row.roundsP50Ms).toEqual([0.7, 0.5, 0.6]);
+  });
+
+  it("gives the proxy's CPU per request as the median round's, and none for direct calls", () => {
+    const rounds = [run(1500, 700, 9000, 0, 140), run(1500, 500, 2000, 0, 180), run(1500, 600, 4000, 0, 150)];
+    expect(latencyRow("anthropic", "dataplane", 500, rounds).cpuUsPerRequest).toBe(150);
+    expect(latencyRow("anthropic", "direct", 500, [run(1500, 70, 900)]).cpuUsPerRequest).toBeUndefined();
   });
 
   it("reports a single round as it ran, and of two rounds the lower", () => {

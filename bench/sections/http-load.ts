@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { cpuMicros, sampleRss, settle } from "../measure.js";
+import { processCpuMicros } from "../proc.js";
 import { median } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
@@ -49,7 +50,15 @@ export interface LatencyRow {
   p99Ms: number;
   /** Every round's p50, in the order they ran. */
   roundsP50Ms: number[];
+  /**
+   * The proxy's CPU per request at this rate (median of the rounds; none for direct calls): what the
+   * p50 over the floor is set against, since at a fixed rate a request's path is rarely shared.
+   */
+  cpuUsPerRequest: number | undefined;
 }
+
+/** One paced round, with the proxy process's CPU time per completed request over it. */
+export type PacedRound = WrkResult & { cpuUsPerRequest: number | undefined };
 
 export interface SaturationRow {
   workload: string;
@@ -125,14 +134,18 @@ export async function runHttpLoad(
     }
     if (settings.latency) {
       const offeredPerSec = workload.large ? settings.largeRate : settings.rate;
-      const paced = new Map<Contender, WrkResult[]>(healthy.map((contender) => [contender, []]));
+      const paced = new Map<Contender, PacedRound[]>(healthy.map((contender) => [contender, []]));
       for (let round = 0; round < settings.latencyRounds; round++) {
         for (const contender of rotate(healthy, round)) {
+          const pid = contender.pid;
+          const before = pid === undefined ? 0 : processCpuMicros(pid);
           const run = await runWrk(
             runFor(contender, settings.pacedConnections, settings.latencySec, offeredPerSec),
             workDir,
           );
-          paced.get(contender)?.push(run);
+          const completed = Math.max(1, run.requests - run.errors);
+          const cpuUsPerRequest = pid === undefined ? undefined : (processCpuMicros(pid) - before) / completed;
+          paced.get(contender)?.push({ ...run, cpuUsPerRequest });
           const of = settings.latencyRounds > 1 ? ` (round ${round + 1} of ${settings.latencyRounds})` : "";
           log(
             `  ${workload.name} / ${contender.name}: ${(run.requests / run.durationSec).toFixed(0)} req/s paced, p50 ${(run.latencyUs.p50 / 1000).toFixed(3)} ms, p99 ${(run.latencyUs.p99 / 1000).toFixed(3)} ms${run.errors ? `, ${run.errors} errors` : ""}${of}`,
@@ -169,7 +182,7 @@ export function latencyRow(
   workload: string,
   contender: string,
   offeredPerSec: number,
-  runs: readonly WrkResult[],
+  runs: readonly PacedRound[],
 ): LatencyRow {
   if (runs.length === 0) throw new RangeError("latencyRow needs at least one round");
   const ms = (pick: (run: WrkResult) => number) => median(runs.map(pick)) / 1000;
@@ -185,6 +198,9 @@ export function latencyRow(
     p90Ms: ms((run) => run.latencyUs.p90),
     p99Ms: ms((run) => run.latencyUs.p99),
     roundsP50Ms: runs.map((run) => run.latencyUs.p50 / 1000),
+    cpuUsPerRequest: runs.some((run) => run.cpuUsPerRequest === undefined)
+      ? undefined
+      : median(runs.map((run) => run.cpuUsPerRequest as number)),
   };
 }
 
