@@ -55,6 +55,7 @@ const streams = (
   rssPeakMb: number | undefined,
   delayP99: number,
   completed = 1000,
+  allOpenDelayP99 = delayP99,
 ): SlowStreamRow => ({
   contender,
   streams: 1000,
@@ -76,7 +77,7 @@ const streams = (
   chunks: 30_000,
   chunkDelayP50Ms: 0.1,
   chunkDelayP99Ms: delayP99,
-  allOpenChunkDelayP99Ms: delayP99,
+  allOpenChunkDelayP99Ms: allOpenDelayP99,
   allOpenStampedChunks: 10_000,
   stampedChunks: Number.isNaN(delayP99) ? 0 : 30_000,
 });
@@ -139,6 +140,8 @@ describe("checkTargets", () => {
     ["too much memory", streams("dataplane", 310, 6), "fail", "pass"],
     ["chunks late by more than 5 ms over direct", streams("dataplane", 200, 7.5), "pass", "fail"],
     ["streams that did not complete", streams("dataplane", 200, 2, 990), "fail", "fail"],
+    ["late chunks only while the streams opened", streams("dataplane", 200, 30, 1000, 6), "pass", "pass"],
+    ["late chunks with every stream open", streams("dataplane", 200, 6, 1000, 7.5), "pass", "fail"],
     [
       "no stamped chunks (an upstream without --stamp-chunks)",
       streams("dataplane", 200, Number.NaN),
