@@ -9,6 +9,7 @@ import type { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 import { PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { ConfigHolder } from "./config/config-holder.js";
 import { ConfigPersister, loadPersistedConfig } from "./config/persisted-config.js";
+import { throttledWarnings } from "./log-throttle.js";
 import { DataPlaneMetrics } from "./metrics/data-plane-metrics.js";
 import { LeaseKeeper } from "./pipeline/lease-keeper.js";
 import { DEFAULT_QUEUE_CONFIG, type QueueConfig, SlotQueue } from "./pipeline/slot-wait.js";
@@ -85,8 +86,12 @@ export interface DataPlane {
   close(): Promise<void>;
 }
 
+// A warning every request repeats during an outage is written at most this often (log-throttle.ts).
+const REPEATED_WARNING_INTERVAL_MS = 10_000;
+
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const log = options.log ?? pino({ name: "dataplane", level: options.logLevel ?? "info" });
+  const warnRepeated = throttledWarnings(log, REPEATED_WARNING_INTERVAL_MS);
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   const withNodeToken: Interceptor = (next) => (req) => {
     req.header.set("authorization", `Bearer ${options.nodeToken}`);
@@ -120,10 +125,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     keyPrefix: options.redisKeyPrefix,
     slotLeaseMs: options.slotLeaseMs,
     stickyTtlMs: options.stickyTtlMs,
-    onError: (error) => log.warn({ err: error.message }, "routing store error"),
+    onError: (error) => warnRepeated({ err: error.message }, "routing store error"),
   });
   const spend = new SpendGuard(config, sharedQuota, (error) =>
-    log.warn({ err: String(error) }, "shared quota store error; this data plane's own count still applies"),
+    warnRepeated({ err: String(error) }, "shared quota store error; this data plane's own count still applies"),
   );
   const usage = await UsageReporter.open({
     client: planeClient,
@@ -142,7 +147,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   const trustedProxies = options.trustedProxies ?? [];
   const hasher = await initSessionHasher();
-  const leases = new LeaseKeeper(store, (error) => log.warn({ err: String(error) }, "slot lease renewal failed"));
+  const leases = new LeaseKeeper(store, (error) => warnRepeated({ err: String(error) }, "slot lease renewal failed"));
   const slots = new SlotQueue(store, { ...DEFAULT_QUEUE_CONFIG, ...options.queue });
   const tokens = new OAuthTokens({
     store,
@@ -221,6 +226,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         clientIp: (req) =>
           resolveClientIp(req.socket.remoteAddress ?? "", req.headers as Record<string, string>, trustedProxies),
         log,
+        warnRepeated,
         hasher,
         runtime: store.runtime,
         slots,
@@ -233,14 +239,14 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
               reportAccountState(planeClient, account.id, store.runtime.get(account.id), mark.kind === "error"),
             )
             .catch((error: unknown) =>
-              log.warn({ accountId: account.id, err: String(error) }, "account state report failed"),
+              warnRepeated({ accountId: account.id, err: String(error) }, "account state report failed"),
             );
         },
         credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
         bindSession: (groupId, sessionKey, accountId) => {
           store
             .bind(groupId, sessionKey, accountId)
-            .catch((error: unknown) => log.warn({ err: String(error) }, "session binding failed"));
+            .catch((error: unknown) => warnRepeated({ err: String(error) }, "session binding failed"));
         },
         spend,
         metrics,

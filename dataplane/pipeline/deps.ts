@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Account, GetKeyUsageResponse, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { ConfigHolder } from "../config/config-holder.js";
+import type { RepeatedWarning } from "../log-throttle.js";
 import type { DataPlaneMetrics } from "../metrics/data-plane-metrics.js";
 import type { Surface } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
@@ -26,6 +27,8 @@ export interface ProxyDeps {
   maxBodyBytes: number;
   clientIp(req: IncomingMessage): string;
   log: Logger;
+  /** For a warning each request repeats while something it needs is down: written once per interval. */
+  warnRepeated: RepeatedWarning;
   hasher: SessionHasher;
   runtime: RuntimeView;
   slots: SlotQueue;

@@ -66,7 +66,7 @@ export async function forward(
       }
       case "unavailable":
         // Nothing was sent upstream and nothing is billed; the client may retry at once elsewhere.
-        deps.log.warn(
+        deps.warnRepeated(
           { requestId: exchange.requestId, err: String(slot.error) },
           "routing store unreachable; request refused",
         );
@@ -170,7 +170,7 @@ async function onAccount(
 }
 
 function release(deps: ProxyDeps, lease: SlotLease): void {
-  deps.leases.release(lease, (error) => deps.log.warn({ err: String(error) }, "slot release failed"));
+  deps.leases.release(lease, (error) => deps.warnRepeated({ err: String(error) }, "slot release failed"));
 }
 
 function describe(failure: UpstreamFailure): string {

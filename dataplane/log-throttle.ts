@@ -1,0 +1,38 @@
+import type { Logger } from "pino";
+
+// Warnings a failure repeats for every request (Redis unreachable: each request refused, each call
+// and slot release failing) are written once per interval per message, each with how many were held
+// back since the last one written. Otherwise an outage at thousands of requests a second writes as
+// many lines, spends the data plane's CPU on them, and buries the first line that said what happened.
+
+export class LogThrottle {
+  private readonly windows = new Map<string, { until: number; heldBack: number }>();
+
+  constructor(private readonly intervalMs: number) {}
+
+  /**
+   * Whether a line of this kind is written now: the number of lines held back since the last one
+   * written when it is, undefined when it is held back.
+   */
+  admit(kind: string, now: number): number | undefined {
+    const window = this.windows.get(kind);
+    if (window && now < window.until) {
+      window.heldBack++;
+      return undefined;
+    }
+    this.windows.set(kind, { until: now + this.intervalMs, heldBack: 0 });
+    return window?.heldBack ?? 0;
+  }
+}
+
+/** A warning that may repeat for every request; its message is its kind. */
+export type RepeatedWarning = (detail: Record<string, unknown>, message: string) => void;
+
+export function throttledWarnings(log: Logger, intervalMs: number, now: () => number = Date.now): RepeatedWarning {
+  const throttle = new LogThrottle(intervalMs);
+  return (detail, message) => {
+    const heldBack = throttle.admit(message, now());
+    if (heldBack === undefined) return;
+    log.warn(heldBack > 0 ? { ...detail, heldBack } : detail, message);
+  };
+}
