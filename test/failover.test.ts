@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, AccountStatus } from "../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
 import type { FaultStep, SimRequest } from "../upstream-sim/index.js";
+import { postMessages } from "./support/messages.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // DESIGN §5.9, one rule per test: what upstream-sim saw (which account, how many attempts, how far
@@ -280,11 +281,7 @@ describe("limits and what the client finally sees", () => {
     const t = await tenant(2);
     script(t, 0, step);
     script(t, 1, step);
-    const response = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": t.secret, "content-type": "application/json" },
-      body: JSON.stringify(ASK),
-    });
+    const response = await postMessages(stack.dp.url, t.secret, ASK);
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ type: "error", error: { code } });
     expect(seen(t)).toHaveLength(2);
@@ -293,17 +290,9 @@ describe("limits and what the client finally sees", () => {
   it("a group with every account cooling down answers 503 NO_AVAILABLE_ACCOUNT", async () => {
     const t = await tenant(1);
     script(t, 0, { kind: "overloaded" });
-    await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": t.secret, "content-type": "application/json" },
-      body: JSON.stringify(ASK),
-    });
+    await postMessages(stack.dp.url, t.secret, ASK);
     await waitFor(() => stack.dp.config.current.accounts.get(t.accounts[0]?.id as string) !== undefined, "config");
-    const response = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": t.secret, "content-type": "application/json" },
-      body: JSON.stringify(ASK),
-    });
+    const response = await postMessages(stack.dp.url, t.secret, ASK);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: { code: "NO_AVAILABLE_ACCOUNT" } });
     expect(seen(t)).toHaveLength(1);
@@ -313,11 +302,7 @@ describe("limits and what the client finally sees", () => {
     const t = await tenant(2);
     const body = { type: "error", error: { type: "invalid_request_error", message: "max_tokens: must be at least 1" } };
     script(t, 0, { kind: "status", status: 400, body: JSON.stringify(body) });
-    const response = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": t.secret, "content-type": "application/json" },
-      body: JSON.stringify(ASK),
-    });
+    const response = await postMessages(stack.dp.url, t.secret, ASK);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(body);
     expect(seen(t)).toEqual([[0, 400]]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal, mulDecimal, parseDecimal, tokenCost } from "../common/money.js";
 import { ApiKeyStatus } from "../gen/tollgate/admin/v1/api_key_pb.js";
 import type { UsageLog } from "../gen/tollgate/admin/v1/usage_pb.js";
+import { postMessages } from "./support/messages.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // The foundation issue end to end: admin API -> config pushed to a running data plane ->
@@ -106,11 +107,7 @@ describe("POST /v1/messages with the Anthropic SDK", () => {
 describe("bad requests never reach the upstream", () => {
   it("answers malformed JSON with 400 in the Anthropic envelope and an unknown key with 401 INVALID_API_KEY", async () => {
     stack.sim.clearRequests();
-    const malformed = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": tenant.secret, "content-type": "application/json" },
-      body: '{"model": "claude-opus-4-8", "messages": [',
-    });
+    const malformed = await postMessages(stack.dp.url, tenant.secret, '{"model": "claude-opus-4-8", "messages": [');
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({
       type: "error",
@@ -150,10 +147,10 @@ describe("config reaches the running data plane without a restart", () => {
       `config propagation: UpdateApiKey took ${(committed - t0).toFixed(1)} ms; the data plane applied it ${(applied - committed).toFixed(1)} ms after the RPC returned`,
     );
 
-    const response = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": tenant.secret, "content-type": "application/json" },
-      body: JSON.stringify({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "hi" }] }),
+    const response = await postMessages(stack.dp.url, tenant.secret, {
+      model: MODEL,
+      max_tokens: 8,
+      messages: [{ role: "user", content: "hi" }],
     });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: { code: "API_KEY_DISABLED" } });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, TEST_NODE_TOKEN, type TestControlPlane } from "../controlplane/test-support.js";
 import { startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
 import { createPaidTenant } from "./support/accounting.js";
+import { postMessages } from "./support/messages.js";
 import { waitFor } from "./support/stack.js";
 import { startTollgate, type TollgateProcess } from "./support/tollgate-process.js";
 
@@ -50,15 +51,11 @@ afterAll(async () => {
 const dpUrl = () => /tollgate data plane on (\S+)/.exec(dp.output())?.[1] as string;
 
 function stream(i: number): Promise<{ status: number; body: string }> {
-  return fetch(`${dpUrl()}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-5",
-      max_tokens: 64,
-      stream: true,
-      messages: [{ role: "user", content: `stream ${i}` }],
-    }),
+  return postMessages(dpUrl(), secret, {
+    model: "claude-sonnet-4-5",
+    max_tokens: 64,
+    stream: true,
+    messages: [{ role: "user", content: `stream ${i}` }],
   }).then(async (response) => ({ status: response.status, body: await response.text() }));
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
+import { postMessages } from "./support/messages.js";
 import { sample, scrape } from "./support/metrics.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
@@ -20,15 +21,11 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 function message(stream: boolean) {
-  return fetch(`${stack.dp.url}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": tenant.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-5",
-      max_tokens: 16,
-      stream,
-      messages: [{ role: "user", content: "hi" }],
-    }),
+  return postMessages(stack.dp.url, tenant.secret, {
+    model: "claude-sonnet-4-5",
+    max_tokens: 16,
+    stream,
+    messages: [{ role: "user", content: "hi" }],
   }).then(async (response) => ({ status: response.status, body: await response.text() }));
 }
 
@@ -41,11 +38,7 @@ describe("/metrics", () => {
     stack.sim.script(tenant.credentials[1] as string, [{ kind: "empty-stream" }]);
     expect((await message(true)).status).toBe(200); // first: 529, switch; second: empty stream, retried, served
     expect((await message(false)).status).toBe(200);
-    const bogus = await fetch(`${stack.dp.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": "sk-tg-nope", "content-type": "application/json" },
-      body: "{}",
-    });
+    const bogus = await postMessages(stack.dp.url, "sk-tg-nope", "{}");
     expect(bogus.status).toBe(401);
     await waitFor(() => stack.dp.usage.backlog === 0, "usage to be acked", 30_000);
 

@@ -3,6 +3,7 @@ import { formatDecimal, parseDecimal } from "../common/money.js";
 import { startTestControlPlane, type TestControlPlane } from "../controlplane/test-support.js";
 import { startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
 import { type DataPlaneProcess, startDataPlaneProcess, waitForKey } from "./support/dataplane-process.js";
+import { postMessages } from "./support/messages.js";
 import { createTestPrefix, type TestRedisPrefix } from "./support/redis.js";
 import { createTenant, waitFor } from "./support/stack.js";
 
@@ -40,10 +41,10 @@ afterAll(async () => {
 async function spendThrough(url: string, secret: string): Promise<number> {
   let served = 0;
   for (let attempts = 0; attempts < 500; attempts++) {
-    const response = await fetch(`${url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": secret, "content-type": "application/json" },
-      body: JSON.stringify({ model: MODEL, max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+    const response = await postMessages(url, secret, {
+      model: MODEL,
+      max_tokens: 16,
+      messages: [{ role: "user", content: "hi" }],
     });
     const body = (await response.json()) as { error?: { code?: string } };
     if (response.status === 200) served++;

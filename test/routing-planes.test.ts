@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../controlplane/test-support.js";
 import { type SimRequest, startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
 import { type DataPlaneProcess, startDataPlaneProcess, waitForKey } from "./support/dataplane-process.js";
+import { postMessages } from "./support/messages.js";
 import { createTestPrefix, type TestRedisPrefix } from "./support/redis.js";
 import { createTenant, type Tenant, type TenantOptions, waitFor } from "./support/stack.js";
 
@@ -64,11 +65,7 @@ type Turn = { role: "user" | "assistant"; content: string };
 
 /** A raw Messages request (for statuses and stream text the SDK would turn into exceptions). */
 function post(url: string, t: Tenant, content: string, stream: boolean): Promise<Response> {
-  return fetch(`${url}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": t.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body: JSON.stringify({ model: MODEL, max_tokens: 16, stream, messages: [{ role: "user", content }] }),
-  });
+  return postMessages(url, t.secret, { model: MODEL, max_tokens: 16, stream, messages: [{ role: "user", content }] });
 }
 
 /** The account index (in t's accounts) that served the request whose body contains `marker`. */

@@ -3,6 +3,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DataPlane } from "../dataplane/index.js";
 import type { SimRequest } from "../upstream-sim/index.js";
+import { postMessages } from "./support/messages.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "./support/redis.js";
 import {
   createTenant,
@@ -59,10 +60,11 @@ async function tenant(options: TenantOptions): Promise<Tenant> {
 
 /** A conversation of its own, marked so the simulator's log can tell it. */
 function post(plane: DataPlane, t: Tenant, marker: string, stream: boolean): Promise<Response> {
-  return fetch(`${plane.url}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": t.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body: JSON.stringify({ model: MODEL, max_tokens: 16, stream, messages: [{ role: "user", content: marker }] }),
+  return postMessages(plane.url, t.secret, {
+    model: MODEL,
+    max_tokens: 16,
+    stream,
+    messages: [{ role: "user", content: marker }],
   });
 }
 

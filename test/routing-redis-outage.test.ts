@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/accounting.js";
+import { postMessages } from "./support/messages.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "./support/redis.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
@@ -10,7 +12,8 @@ import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./su
 // own protocol's envelope (never a 500, never a hang), nothing reaches the upstream for it and nothing
 // is billed; a conversation the data plane is already serving on an account without a concurrency
 // limit keeps being served until the first call sent behind one of its requests fails; once Redis is
-// back, routing is too. The data plane reaches Redis through a relay the test can cut.
+// back, routing is too. The data plane reaches Redis through a relay the test can cut. The warnings
+// every refused request repeats are written once per interval, not once per request.
 
 const MODEL = "claude-opus-4-8";
 
@@ -54,6 +57,8 @@ let direct: Redis;
 let relay: Relay;
 let stack: Stack;
 let t: Tenant;
+const warnings: Array<{ msg: string; heldBack?: number }> = [];
+let refusals = 0;
 
 beforeAll(async () => {
   redis = createTestPrefix();
@@ -61,7 +66,11 @@ beforeAll(async () => {
   relay = new Relay(await freePort(), new URL(REDIS_URL));
   await relay.restore();
   stack = await startStack({
-    dataPlane: { redisUrl: `redis://127.0.0.1:${relay.port}`, redisKeyPrefix: redis.prefix },
+    dataPlane: {
+      redisUrl: `redis://127.0.0.1:${relay.port}`,
+      redisKeyPrefix: redis.prefix,
+      log: pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line)) }),
+    },
   });
   t = await createTenant(stack, { accounts: 1 });
 });
@@ -75,11 +84,12 @@ afterAll(async () => {
 
 /** One Messages request of the conversation that starts with `opening`; its status and body. */
 async function ask(opening: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${stack.dp.url}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": t.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body: JSON.stringify({ model: MODEL, max_tokens: 16, messages: [{ role: "user", content: opening }] }),
+  const response = await postMessages(stack.dp.url, t.secret, {
+    model: MODEL,
+    max_tokens: 16,
+    messages: [{ role: "user", content: opening }],
   });
+  if (response.status === 503) refusals++;
   return { status: response.status, body: await response.text() };
 }
 
@@ -122,6 +132,11 @@ describe("a data plane on Redis when Redis goes away", () => {
     expect((await ask(fresh)).status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(upstreamCalls(fresh)).toBe(0);
+    // One line for the first refusal (the outage is shorter than the 10 s interval), one for the store.
+    const lines = (msg: string) => warnings.filter((w) => w.msg === msg).length;
+    expect(refusals).toBeGreaterThanOrEqual(3);
+    expect(lines("routing store unreachable; request refused")).toBe(1);
+    expect(lines("routing store error")).toBe(1);
 
     await relay.restore();
     await waitFor(async () => (await ask(fresh)).status === 200, "routing to come back with Redis", 3_000);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
+import { postMessages } from "./support/messages.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
 
 // A stream reaches the client as the upstream wrote it, lines the gateway does not use included: the
@@ -30,11 +31,7 @@ const body = JSON.stringify({
 });
 
 async function streamText(url: string, key: string): Promise<string> {
-  const response = await fetch(`${url}/v1/messages`, {
-    method: "POST",
-    headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-    body,
-  });
+  const response = await postMessages(url, key, body);
   expect(response.status).toBe(200);
   return response.text();
 }
