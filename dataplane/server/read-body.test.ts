@@ -12,17 +12,20 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 
 /** Sends raw request bytes in pieces (a pause between them) and returns what readBody gave. */
 async function read(pieces: string[], limit = 1024): Promise<string> {
+  let answered: (outcome: string) => void = () => {};
   const outcome = new Promise<string>((resolve) => {
-    server = createServer((req, res) => {
-      readBody(req, limit).then(
-        (body) => resolve(`body:${body.toString("utf8")}`),
-        (error: unknown) => resolve(`error:${error instanceof GatewayError ? error.code : String(error)}`),
-      );
-      res.end();
-    });
+    answered = resolve;
   });
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  const { port } = server?.address() as { port: number };
+  const listening = createServer((req, res) => {
+    readBody(req, limit).then(
+      (body) => answered(`body:${body.toString("utf8")}`),
+      (error: unknown) => answered(`error:${error instanceof GatewayError ? error.code : String(error)}`),
+    );
+    res.end();
+  });
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  const { port } = listening.address() as { port: number };
   const socket = connect(port, "127.0.0.1");
   socket.on("error", () => {});
   for (const piece of pieces) {
