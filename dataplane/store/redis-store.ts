@@ -49,7 +49,11 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   readonly slotLeaseMs?: number;
   readonly stickyTtlMs?: number;
-  /** A reload that failed (it is retried) or a broadcast that could not be read. */
+  /**
+   * Every failure nobody awaits: a connection's (one per reconnection attempt while Redis is down), a
+   * reload (retried), a broadcast that could not be read, a call sent behind a request. Repeats are
+   * the caller's to thin out.
+   */
   readonly onError: (error: Error) => void;
 }
 
@@ -69,22 +73,6 @@ const RESYNC_RETRY_MS = 1000;
 /** How long a call nobody waits for may wait to go with the next one (its slot shows that much later). */
 export const DEFERRED_MS = 10;
 export const DEFAULT_KEY_PREFIX = "tollgate:";
-
-/**
- * Reports a connection's first error of each outage: ioredis emits one per reconnection attempt, and
- * without a listener prints each to the console.
- */
-function reportOutages(connection: Redis, onError: (error: Error) => void): void {
-  let reported = false;
-  connection.on("error", (error: Error) => {
-    if (reported) return;
-    reported = true;
-    onError(error);
-  });
-  connection.on("ready", () => {
-    reported = false;
-  });
-}
 
 /** Connects the listening connection and loads the account state before resolving. */
 export async function openRedisStore(options: RedisStoreOptions): Promise<RoutingStore> {
@@ -141,8 +129,10 @@ class RedisStore implements RoutingStore {
       if (this.started) this.scheduleResync();
     });
     // ioredis reconnects by itself; the reload follows on "ready".
-    reportOutages(this.subscriber, this.onError);
-    reportOutages(this.redis, this.onError);
+    // ioredis emits an error per reconnection attempt (and prints it when nothing listens); repeats
+    // are for onError's owner to thin out, as with every other failure an outage repeats.
+    this.subscriber.on("error", this.onError);
+    this.redis.on("error", this.onError);
   }
 
   get runtime(): RuntimeView {
