@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ParsedRequest, Protocol, StreamObserver } from "../protocols/protocol.js";
-import { parseJson } from "../protocols/protocol.js";
 import type { UpstreamFailure } from "../routing/failover-policy.js";
 import { responseHeaders } from "../upstream/forward-headers.js";
 import type { UpstreamCall, UpstreamHead, UpstreamRequest } from "../upstream/upstream-call.js";
 import type { UpstreamClient } from "../upstream/upstream-client.js";
 import { BodyObserver } from "./body-observer.js";
 import type { ClientResponse } from "./client-response.js";
+import { jsonOrUndefined } from "./json-body.js";
 import { type RelayOutcome, relay } from "./relay.js";
 
 // One try on one account. Until the client has seen a byte the outcome is still open (DESIGN §5.9):
@@ -57,7 +57,7 @@ export async function attempt(
         kind: "http",
         status: head.status,
         headers,
-        body: parseJson(body.toString("utf8")) ?? body.toString("utf8"),
+        body: jsonOrUndefined(body) ?? body.toString("utf8"),
       },
       passThrough: { status: head.status, contentType: headers["content-type"] ?? "application/json", body },
     };

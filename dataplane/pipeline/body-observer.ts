@@ -1,5 +1,5 @@
 import type { Protocol, StreamObserver, Usage } from "../protocols/protocol.js";
-import { parseJsonBody } from "./json-body.js";
+import { jsonOrUndefined } from "./json-body.js";
 
 // A non-streamed response is forwarded as it arrives too; this keeps a bounded copy to read its
 // usage once complete.
@@ -32,7 +32,8 @@ export class BodyObserver implements StreamObserver {
   /** The body, parsed once it is complete, and what it says. */
   private read(): { usage: Usage | undefined; continuation: string | undefined } {
     if (!this.result) {
-      const body = parseResponse(Buffer.concat(this.parts, this.size));
+      // Answers carry em dashes and emoji as requests do: the request body's fast parse serves them too.
+      const body = jsonOrUndefined(Buffer.concat(this.parts, this.size));
       this.parts = [];
       this.result = {
         usage: this.protocol.usageFromBody(body),
@@ -44,14 +45,5 @@ export class BodyObserver implements StreamObserver {
 
   get completed(): boolean {
     return this.usage !== undefined;
-  }
-}
-
-/** The response's JSON, or undefined when it is none. Answers carry em dashes and emoji as requests do. */
-function parseResponse(bytes: Buffer): unknown {
-  try {
-    return parseJsonBody(bytes);
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseJsonBody } from "./json-body.js";
+import { jsonOrUndefined, parseJsonBody } from "./json-body.js";
 
 // parseJsonBody must be JSON.parse(body.toString("utf8")) exactly: the same value, or the same error.
 function outcome(parse: (body: Buffer) => unknown, body: Buffer): { value: unknown } | { error: string } {
@@ -71,5 +71,16 @@ describe("parseJsonBody", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("jsonOrUndefined", () => {
+  it.each<[string, Buffer, unknown]>([
+    ["a JSON answer", bytes('{"usage":{"output_tokens":3},"s":"—"}'), { usage: { output_tokens: 3 }, s: "—" }],
+    ["a plain-text error page", bytes("upstream connect error"), undefined],
+    ["a body cut short", bytes('{"usage":{"output_'), undefined],
+    ["empty", bytes(""), undefined],
+  ])("%s", (_name, body, expected) => {
+    expect(jsonOrUndefined(body)).toEqual(expected);
   });
 });

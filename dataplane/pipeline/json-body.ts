@@ -40,6 +40,15 @@ export function parseJsonBody(body: Buffer): unknown {
   return JSON.parse(body.toString("utf8"));
 }
 
+/** The bytes' JSON, or undefined when they hold none (an upstream's answer or error body). */
+export function jsonOrUndefined(bytes: Buffer): unknown {
+  try {
+    return parseJsonBody(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The body as one-byte text with each run of non-ASCII bytes written as \u escapes, or undefined
  * when that would not pay (past the budget) or could change the meaning (a run after a backslash).
