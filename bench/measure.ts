@@ -3,11 +3,6 @@ import { processCpuMicros, processRssBytes } from "./proc.js";
 // Process-level measurements around a load run: CPU time over the run (and the work it left behind,
 // such as usage still being reported), and the peak resident memory while it ran.
 
-/** Sums the CPU time of these processes, in microseconds. */
-export function cpuMicros(pids: readonly number[]): number[] {
-  return pids.map((pid) => processCpuMicros(pid));
-}
-
 /** Samples VmRSS every interval until stopped; returns the peak in bytes. */
 export function sampleRss(pid: number, intervalMs = 100): { stop(): number } {
   let peak = processRssBytes(pid);
@@ -44,9 +39,9 @@ export async function settle(
   }
   const quietBy = Date.now() + 5_000;
   while (Date.now() < quietBy) {
-    const before = cpuMicros(pids);
+    const before = pids.map(processCpuMicros);
     await sleep(200);
-    const after = cpuMicros(pids);
+    const after = pids.map(processCpuMicros);
     const busiest = Math.max(0, ...after.map((value, i) => value - (before[i] ?? 0)));
     if (busiest <= 10_000) break;
   }

@@ -1,34 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { renderReport, table } from "./report.js";
-import { type BenchResults, emptyResults } from "./results.js";
+import { benchResults, latencyRow, slowStreamRow } from "./result-rows.fixture.js";
 
-const base: BenchResults = {
-  ...emptyResults({
-    startedAt: "t0",
-    machine: { cpuModel: "Xeon", cores: 2, memoryGiB: 24, node: "v20.20.2", kernel: "6.1", loadAverage: 0.5 },
-    command: "npm run bench --",
-    quick: false,
-    cpuProfiled: false,
-    sections: ["latency"],
-  }),
+const base = benchResults({
+  sections: ["latency"],
   finishedAt: "t1",
   contenders: ["direct", "floor", "dataplane"],
   pending: [{ name: "dataplane-redis", reason: "pending: REDIS_URL not honoured" }],
-};
-
-const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number) => ({
-  workload: "anthropic",
-  contender,
-  requests: 3000,
-  errors: 0,
-  offeredPerSec: 500,
-  ratePerSec,
-  p50Ms,
-  p90Ms: p99Ms,
-  p99Ms,
-  roundsP50Ms: [p50Ms + 0.1, p50Ms, p50Ms - 0.05],
-  cpuUsPerRequest: contender === "direct" ? undefined : 120,
 });
+
+const row = (contender: string, ratePerSec: number, p50Ms: number, p99Ms: number) =>
+  latencyRow(contender, p50Ms, p99Ms, {
+    ratePerSec,
+    roundsP50Ms: [p50Ms + 0.1, p50Ms, p50Ms - 0.05],
+    cpuUsPerRequest: contender === "direct" ? undefined : 120,
+  });
 
 describe("table", () => {
   it("renders a markdown table, missing cells as a dash", () => {
@@ -73,6 +59,29 @@ describe("renderReport", () => {
     const report = renderReport({ ...base, latency: [row("direct", 499, 0.3, 0.9), row("dataplane", 300, 9, 40)] }, []);
     expect(report).toContain("Under 90% of the offered rate was served");
     expect(report).toContain(": anthropic / dataplane.");
+  });
+
+  it("gives each slow-stream percentile the count it is taken over, and its difference from direct", () => {
+    const report = renderReport(
+      {
+        ...base,
+        slowStreams: [
+          slowStreamRow("direct", { chunkDelayP99Ms: 0.5, stampedChunks: 39_000, chunks: 38_000 }),
+          slowStreamRow("dataplane", {
+            chunkDelayP99Ms: 12.25,
+            stampedChunks: 38_500,
+            allOpenChunkDelayP99Ms: 3.5,
+            allOpenStampedChunks: 20_000,
+            chunkGapExcessP99Ms: 14,
+            chunks: 37_000,
+          }),
+        ],
+      },
+      [],
+    );
+    expect(report).toContain(
+      "| dataplane | 0.10 | 12.25 (38500) | +11.75 | 3.50 (20000) | 0.10 | 14.00 (37000) | -26.00 | 40.00 (10000) |",
+    );
   });
 
   it("prints each target with its verdict", () => {

@@ -126,11 +126,11 @@ function slowStreamSection(r: BenchResults): string | undefined {
   const chunks = r.slowStreams.map((row) => [
     row.contender,
     fmt(row.chunkDelayP50Ms),
-    fmt(row.chunkDelayP99Ms),
+    withCount(row.chunkDelayP99Ms, row.stampedChunks),
     overDirect(row.chunkDelayP99Ms, direct?.chunkDelayP99Ms),
     withCount(row.allOpenChunkDelayP99Ms, row.allOpenStampedChunks),
     fmt(row.chunkGapExcessP50Ms),
-    fmt(row.chunkGapExcessP99Ms),
+    withCount(row.chunkGapExcessP99Ms, row.chunks),
     overDirect(row.chunkGapExcessP99Ms, direct?.chunkGapExcessP99Ms),
     withCount(row.allOpenGapExcessP99Ms, row.allOpenChunks),
   ]);
@@ -147,7 +147,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
       "errors",
     ],
     streams,
-  )}\n\nChunk delay: each chunk's arrival minus the time the upstream stamped on it when it wrote it (upstream-sim --stamp-chunks, on the machine's monotonic clock); over direct, it is the time the proxy held the chunk. Gap excess: each gap between consecutive chunks minus the upstream's pause, which also counts the upstream's own timer running late (more so while a proxy takes CPU from it). "All open" counts only the chunks sent, or gaps begun, once every stream had its first byte (stamped chunks and gaps in brackets): forwarding with all the streams open, without the queueing while they are being opened.\n\n${table(
+  )}\n\nChunk delay: each chunk's arrival minus the time the upstream stamped on it when it wrote it (upstream-sim --stamp-chunks, on the machine's monotonic clock); over direct, it is the time the proxy held the chunk. Gap excess: each gap between consecutive chunks minus the upstream's pause, which also counts the upstream's own timer running late (more so while a proxy takes CPU from it). Each p99 gives in brackets how many stamped chunks, or gaps, it is taken over. "All open" counts only the chunks sent, or gaps begun, once every stream had its first byte: forwarding with all the streams open, without the queueing while they are being opened.\n\n${table(
     [
       "contender",
       "chunk delay p50 ms",

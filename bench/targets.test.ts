@@ -1,86 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { type BenchResults, emptyResults } from "./results.js";
-import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
-import type { SlowStreamRow } from "./sections/slow-streams.js";
+import { benchResults, latencyRow, saturationRow, slowStreamRow } from "./result-rows.fixture.js";
 import { checkTargets } from "./targets.js";
 
-const MACHINE = { cpuModel: "x", cores: 2, memoryGiB: 1, node: "v20", kernel: "6", loadAverage: 0 };
-
-function results(overrides: Partial<BenchResults>): BenchResults {
-  return {
-    ...emptyResults({
-      startedAt: "",
-      machine: MACHINE,
-      command: "",
-      quick: false,
-      cpuProfiled: false,
-      sections: [],
-    }),
-    contenders: ["direct", "floor", "all-in-one", "dataplane"],
-    ...overrides,
-  };
-}
-
-const sat = (contender: string, workload: string, cpu: number): SaturationRow => ({
-  workload,
-  contender,
-  completed: 1000,
-  errors: 0,
-  requestsPerSec: 1000,
-  cpuUsPerRequest: cpu,
-  controlPlaneCpuUsPerRequest: undefined,
-  upstreamCpuUsPerRequest: 50,
-  rssPeakMb: 100,
-  usageDrained: true,
-  windowsUs: [[0, 1]],
-  rounds: [cpu],
-});
-
-const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number): LatencyRow => ({
-  workload,
-  contender,
-  requests: 3000,
-  errors: 0,
-  offeredPerSec: 500,
-  ratePerSec: 500,
-  p50Ms,
-  p90Ms: p99Ms,
-  p99Ms,
-  roundsP50Ms: [p50Ms],
-  cpuUsPerRequest: undefined,
-});
-
+const results = benchResults;
+const sat = (contender: string, workload: string, cpu: number) => saturationRow(contender, cpu, { workload });
+const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number) =>
+  latencyRow(contender, p50Ms, p99Ms, { workload });
 const streams = (
   contender: string,
   rssPeakMb: number | undefined,
   delayP99: number,
   completed = 1000,
   allOpenDelayP99 = delayP99,
-): SlowStreamRow => ({
-  contender,
-  streams: 1000,
-  completed,
-  failed: 1000 - completed,
-  firstErrors: [],
-  peakOpen: 1000,
-  rssBeforeMb: 50,
-  rssPeakMb,
-  cpuMs: 4000,
-  firstByteP50Ms: 1,
-  firstByteP99Ms: 2,
-  chunkGapExcessP50Ms: 0.1,
-  // Gaps also count the upstream's timer lateness: never the verdict, so far off here.
-  chunkGapExcessP99Ms: 40,
-  chunkGapExcessMaxMs: 40,
-  allOpenGapExcessP99Ms: 40,
-  allOpenChunks: 10_000,
-  chunks: 30_000,
-  chunkDelayP50Ms: 0.1,
-  chunkDelayP99Ms: delayP99,
-  allOpenChunkDelayP99Ms: allOpenDelayP99,
-  allOpenStampedChunks: 10_000,
-  stampedChunks: Number.isNaN(delayP99) ? 0 : 30_000,
-});
+) =>
+  slowStreamRow(contender, {
+    rssPeakMb,
+    completed,
+    failed: 1000 - completed,
+    // Gaps also count the upstream's timer lateness: never the verdict, so far off here.
+    chunkGapExcessP99Ms: 40,
+    chunkDelayP99Ms: delayP99,
+    allOpenChunkDelayP99Ms: allOpenDelayP99,
+    stampedChunks: Number.isNaN(delayP99) ? 0 : 30_000,
+  });
 
 const find = (checks: ReturnType<typeof checkTargets>, target: string, subject: string) =>
   checks.find((c) => c.target.startsWith(target) && c.subject === subject);

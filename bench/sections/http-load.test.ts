@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { latencyRow, medianRound, type PacedRound, rotate, type SaturationRow } from "./http-load.js";
+import { saturationRow } from "../result-rows.fixture.js";
+import { latencyRow, medianRound, type PacedRound, rotate } from "./http-load.js";
 
-const row = (contender: string, cpu: number | undefined, requestsPerSec: number): SaturationRow => ({
-  workload: "anthropic",
-  contender,
-  completed: 1000,
-  errors: 0,
-  requestsPerSec,
-  cpuUsPerRequest: cpu,
-  controlPlaneCpuUsPerRequest: undefined,
-  upstreamCpuUsPerRequest: 60,
-  rssPeakMb: 100,
-  usageDrained: true,
-  windowsUs: [[0, 1]],
-  rounds: [],
-});
+const row = (contender: string, cpu: number | undefined, requestsPerSec: number) =>
+  saturationRow(contender, cpu, { requestsPerSec });
 
 describe("saturation rounds", () => {
   it.each([

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
-import { cpuMicros, sampleRss, settle } from "../measure.js";
+import { sampleRss, settle } from "../measure.js";
 import { processCpuMicros } from "../proc.js";
 import { median } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
@@ -237,7 +237,7 @@ async function saturate(
 ): Promise<Omit<SaturationRow, "rounds">> {
   const pids = [contender.pid ?? upstreamPid, contender.controlPlanePid ?? upstreamPid, upstreamPid];
   await settle(pids, () => contender.usageBacklog());
-  const before = cpuMicros(pids);
+  const before = pids.map(processCpuMicros);
   const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
   const loadStart = monotonicMicros();
   const run = await load();
@@ -245,7 +245,7 @@ async function saturate(
   const rssPeak = rss?.stop();
   // The run's tail (usage still being reported and applied) is part of what its requests cost.
   const usageDrained = await settle(pids, () => contender.usageBacklog());
-  const after = cpuMicros(pids);
+  const after = pids.map(processCpuMicros);
   const completed = run.requests - run.errors;
   const perRequest = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / Math.max(1, completed);
   return {
