@@ -35,4 +35,26 @@ describe("throttledWarnings", () => {
       { requestId: "r1500", heldBack: 2, msg: "routing store unreachable; request refused" },
     ]);
   });
+
+  it("keeps a window per account for a warning about one, so no account's failure is hidden by another's", () => {
+    const written: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => written.push(JSON.parse(line)) });
+    let now = 0;
+    const warn = throttledWarnings(log, 1_000, () => now);
+    for (const [at, accountId] of [
+      [0, "acc-a"],
+      [10, "acc-b"],
+      [20, "acc-a"],
+      [30, "acc-b"],
+      [1_500, "acc-a"],
+    ] as const) {
+      now = at;
+      warn({ accountId }, "account state report failed");
+    }
+    expect(written.map(({ accountId, heldBack }) => ({ accountId, heldBack }))).toEqual([
+      { accountId: "acc-a", heldBack: undefined },
+      { accountId: "acc-b", heldBack: undefined },
+      { accountId: "acc-a", heldBack: 1 },
+    ]);
+  });
 });

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 
 // Warnings a failure repeats for every request (Redis unreachable: each request refused, each call
-// and slot release failing) are written once per interval per message, each with how many were held
-// back since the last one written. Otherwise an outage at thousands of requests a second writes as
+// and slot release failing) are written once per interval per message (and per account, for a warning
+// about one), each with how many were held back since the last one written. Otherwise an outage at thousands of requests a second writes as
 // many lines, spends the data plane's CPU on them, and buries the first line that said what happened.
 
 export class LogThrottle {
@@ -25,13 +25,15 @@ export class LogThrottle {
   }
 }
 
-/** A warning that may repeat for every request; its message is its kind. */
+/** A warning that may repeat for every request; its message is its kind, with its accountId when it names one. */
 export type RepeatedWarning = (detail: Record<string, unknown>, message: string) => void;
 
 export function throttledWarnings(log: Logger, intervalMs: number, now: () => number = Date.now): RepeatedWarning {
   const throttle = new LogThrottle(intervalMs);
   return (detail, message) => {
-    const heldBack = throttle.admit(message, now());
+    // Account ids come from the config, so the kinds stay as few as the accounts.
+    const kind = typeof detail.accountId === "string" ? `${message}\u0000${detail.accountId}` : message;
+    const heldBack = throttle.admit(kind, now());
     if (heldBack === undefined) return;
     log.warn(heldBack > 0 ? { ...detail, heldBack } : detail, message);
   };
