@@ -49,6 +49,7 @@ describe("renderReport", () => {
     expect(report).toContain("Machine: Xeon, 2 cores, 24 GiB, Node v20.20.2");
     expect(report).toContain("Not measured: dataplane-redis: pending: REDIS_URL not honoured");
     expect(report).toContain("CPU pinning: none");
+    expect(report).toContain("Command: `npm run bench --` on 0123456789ab, t0 to t1");
     expect(report).toContain(
       "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | 0.600 / 0.500 / 0.450 | 120 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
     );

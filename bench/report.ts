@@ -258,7 +258,7 @@ export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): s
   const notes = [
     `Machine: ${machineLine(r.machine)}`,
     ...[calibrationLine(r.calibration.start, r.calibration.end)].filter((line) => line !== undefined),
-    `Command: \`${r.command}\`, ${r.startedAt} to ${r.finishedAt}`,
+    `Command: \`${r.command}\`${r.code ? ` on ${r.code}` : ""}, ${r.startedAt} to ${r.finishedAt}`,
     `Contenders: ${r.contenders.join(", ") || "none"}`,
     ...(r.contenders.length > 0 ? [`CPU pinning: ${r.pinning ?? "none (the scheduler placed every process)"}`] : []),
     ...r.pending.map((p) => `Not measured: ${p.name}: ${p.reason}`),

@@ -17,6 +17,8 @@ export interface BenchResults {
   /** The machine's speed at the run's start and end (calibration.ts). */
   calibration: { start: Calibration | undefined; end: Calibration | undefined };
   command: string;
+  /** The commit measured (code-version.ts); undefined when it could not be read. */
+  code: string | undefined;
   quick: boolean;
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
@@ -37,7 +39,7 @@ export interface BenchResults {
   sectionErrors: Array<{ section: string; error: string }>;
 }
 
-type RunHead = Pick<BenchResults, "startedAt" | "machine" | "command" | "quick" | "cpuProfiled" | "sections">;
+type RunHead = Pick<BenchResults, "startedAt" | "machine" | "command" | "code" | "quick" | "cpuProfiled" | "sections">;
 
 /** A run that has measured nothing yet. */
 export function emptyResults(head: RunHead): BenchResults {

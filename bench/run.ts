@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { calibrate, calibrationLine } from "./calibration.js";
 import { loadCapturedRequest } from "./capture-body.js";
 import { REPO_ROOT } from "./child.js";
+import { codeVersion } from "./code-version.js";
 import { type Environment, startEnvironment } from "./contenders.js";
 import { cpuSplit, describeSplit, pinProcess } from "./cpu-pinning.js";
 import { describeMachine, machineLine } from "./machine.js";
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
     startedAt: new Date().toISOString(),
     machine,
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    code: codeVersion(REPO_ROOT),
     quick: options.quick,
     cpuProfiled: options.cpuProf,
     sections: options.sections,

@@ -84,6 +84,7 @@ describe("checkTargets", () => {
     ["streams that did not complete", streams("dataplane", 200, 2, 990), "fail", "fail"],
     ["late chunks only while the streams opened", streams("dataplane", 200, 30, 1000, 6), "pass", "pass"],
     ["late chunks with every stream open", streams("dataplane", 200, 6, 1000, 7.5), "pass", "fail"],
+    ["chunks earlier than direct's (the machine's noise)", streams("dataplane", 200, 1.5), "pass", "pass"],
     [
       "no stamped chunks (an upstream without --stamp-chunks)",
       streams("dataplane", 200, Number.NaN),
@@ -96,6 +97,16 @@ describe("checkTargets", () => {
     );
     expect(find(checks, "RSS with", "dataplane")?.verdict).toBe(rss);
     expect(find(checks, "chunk forwarding delay", "dataplane")?.verdict).toBe(delay);
+  });
+
+  it("reports a chunk delay under direct's as the negative difference it is", () => {
+    const checks = checkTargets(
+      results({
+        sections: ["slow-streams"],
+        slowStreams: [streams("direct", undefined, 2), streams("dataplane", 200, 1.5)],
+      }),
+    );
+    expect(find(checks, "chunk forwarding delay", "dataplane")?.value).toBe(-0.5);
   });
 
   it.each([
