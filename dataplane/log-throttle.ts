@@ -2,8 +2,9 @@ import type { Logger } from "pino";
 
 // Warnings a failure repeats for every request (Redis unreachable: each request refused, each call
 // and slot release failing) are written once per interval per message (and per account, for a warning
-// about one), each with how many were held back since the last one written. Otherwise an outage at thousands of requests a second writes as
-// many lines, spends the data plane's CPU on them, and buries the first line that said what happened.
+// about one), each with how many were held back since the last one written. Otherwise an outage at
+// thousands of requests a second writes as many lines, spends the data plane's CPU on them, and buries
+// the first line that said what happened.
 
 export class LogThrottle {
   private readonly windows = new Map<string, { until: number; heldBack: number }>();
@@ -25,7 +26,7 @@ export class LogThrottle {
   }
 }
 
-/** A warning that may repeat for every request; its message is its kind, with its accountId when it names one. */
+/** A warning that may repeat for every request; its kind is its message, and its accountId when it names one. */
 export type RepeatedWarning = (detail: Record<string, unknown>, message: string) => void;
 
 export function throttledWarnings(log: Logger, intervalMs: number, now: () => number = Date.now): RepeatedWarning {
