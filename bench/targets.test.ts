@@ -17,8 +17,6 @@ const streams = (
     rssPeakMb,
     completed,
     failed: 1000 - completed,
-    // Gaps also count the upstream's timer lateness: never the verdict, so far off here.
-    chunkGapExcessP99Ms: 40,
     chunkDelayP99Ms: delayP99,
     allOpenChunkDelayP99Ms: allOpenDelayP99,
     stampedChunks: Number.isNaN(delayP99) ? 0 : 30_000,
