@@ -15,7 +15,13 @@ import { assertCipherOpens, createCredentialsCipher } from "./accounts/credentia
 import { ChangeFeed } from "./config/change-feed.js";
 import { createConfigWriter } from "./config/config-writer.js";
 import { PlaneWatchers } from "./config/plane-watchers.js";
-import { CONFIG_CHANNEL, initConfigHead, pruneTombstones, readConfigHead } from "./config/versions.js";
+import {
+  CONFIG_CHANNEL,
+  initConfigHead,
+  parseChangeNotice,
+  pruneTombstones,
+  readConfigHead,
+} from "./config/versions.js";
 import type { Log, ServiceContext } from "./context.js";
 import { sampleCredentials } from "./db/accounts.js";
 import { openDatabase } from "./db/database.js";
@@ -32,7 +38,7 @@ import { pricingService } from "./rpc/pricing-service.js";
 import { usageService } from "./rpc/usage-service.js";
 import { userService } from "./rpc/user-service.js";
 import { resolveSecret } from "./secrets.js";
-import { cachedBillingRates } from "./usage/billing-rates.js";
+import { cachedBillingRates, readBillingRates } from "./usage/billing-rates.js";
 import { DEFAULT_PRICES_HASH } from "./usage/default-prices.js";
 import { applyUsageBatches, ROLLUP_STRIPES } from "./usage/ingest.js";
 import { IngestQueue } from "./usage/ingest-queue.js";
@@ -119,7 +125,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   let pruning: Promise<void> = Promise.resolve();
   const cipher = createCredentialsCipher(secretKey.value);
   const usageVersions = new UsageVersions(database.db, feed, USAGE_PUBLISH_INTERVAL_MS);
-  const billingRates = cachedBillingRates(database.db, feed);
+  const billingRates = cachedBillingRates(() => readBillingRates(database.db), feed);
   // Writers start at a random stripe, so replicas on one database rarely share one.
   const firstStripe = randomInt(ROLLUP_STRIPES);
   const usageIngest = new IngestQueue(
@@ -152,8 +158,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     }, PRUNE_EVERY_MS).unref();
     // Other replicas' changes (PostgreSQL only); our own arrive too, and the feed skips their versions.
     stopListening = await database.listen(CONFIG_CHANNEL, (payload) => {
-      const version = Number(payload);
-      feed.publish(Number.isSafeInteger(version) && version > 0 ? version : undefined);
+      const { version, kind } = parseChangeNotice(payload);
+      feed.publish(version, kind);
     });
   } catch (error) {
     shutdown.abort();

@@ -1,23 +1,41 @@
+import type { ChangeKind } from "./versions.js";
+
 // Wakes config watchers after a change commits. Watchers re-read "everything newer than what I sent",
 // so a wake-up carries no payload and several wake-ups may merge into one read. A change is announced
 // twice on PostgreSQL, by its writer and by its own NOTIFY echoed back; versions commit in order
 // (config/versions.ts), so a version at or below one already announced wakes nobody: every watcher
 // re-read since then has seen it. Each wake-up costs every watching data plane a read.
+//
+// Most versions are usage stamps (a few a second while requests are billed): they change quota used
+// and balances, nothing a cache of prices or groups holds. `configGeneration` leaves them out, so such
+// caches are not re-read for them. Versions come from one sequence, so a usage stamp right after the
+// last version announced carries nothing else; after a gap it may be the first news of a config change
+// below it (announced late, or by another replica whose NOTIFY has not arrived), and counts as one.
 export class ChangeFeed {
   #generation = 0;
+  #configGeneration = 0;
   #version = 0;
   #waiters = new Set<() => void>();
 
+  /** Moves on every change. */
   get generation(): number {
     return this.#generation;
   }
 
+  /** Moves on every change that may be more than a usage stamp. */
+  get configGeneration(): number {
+    return this.#configGeneration;
+  }
+
   /** A committed change at `version`; without one (a reconnected listener), "something may have changed". */
-  publish(version?: number): void {
+  publish(version?: number, kind: ChangeKind = "config"): void {
+    let onlyUsage = false;
     if (version !== undefined) {
       if (version <= this.#version) return;
+      onlyUsage = kind === "usage" && version === this.#version + 1;
       this.#version = version;
     }
+    if (!onlyUsage) this.#configGeneration++;
     this.#generation++;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();

@@ -24,13 +24,37 @@ export async function lockConfig(tx: Tx): Promise<void> {
   await queryRows(tx, sql.raw(`select pg_advisory_xact_lock(${CONFIG_LOCK_KEY})`));
 }
 
+/**
+ * What a version changed: "usage" when it only stamps billed users and keys with their new quota used
+ * and balances (usage/usage-versions.ts), "config" for anything an operator or a data plane changed.
+ */
+export type ChangeKind = "config" | "usage";
+
+/** The NOTIFY payload of a version: the number, then " usage" for a usage stamp. */
+export function changeNotice(version: number, kind: ChangeKind): string {
+  return kind === "usage" ? `${version} usage` : String(version);
+}
+
+/**
+ * A payload read back; no version when there is none (a reconnected listener) or it is not one of
+ * ours: the feed then assumes a change.
+ */
+export function parseChangeNotice(payload: string | undefined): { version: number | undefined; kind: ChangeKind } {
+  const [number, kind] = (payload ?? "").split(" ");
+  const version = Number(number);
+  return {
+    version: Number.isSafeInteger(version) && version > 0 ? version : undefined,
+    kind: kind === "usage" ? "usage" : "config",
+  };
+}
+
 /** The next version, recorded as the head and announced on commit; call only under `lockConfig`. */
-export async function nextConfigVersion(tx: Tx): Promise<number> {
+export async function nextConfigVersion(tx: Tx, kind: ChangeKind = "config"): Promise<number> {
   const [row] = await queryRows<{ v: string }>(tx, sql`select nextval('config_version_seq')::text as v`);
   const version = Number(row?.v);
   await Promise.all([
     tx.update(configHead).set({ version }).where(eq(configHead.id, 1)),
-    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${String(version)})`),
+    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(version, kind)})`),
   ]);
   return version;
 }

@@ -6,9 +6,11 @@ import { rateMultipliers } from "../db/groups.js";
 import { effectivePrices } from "./price-table.js";
 
 // What pricing a usage batch needs: the prices in force and every group's rate multiplier. Read once per
-// config change rather than per batch: the feed's generation moves on every change this control plane
-// makes or hears of (NOTIFY), so a batch applied after a price change was seen is priced with it.
-// Records are priced when they are applied, as before this cache.
+// config change rather than per batch: the feed's config generation moves on every change this control
+// plane makes or hears of (NOTIFY) but the usage stamps, so a batch applied after a price change was
+// seen is priced with it. Records are priced when they are applied, as before this cache. Keyed on
+// every change, it was re-read after each usage publication (4 a second under load; 8 ms each on
+// PGlite, npm run bench).
 
 export interface BillingRates {
   prices: PriceTable;
@@ -28,12 +30,12 @@ export async function readBillingRates(db: Db): Promise<BillingRates> {
   return { prices, multipliers: parsed };
 }
 
-export function cachedBillingRates(db: Db, feed: ChangeFeed): BillingRatesSource {
+export function cachedBillingRates(read: () => Promise<BillingRates>, feed: ChangeFeed): BillingRatesSource {
   let cached: { generation: number; rates: Promise<BillingRates> } | undefined;
   return () => {
-    const generation = feed.generation;
+    const generation = feed.configGeneration;
     if (cached?.generation !== generation) {
-      const rates = readBillingRates(db);
+      const rates = read();
       cached = { generation, rates };
       // A failed read is not kept: the next batch reads again.
       rates.catch(() => {

@@ -19,7 +19,7 @@ export async function stampBilledRows(db: Db): Promise<number | undefined> {
     // One write: the lock is taken before the rows, as PostgreSQL runs them in order.
     const [, locked] = await Promise.all([lockConfig(tx), lockPendingBilling(tx)]);
     if (locked.users.length === 0 && locked.keys.length === 0) return undefined;
-    const version = await nextConfigVersion(tx);
+    const version = await nextConfigVersion(tx, "usage");
     await stampBilling(tx, locked, version);
     return version;
   });
@@ -31,7 +31,7 @@ export class UsageVersions {
   constructor(db: Db, feed: ChangeFeed, intervalMs: number) {
     this.#runs = new CoalescedRuns(async () => {
       const version = await stampBilledRows(db);
-      if (version !== undefined) feed.publish(version);
+      if (version !== undefined) feed.publish(version, "usage");
     }, intervalMs);
   }
 
