@@ -66,21 +66,26 @@ export async function runSlowStreams(
       timeoutMs: settings.rampMs + settings.chunks * settings.chunkDelayMs + 30_000,
       completeMarker: workload.completeMarker,
     };
-    const specFile = join(workDir, `streams-${contender.name}.json`);
-    writeFileSync(specFile, JSON.stringify(spec));
+    const run = (name: string, runSpec: StreamClientSpec) => {
+      const file = join(workDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(runSpec));
+      return streamClient(file, runSpec.timeoutMs + 30_000);
+    };
     // The slow-stream floor is a process of its own that no other section warms: every contender
     // first carries a fifth of the streams, so the measured run compares compiled code, not the JIT.
-    const warmFile = join(workDir, `streams-${contender.name}-warm-up.json`);
     const warmStreams = Math.max(1, Math.round(settings.streams / 5));
-    writeFileSync(warmFile, JSON.stringify({ ...spec, streams: warmStreams, rampMs: Math.round(settings.rampMs / 5) }));
-    const warm = await streamClient(warmFile, spec.timeoutMs + 30_000);
+    const warm = await run(`streams-${contender.name}-warm-up`, {
+      ...spec,
+      streams: warmStreams,
+      rampMs: Math.round(settings.rampMs / 5),
+    });
     if (warm.failed > 0)
       log(`  slow streams / ${contender.name}: warm-up had ${warm.failed} failed: ${warm.firstErrors.join("; ")}`);
     const pid = contender.slowPid;
     const rssBefore = pid === undefined ? undefined : processRssBytes(pid);
     const rss = pid === undefined ? undefined : sampleRss(pid);
     const cpuBefore = pid === undefined ? undefined : processCpuMicros(pid);
-    const result = await streamClient(specFile, spec.timeoutMs + 30_000);
+    const result = await run(`streams-${contender.name}`, spec);
     const cpuMs = pid === undefined || cpuBefore === undefined ? undefined : (processCpuMicros(pid) - cpuBefore) / 1000;
     const rssPeak = rss?.stop();
     const row: SlowStreamRow = {
