@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { benchResults, latencyRow, saturationRow, slowStreamRow } from "./result-rows.fixture.js";
 import { checkTargets } from "./targets.js";
 
-const results = benchResults;
 const sat = (contender: string, workload: string, cpu: number) => saturationRow(contender, cpu, { workload });
 const lat = (contender: string, workload: string, p50Ms: number, p99Ms: number) =>
   latencyRow(contender, p50Ms, p99Ms, { workload });
@@ -33,7 +32,7 @@ describe("checkTargets", () => {
     ["all-in-one at 2.6x fails", "all-in-one", 260, "fail"],
   ])("CPU vs floor: %s", (_label, contender, cpu, verdict) => {
     const checks = checkTargets(
-      results({
+      benchResults({
         sections: ["saturation"],
         saturation: [sat("floor", "anthropic", 100), sat(contender, "anthropic", cpu)],
       }),
@@ -43,7 +42,7 @@ describe("checkTargets", () => {
 
   it("reports the 76 KB ratio beside, without a verdict, and skips workloads that did not run", () => {
     const checks = checkTargets(
-      results({
+      benchResults({
         sections: ["saturation"],
         saturation: [sat("floor", "anthropic-76k", 100), sat("dataplane", "anthropic-76k", 900)],
       }),
@@ -56,7 +55,9 @@ describe("checkTargets", () => {
   });
 
   it("lists a data plane that ran no row as not measured", () => {
-    const checks = checkTargets(results({ sections: ["saturation"], saturation: [sat("floor", "anthropic", 100)] }));
+    const checks = checkTargets(
+      benchResults({ sections: ["saturation"], saturation: [sat("floor", "anthropic", 100)] }),
+    );
     expect(find(checks, "CPU per request vs floor", "dataplane / anthropic")?.verdict).toBe("not measured");
   });
 
@@ -66,7 +67,7 @@ describe("checkTargets", () => {
     [0.05, 0.51, "pass", "fail"],
   ])("latency over floor +%d/+%d ms", (p50Over, p99Over, p50Verdict, p99Verdict) => {
     const checks = checkTargets(
-      results({
+      benchResults({
         sections: ["latency"],
         latency: [lat("floor", "anthropic", 1, 2), lat("dataplane", "anthropic", 1 + p50Over, 2 + p99Over)],
       }),
@@ -91,7 +92,7 @@ describe("checkTargets", () => {
     ],
   ])("slow streams: %s", (_label, row, rss, delay) => {
     const checks = checkTargets(
-      results({ sections: ["slow-streams"], slowStreams: [streams("direct", undefined, 2), row] }),
+      benchResults({ sections: ["slow-streams"], slowStreams: [streams("direct", undefined, 2), row] }),
     );
     expect(find(checks, "RSS with", "dataplane")?.verdict).toBe(rss);
     expect(find(checks, "chunk forwarding delay", "dataplane")?.verdict).toBe(delay);
@@ -99,7 +100,7 @@ describe("checkTargets", () => {
 
   it("reports a chunk delay under direct's as the negative difference it is", () => {
     const checks = checkTargets(
-      results({
+      benchResults({
         sections: ["slow-streams"],
         slowStreams: [streams("direct", undefined, 2), streams("dataplane", 200, 1.5)],
       }),
@@ -119,7 +120,7 @@ describe("checkTargets", () => {
       rowsInDatabase: 1,
       elapsedMs: 1,
     }));
-    const checks = checkTargets(results({ sections: ["usage-ingest"], usageIngest }));
+    const checks = checkTargets(benchResults({ sections: ["usage-ingest"], usageIngest }));
     expect(find(checks, "usage ingest", "controlplane")?.verdict).toBe(verdict);
   });
 
@@ -133,11 +134,11 @@ describe("checkTargets", () => {
       seededMs: undefined,
       timings: maxima.map((maxMs, i) => ({ name: `q${i}`, buckets: 1, medianMs: maxMs / 2, maxMs })),
     };
-    const checks = checkTargets(results({ sections: ["usage-stats"], usageStats }));
+    const checks = checkTargets(benchResults({ sections: ["usage-stats"], usageStats }));
     expect(find(checks, "GetUsageStats", "controlplane")?.verdict).toBe(verdict);
   });
 
   it("checks nothing for sections that did not run", () => {
-    expect(checkTargets(results({ sections: ["session-identity"] }))).toEqual([]);
+    expect(checkTargets(benchResults({ sections: ["session-identity"] }))).toEqual([]);
   });
 });

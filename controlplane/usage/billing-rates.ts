@@ -9,8 +9,7 @@ import { effectivePrices } from "./price-table.js";
 // config change rather than per batch: the feed's config generation moves on every change this control
 // plane makes or hears of (NOTIFY) but the usage stamps, so a batch applied after a price change was
 // seen is priced with it. Records are priced when they are applied, as before this cache. Keyed on
-// every change, it was re-read after each usage publication (4 a second under load; 8 ms each on
-// PGlite, npm run bench).
+// every change, it was re-read after each usage publication (up to four a second under load).
 
 export interface BillingRates {
   prices: PriceTable;
