@@ -27,12 +27,14 @@ import { readConfigHead } from "./versions.js";
 // nothing, something this database never issued, or something older than the tombstones or the shipped
 // price table kept; nothing when it is current; otherwise every resource stamped after its version and
 // the tombstones written since. Read in one repeatable-read snapshot, so the version and the rows agree.
+// Most versions are usage stamps, which change only users and keys: when every version since the data
+// plane's is one ("billing"), the other kinds are not read.
 
-export type UpdateKind = "snapshot" | "delta" | "none";
+export type UpdateKind = "snapshot" | "delta" | "billing" | "none";
 
 export function updateKind(
   knownVersion: number,
-  head: { version: number; tombstoneFloor: number; defaultPricesVersion: number },
+  head: { version: number; configVersion: number; tombstoneFloor: number; defaultPricesVersion: number },
 ): UpdateKind {
   if (knownVersion === head.version) return "none";
   if (
@@ -43,7 +45,7 @@ export function updateKind(
   ) {
     return "snapshot";
   }
-  return "delta";
+  return knownVersion >= head.configVersion ? "billing" : "delta";
 }
 
 export async function readConfigUpdate(
@@ -56,8 +58,10 @@ export async function readConfigUpdate(
       const head = await readConfigHead(tx);
       const kind = updateKind(knownVersion, head);
       if (kind === "none") return undefined;
-      const since = kind === "snapshot" ? 0 : knownVersion;
-      const { upserts, deletes } = await readChanges(tx, cipher, since);
+      const { upserts, deletes } =
+        kind === "billing"
+          ? await readBilled(tx, knownVersion)
+          : await readChanges(tx, cipher, kind === "snapshot" ? 0 : knownVersion);
       return create(ConfigUpdateSchema, {
         version: BigInt(head.version),
         snapshot: kind === "snapshot",
@@ -67,6 +71,19 @@ export async function readConfigUpdate(
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
+}
+
+/** Users and keys stamped after `since`: all that usage stamps change. */
+async function readBilled(tx: Tx, since: number) {
+  const now = new Date();
+  const [userRows, keyRows] = await Promise.all([
+    tx.select().from(users).where(gt(users.version, since)),
+    tx.select().from(apiKeys).where(gt(apiKeys.version, since)),
+  ]);
+  const upserts: Resource[] = [];
+  for (const row of userRows) upserts.push(userResource(row));
+  for (const row of keyRows) upserts.push(apiKeyResource(row, now));
+  return { upserts, deletes: [] };
 }
 
 /** Resources stamped after `since` (all of them for 0), and the deletions since. */

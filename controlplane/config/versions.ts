@@ -53,7 +53,10 @@ export async function nextConfigVersion(tx: Tx, kind: ChangeKind = "config"): Pr
   const [row] = await queryRows<{ v: string }>(tx, sql`select nextval('config_version_seq')::text as v`);
   const version = Number(row?.v);
   await Promise.all([
-    tx.update(configHead).set({ version }).where(eq(configHead.id, 1)),
+    tx
+      .update(configHead)
+      .set(kind === "usage" ? { version } : { version, configVersion: version })
+      .where(eq(configHead.id, 1)),
     queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(version, kind)})`),
   ]);
   return version;

@@ -180,28 +180,34 @@ describe("WatchConfig", () => {
     }
   });
 
+  /** Bills 100k output tokens of claude-sonnet-4-5 ($1.50) to the key; resolves once acked (published). */
+  async function bill({ user, group, key }: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+    const batches = (async function* (): AsyncGenerator<UsageBatch> {
+      yield create(UsageBatchSchema, {
+        batchId: 7n,
+        records: [
+          {
+            requestId: unique("r"),
+            apiKeyId: key.id,
+            userId: user.id,
+            groupId: group.id,
+            model: "claude-sonnet-4-5",
+            outputTokens: 100_000n,
+          },
+        ],
+      });
+    })();
+    for await (const _ack of cp.plane.reportUsage(batches)) {
+      // drain
+    }
+  }
+
   it("sends the new quota used and balance after usage is billed", async () => {
-    const { user, group, key } = await fixture();
+    const billedTo = await fixture();
+    const { user, key } = billedTo;
     const watch = watchConfig(cp.plane, await currentVersion());
     try {
-      const batches = (async function* (): AsyncGenerator<UsageBatch> {
-        yield create(UsageBatchSchema, {
-          batchId: 7n,
-          records: [
-            {
-              requestId: unique("r"),
-              apiKeyId: key.id,
-              userId: user.id,
-              groupId: group.id,
-              model: "claude-sonnet-4-5",
-              outputTokens: 100_000n,
-            },
-          ],
-        });
-      })();
-      for await (const _ack of cp.plane.reportUsage(batches)) {
-        // drain
-      }
+      await bill(billedTo);
       const billed = await watch.next();
       expect(upserts(billed, "apiKey")).toMatchObject([{ id: key.id, quotaUsedUsd: "1.5" }]);
       expect(upserts(billed, "user")).toMatchObject([{ id: user.id, balanceUsd: "3.5" }]);
@@ -234,6 +240,21 @@ describe("WatchConfig", () => {
         const delta = await watch.next();
         expect(delta.snapshot).toBe(false);
         expect(ids(delta).sort()).toEqual([group.id, user.id].sort());
+      } finally {
+        watch.stop();
+      }
+    });
+
+    it("sends a data plane behind a config change and a usage stamp both", async () => {
+      const billed = await fixture();
+      const version = await currentVersion();
+      await cp.admin.groups.updateGroup({ id: billed.group.id, claudeCodeOnly: true });
+      await bill(billed);
+      const watch = watchConfig(cp.plane, version);
+      try {
+        const delta = await watch.next();
+        expect(upserts(delta, "group")).toMatchObject([{ id: billed.group.id, claudeCodeOnly: true }]);
+        expect(upserts(delta, "apiKey")).toMatchObject([{ id: billed.key.id, quotaUsedUsd: "1.5" }]);
       } finally {
         watch.stop();
       }

@@ -12,6 +12,9 @@ export const configHead = pgTable(
   {
     id: integer("id").primaryKey().default(1),
     version: bigint("version", { mode: "number" }).notNull().default(0),
+    // The last version that changed more than billed quota used and balances (versions.ts ChangeKind):
+    // a watcher at or past it has only users and keys to re-read.
+    configVersion: bigint("config_version", { mode: "number" }).notNull().default(0),
     // Tombstones at or below this version were pruned: a watcher that old needs a snapshot.
     tombstoneFloor: bigint("tombstone_floor", { mode: "number" }).notNull().default(0),
     // The shipped default price table last seen and the version it was published at.
