@@ -58,10 +58,8 @@ export async function readConfigUpdate(
       const head = await readConfigHead(tx);
       const kind = updateKind(knownVersion, head);
       if (kind === "none") return undefined;
-      const { upserts, deletes } =
-        kind === "billing"
-          ? await readBilled(tx, knownVersion)
-          : await readChanges(tx, cipher, kind === "snapshot" ? 0 : knownVersion);
+      const since = kind === "snapshot" ? 0 : knownVersion;
+      const { upserts, deletes } = await readChanges(tx, cipher, since, kind === "billing");
       return create(ConfigUpdateSchema, {
         version: BigInt(head.version),
         snapshot: kind === "snapshot",
@@ -73,21 +71,11 @@ export async function readConfigUpdate(
   );
 }
 
-/** Users and keys stamped after `since`: all that usage stamps change. */
-async function readBilled(tx: Tx, since: number) {
-  const now = new Date();
-  const [userRows, keyRows] = await Promise.all([
-    tx.select().from(users).where(gt(users.version, since)),
-    tx.select().from(apiKeys).where(gt(apiKeys.version, since)),
-  ]);
-  const upserts: Resource[] = [];
-  for (const row of userRows) upserts.push(userResource(row));
-  for (const row of keyRows) upserts.push(apiKeyResource(row, now));
-  return { upserts, deletes: [] };
-}
-
-/** Resources stamped after `since` (all of them for 0), and the deletions since. */
-async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
+/**
+ * Resources stamped after `since` (all of them for 0), and the deletions since; with `billedOnly`, the
+ * users and keys alone, all that usage stamps change.
+ */
+async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number, billedOnly: boolean) {
   const now = new Date();
   const upserts: Resource[] = [];
   const deletes: ResourceRef[] = [];
@@ -95,11 +83,11 @@ async function readChanges(tx: Tx, cipher: CredentialsCipher, since: number) {
   // would otherwise cost a round trip per table.
   const [userRows, groupRows, keyRows, accountRows, priceRows, tombstones] = await Promise.all([
     tx.select().from(users).where(gt(users.version, since)),
-    tx.select().from(groups).where(gt(groups.version, since)),
+    billedOnly ? [] : tx.select().from(groups).where(gt(groups.version, since)),
     tx.select().from(apiKeys).where(gt(apiKeys.version, since)),
-    tx.select().from(accounts).where(gt(accounts.version, since)),
-    since === 0 ? [] : tx.select().from(modelPrices).where(gt(modelPrices.version, since)),
-    since === 0 ? [] : tx.select().from(configTombstones).where(gt(configTombstones.version, since)),
+    billedOnly ? [] : tx.select().from(accounts).where(gt(accounts.version, since)),
+    since === 0 || billedOnly ? [] : tx.select().from(modelPrices).where(gt(modelPrices.version, since)),
+    since === 0 || billedOnly ? [] : tx.select().from(configTombstones).where(gt(configTombstones.version, since)),
   ]);
   for (const row of userRows) upserts.push(userResource(row));
   for (const row of groupRows) upserts.push(groupResource(row));
