@@ -11,6 +11,7 @@ describe("parseBenchArgs", () => {
       contenders: [...CONTENDER_NAMES],
       cpuProf: false,
       unpinned: false,
+      rounds: undefined,
       outDir: "/out",
     });
   });
@@ -22,6 +23,7 @@ describe("parseBenchArgs", () => {
     [["--contenders", "dataplane,floor"], "contenders", ["floor", "dataplane"]],
     [["--quick"], "quick", true],
     [["--unpinned"], "unpinned", true],
+    [["--rounds", "9"], "rounds", 9],
     [["--cpu-prof", "--out", "/tmp/x"], "outDir", "/tmp/x"],
   ])("%j sets %s", (args, field, expected) => {
     const options = parseBenchArgs(args, "/out");
@@ -34,6 +36,9 @@ describe("parseBenchArgs", () => {
     [["--only", ","], /--only: name at least one/],
     [["--contenders", "nginx"], /--contenders: unknown nginx/],
     [["--fast"], /Unknown option/],
+    [["--rounds", "0"], /--rounds: expected a whole number from 1 to 50, got "0"/],
+    [["--rounds", "2.5"], /--rounds: expected a whole number/],
+    [["--rounds", "many"], /--rounds: expected a whole number/],
   ])("%j is refused", (args, message) => {
     expect(() => parseBenchArgs(args, "/out")).toThrow(message);
   });

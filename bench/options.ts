@@ -32,10 +32,12 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** Leave the proxy and its load where the scheduler puts them (cpu-pinning.ts). */
   unpinned: boolean;
+  /** Latency and saturation rounds per contender and workload (undefined: the run's default). */
+  rounds: number | undefined;
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--out DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--rounds N] [--out DIR]
 
   --quick            a short smoke run (seconds per measurement instead of the full durations)
   --only             comma-separated sections: ${SECTIONS.join(", ")}
@@ -43,6 +45,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
   --cpu-prof         run Tollgate's processes and the floor under node --cpu-prof (profiles/<contender>/ in the results folder)
   --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
+  --rounds N         latency and saturation rounds per contender and workload (default 3, 1 with --quick):
+                     more rounds narrow a median that sits near a target, at N x the sections' time
   --out DIR          where results go (default bench/results)
 `;
 
@@ -69,6 +73,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
       contenders: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
       unpinned: { type: "boolean", default: false },
+      rounds: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -82,6 +87,15 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
     contenders: pick("--contenders", values.contenders, CONTENDER_NAMES),
     cpuProf: values["cpu-prof"] ?? false,
     unpinned: values.unpinned ?? false,
+    rounds: values.rounds === undefined ? undefined : roundCount(values.rounds),
     outDir: values.out ?? defaultOutDir,
   };
+}
+
+function roundCount(text: string): number {
+  const rounds = Number(text);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) {
+    throw new Error(`--rounds: expected a whole number from 1 to 50, got ${JSON.stringify(text)}`);
+  }
+  return rounds;
 }

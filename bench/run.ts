@@ -52,6 +52,17 @@ const QUICK: typeof FULL = {
   deadlineMs: 5 * 60_000,
 };
 
+/** The run's settings with `rounds` latency and saturation rounds, the deadline stretched to match. */
+function withRounds(base: typeof FULL, rounds: number | undefined): typeof FULL {
+  if (rounds === undefined) return base;
+  const stretch = Math.max(1, rounds / base.http.latencyRounds);
+  return {
+    ...base,
+    http: { ...base.http, latencyRounds: rounds, saturationRounds: rounds },
+    deadlineMs: Math.ceil(base.deadlineMs * stretch),
+  };
+}
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
@@ -66,7 +77,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const settings = options.quick ? QUICK : FULL;
+  const settings = withRounds(options.quick ? QUICK : FULL, options.rounds);
   const chosenWorkloads = options.workloads;
   const deadline = setTimeout(() => {
     log(`bench: still running after ${settings.deadlineMs / 60_000} minutes; stopping`);
