@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { freePort } from "./support/accounting.js";
 import { postMessages } from "./support/messages.js";
 import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "./support/redis.js";
 import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./support/stack.js";
+import { TcpRelay } from "./support/tcp-relay.js";
 
 // Redis going away under a data plane: a conversation that needs Redis to be routed gets a 503 in its
 // own protocol's envelope (never a 500, never a hang), nothing reaches the upstream for it and nothing
@@ -17,44 +17,9 @@ import { createTenant, type Stack, startStack, type Tenant, waitFor } from "./su
 
 const MODEL = "claude-opus-4-8";
 
-/** Forwards TCP to the real Redis; cut() refuses and drops every connection until restore(). */
-class Relay {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(
-    readonly port: number,
-    private readonly target: URL,
-  ) {}
-
-  async restore(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on("close", () => this.sockets.delete(socket));
-        socket.on("error", () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 let redis: TestRedisPrefix;
 let direct: Redis;
-let relay: Relay;
+let relay: TcpRelay;
 let stack: Stack;
 let t: Tenant;
 const warnings: Array<{ msg: string; heldBack?: number }> = [];
@@ -63,7 +28,8 @@ let refusals = 0;
 beforeAll(async () => {
   redis = createTestPrefix();
   direct = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  relay = new Relay(await freePort(), new URL(REDIS_URL));
+  const target = new URL(REDIS_URL);
+  relay = new TcpRelay(await freePort(), { host: target.hostname, port: Number(target.port || 6379) });
   await relay.restore();
   stack = await startStack({
     dataPlane: {
