@@ -6,6 +6,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.js";
 import { metricsHandler } from "./metrics.js";
 import { peerAddress } from "./rpc/auth-throttle.js";
+import { DEFAULT_SESSION_KEEPALIVE, keepSessionAlive, type SessionKeepalive } from "./session-keepalive.js";
 import { staticFiles } from "./static-files.js";
 
 export interface ControlPlaneServerOptions extends ControlPlaneOptions {
@@ -19,6 +20,8 @@ export interface ControlPlaneServerOptions extends ControlPlaneOptions {
   webRoot?: string;
   /** TOLLGATE_METRICS_TOKEN: GET /metrics then needs it as a bearer token. */
   metricsToken?: string;
+  /** PINGs on the plane port's connections (default every 30 s, answered within 15 s). */
+  planeKeepalive?: SessionKeepalive;
 }
 
 export interface RunningControlPlane {
@@ -76,6 +79,7 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
   const sessions = new Set<Http2Session>();
   planeServer.on("session", (session) => {
     sessions.add(session);
+    keepSessionAlive(session, options.planeKeepalive ?? DEFAULT_SESSION_KEEPALIVE);
     session.once("close", () => sessions.delete(session));
   });
 

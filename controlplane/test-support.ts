@@ -17,6 +17,7 @@ import { createTestDatabase } from "../test/support/postgres.js";
 import type { Log } from "./context.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type RunningControlPlane, startControlPlane } from "./server.js";
+import type { SessionKeepalive } from "./session-keepalive.js";
 
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
 // real Connect clients for it.
@@ -95,7 +96,7 @@ export type Backend = "postgres" | "pglite";
 /** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
 export async function startTestControlPlane(
   backend: Backend,
-  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number } = {},
+  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number; planeKeepalive?: SessionKeepalive } = {},
 ): Promise<TestControlPlane> {
   const { databaseUrl } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
@@ -114,6 +115,7 @@ export async function startTestControlPlane(
     planePort: 0,
     log: options.log ?? (() => {}),
     usageRetentionDays: options.usageRetentionDays,
+    planeKeepalive: options.planeKeepalive,
   });
   return {
     running,

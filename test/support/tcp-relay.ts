@@ -1,13 +1,21 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+  /** Closing either side closes the other (until silenced). */
+  tie(): void;
+  untie(): void;
+}
+
 /**
  * Forwards TCP on a local port to a target, so a test can break the path the way networks do: cut()
- * refuses and drops every connection until restore(); silence() stops forwarding on the connections
- * open now without closing them (a peer gone without a FIN or a RST), while new ones pass.
+ * refuses and drops every connection until restore(); silence() makes the connections open now carry
+ * nothing, not even one side's closing, as when a peer is gone without a FIN or a RST. New ones pass.
  */
 export class TcpRelay {
   private server: Server | undefined;
-  private readonly pairs = new Set<[client: Socket, upstream: Socket]>();
+  private readonly pairs = new Set<Pair>();
   /** Connections accepted so far. */
   accepted = 0;
 
@@ -20,17 +28,27 @@ export class TcpRelay {
     const server = createServer((client) => {
       this.accepted++;
       const upstream = connect(this.target.port, this.target.host);
-      const pair: [Socket, Socket] = [client, upstream];
-      this.pairs.add(pair);
       const drop = () => {
         this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       };
-      for (const socket of pair) {
-        socket.on("close", drop);
-        socket.on("error", drop);
-      }
+      const forget = () => this.pairs.delete(pair);
+      const pair: Pair = {
+        client,
+        upstream,
+        tie: () => {
+          for (const socket of [client, upstream]) socket.on("close", drop).on("error", drop);
+        },
+        untie: () => {
+          for (const socket of [client, upstream]) {
+            socket.off("close", drop).off("error", drop);
+            socket.on("close", forget).on("error", () => {});
+          }
+        },
+      };
+      this.pairs.add(pair);
+      pair.tie();
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
@@ -40,7 +58,7 @@ export class TcpRelay {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const [client, upstream] of this.pairs) {
+    for (const { client, upstream } of this.pairs) {
       client.destroy();
       upstream.destroy();
     }
@@ -48,11 +66,12 @@ export class TcpRelay {
   }
 
   silence(): void {
-    for (const [client, upstream] of this.pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
+    for (const pair of this.pairs) {
+      pair.untie();
+      pair.client.unpipe(pair.upstream);
+      pair.upstream.unpipe(pair.client);
+      pair.client.pause();
+      pair.upstream.pause();
     }
   }
 }
