@@ -46,8 +46,14 @@ export function childEnv(extra: Record<string, string>): Record<string, string> 
   return { ...env, ...extra };
 }
 
-export function tollgateArgs(command: string, nodeOptions: string[] = [], args: string[] = []): string[] {
-  return [...nodeOptions, TOLLGATE_BIN, command, ...args];
+/** `node [options] bin/tollgate.js command [args]`, this checkout's unless `root` names another. */
+export function tollgateArgs(
+  command: string,
+  nodeOptions: string[] = [],
+  args: string[] = [],
+  root?: string,
+): string[] {
+  return [...nodeOptions, root ? join(root, "bin/tollgate.js") : TOLLGATE_BIN, command, ...args];
 }
 
 /** A TypeScript file of the repository run the way bin/tollgate.js runs Tollgate's own. */

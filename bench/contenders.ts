@@ -16,8 +16,10 @@ import {
 // The contenders, all started once and left running so every workload can alternate between them:
 // direct calls to upstream-sim, the floor proxy, `tollgate start` (all-in-one, PGlite), and `tollgate
 // dataplane` beside a `tollgate controlplane` on PostgreSQL, with the in-memory store and on Redis.
+// With --baseline, a data plane run from another checkout joins them on the same control plane
+// ("baseline"): an A/B in one sitting, where the machine's drift between runs cannot pass for a change.
 
-export type ContenderName = "direct" | "floor" | "all-in-one" | "dataplane" | "dataplane-redis";
+export type ContenderName = "direct" | "floor" | "all-in-one" | "dataplane" | "dataplane-redis" | "baseline";
 export const CONTENDER_NAMES: readonly ContenderName[] = [
   "direct",
   "floor",
@@ -54,6 +56,8 @@ export interface SlowStreamSettings {
 
 export interface EnvironmentOptions {
   contenders: readonly ContenderName[];
+  /** A checkout whose data plane runs as the "baseline" contender. */
+  baselineDir?: string | undefined;
   /** Start the slow-stream upstream (and the routes to it) with these settings. */
   slowStreams: SlowStreamSettings | undefined;
   /** Run the measured processes (Tollgate's and the floor) under `node --cpu-prof`, writing profiles to <dir>/<name>/. */
@@ -172,7 +176,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           tollgate("all-in-one", aio.dataPlaneUrl, aio.child.pid, undefined, tenants, slowSim !== undefined),
         );
       });
-    const separatePlanes = (["dataplane", "dataplane-redis"] as const).filter((name) => wanted.has(name));
+    if (options.baselineDir) wanted.add("baseline");
+    const separatePlanes = (["dataplane", "dataplane-redis", "baseline"] as const).filter((name) => wanted.has(name));
     if (separatePlanes.length > 0)
       await unlessFailing(separatePlanes, async () => {
         const database = await createTestDatabase();
@@ -181,9 +186,9 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
         );
         const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
-        const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[]) => {
+        const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[], root?: string) => {
           const dp = await track(
-            startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions }),
+            startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions, root }),
           );
           ownCpu(dp.child);
           await waitForKeys(dp.url, tenants);
@@ -193,6 +198,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
         if (wanted.has("dataplane")) {
           contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling("dataplane"))));
+        }
+        if (options.baselineDir) {
+          const baseline = await dataPlane("baseline", {}, profiling("baseline"), options.baselineDir);
+          contenders.push(separate("baseline", baseline));
         }
         if (wanted.has("dataplane-redis")) {
           const prefix = createTestPrefix();

@@ -12,6 +12,7 @@ describe("parseBenchArgs", () => {
       cpuProf: false,
       unpinned: false,
       rounds: undefined,
+      baseline: undefined,
       outDir: "/out",
     });
   });
@@ -24,6 +25,7 @@ describe("parseBenchArgs", () => {
     [["--quick"], "quick", true],
     [["--unpinned"], "unpinned", true],
     [["--rounds", "9"], "rounds", 9],
+    [["--baseline", "."], "baseline", process.cwd()],
     [["--cpu-prof", "--out", "/tmp/x"], "outDir", "/tmp/x"],
   ])("%j sets %s", (args, field, expected) => {
     const options = parseBenchArgs(args, "/out");
@@ -39,6 +41,7 @@ describe("parseBenchArgs", () => {
     [["--rounds", "0"], /--rounds: expected a whole number from 1 to 50, got "0"/],
     [["--rounds", "2.5"], /--rounds: expected a whole number/],
     [["--rounds", "many"], /--rounds: expected a whole number/],
+    [["--baseline", "/nonexistent"], /--baseline: \/nonexistent is not a Tollgate checkout with node_modules/],
   ])("%j is refused", (args, message) => {
     expect(() => parseBenchArgs(args, "/out")).toThrow(message);
   });

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CONTENDER_NAMES, type ContenderName } from "./contenders.js";
 
@@ -34,10 +36,12 @@ export interface BenchOptions {
   unpinned: boolean;
   /** Latency and saturation rounds per contender and workload (undefined: the run's default). */
   rounds: number | undefined;
+  /** Another checkout whose data plane runs beside this one's as the "baseline" contender. */
+  baseline: string | undefined;
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--rounds N] [--out DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--rounds N] [--baseline DIR] [--out DIR]
 
   --quick            a short smoke run (seconds per measurement instead of the full durations)
   --only             comma-separated sections: ${SECTIONS.join(", ")}
@@ -47,6 +51,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
   --rounds N         latency and saturation rounds per contender and workload (default 3, 1 with --quick):
                      more rounds narrow a median that sits near a target, at N x the sections' time
+  --baseline DIR     also run the data plane of the checkout in DIR (a git worktree with node_modules), in
+                     memory on the same control plane, as contender "baseline": an A/B in one sitting
   --out DIR          where results go (default bench/results)
 `;
 
@@ -74,6 +80,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
       "cpu-prof": { type: "boolean", default: false },
       unpinned: { type: "boolean", default: false },
       rounds: { type: "string" },
+      baseline: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -88,6 +95,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
     cpuProf: values["cpu-prof"] ?? false,
     unpinned: values.unpinned ?? false,
     rounds: values.rounds === undefined ? undefined : roundCount(values.rounds),
+    baseline: values.baseline === undefined ? undefined : checkout(values.baseline),
     outDir: values.out ?? defaultOutDir,
   };
 }
@@ -98,4 +106,12 @@ function roundCount(text: string): number {
     throw new Error(`--rounds: expected a whole number from 1 to 50, got ${JSON.stringify(text)}`);
   }
   return rounds;
+}
+
+function checkout(dir: string): string {
+  const root = resolve(dir);
+  if (!existsSync(join(root, "bin/tollgate.js")) || !existsSync(join(root, "node_modules"))) {
+    throw new Error(`--baseline: ${root} is not a Tollgate checkout with node_modules (bin/tollgate.js, node_modules)`);
+  }
+  return root;
 }

@@ -139,6 +139,7 @@ async function main(): Promise<number> {
       await attempt("contenders", async () => {
         const env = await startEnvironment({
           contenders: options.contenders,
+          baselineDir: options.baseline,
           slowStreams: has("slow-streams") ? settings.slow : undefined,
           cpuProfDir: options.cpuProf ? join(runDir, "profiles") : undefined,
           proxyCpus: pinned ? split.proxy : undefined,

@@ -63,11 +63,13 @@ export async function startDataPlaneProcess(options: {
   workDir: string;
   env?: Record<string, string>;
   nodeOptions?: string[];
+  /** Another checkout to run the data plane from (bench --baseline). */
+  root?: string;
 }): Promise<DataPlaneProcess> {
   const child = await startChild({
     name: options.name,
     logDir: options.logDir,
-    args: tollgateArgs("dataplane", options.nodeOptions ?? [], ["--control-plane", options.planeUrl]),
+    args: tollgateArgs("dataplane", options.nodeOptions ?? [], ["--control-plane", options.planeUrl], options.root),
     env: childEnv({
       TOLLGATE_NODE_TOKEN: options.tokens.TOLLGATE_NODE_TOKEN,
       // upstream-sim listens on loopback; the data plane checks the address it connects to.
