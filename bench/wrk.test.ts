@@ -85,7 +85,9 @@ describe("runWrk", () => {
     // 400 req/s with 10 ms answers; pausing 25 ms per connection instead would send 10 / 35 ms = 286.
     expect(paced.requests / paced.durationSec).toBeGreaterThan(360);
     expect(paced.requests / paced.durationSec).toBeLessThan(440);
-    expect(paced.latencyUs.p50).toBeGreaterThanOrEqual(10_000);
+    // The answer's 10 ms are in the latency. libuv counts timers in whole milliseconds from the time
+    // cached at the loop's turn, so a 10 ms timer can fire up to 1 ms early on an idle machine.
+    expect(paced.latencyUs.p50).toBeGreaterThanOrEqual(9_000);
     expect(paced.errors).toBe(0);
   });
 });
