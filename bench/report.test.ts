@@ -54,6 +54,12 @@ describe("renderReport", () => {
       "| anthropic | dataplane | 500 | 497 | 0.500 | 1.500 | 0.600 / 0.500 / 0.450 | 120 | +0.200 | +0.600 | +0.050 | +0.300 | — |",
     );
     expect(report).not.toContain("under 90%");
+    expect(report).not.toContain("Baseline:");
+  });
+
+  it("names the baseline's checkout and commit beside the run's own", () => {
+    const report = renderReport({ ...base, baseline: { dir: "/work/base", code: "fedcba987654" } }, []);
+    expect(report).toContain("Baseline: the data plane of /work/base on fedcba987654");
   });
 
   it("warns when a contender could not serve the offered rate", () => {

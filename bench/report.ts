@@ -260,6 +260,9 @@ export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): s
     ...[calibrationLine(r.calibration.start, r.calibration.end)].filter((line) => line !== undefined),
     `Command: \`${r.command}\`${r.code ? ` on ${r.code}` : ""}, ${r.startedAt} to ${r.finishedAt}`,
     `Contenders: ${r.contenders.join(", ") || "none"}`,
+    ...(r.baseline
+      ? [`Baseline: the data plane of ${r.baseline.dir}${r.baseline.code ? ` on ${r.baseline.code}` : ""}`]
+      : []),
     ...(r.contenders.length > 0 ? [`CPU pinning: ${r.pinning ?? "none (the scheduler placed every process)"}`] : []),
     ...r.pending.map((p) => `Not measured: ${p.name}: ${p.reason}`),
     ...r.sectionErrors.map((e) => `Section ${e.section} FAILED: ${e.error.split("\n")[0]}`),

@@ -12,6 +12,7 @@ export function benchResults(overrides: Partial<BenchResults>): BenchResults {
       machine: { cpuModel: "Xeon", cores: 2, memoryGiB: 24, node: "v20.20.2", kernel: "6.1", loadAverage: 0.5 },
       command: "npm run bench --",
       code: "0123456789ab",
+      baseline: undefined,
       quick: false,
       cpuProfiled: false,
       sections: [],

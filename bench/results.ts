@@ -19,6 +19,8 @@ export interface BenchResults {
   command: string;
   /** The commit measured (code-version.ts); undefined when it could not be read. */
   code: string | undefined;
+  /** The checkout run as contender "baseline" (--baseline), and its commit. */
+  baseline: { dir: string; code: string | undefined } | undefined;
   quick: boolean;
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
@@ -39,7 +41,10 @@ export interface BenchResults {
   sectionErrors: Array<{ section: string; error: string }>;
 }
 
-type RunHead = Pick<BenchResults, "startedAt" | "machine" | "command" | "code" | "quick" | "cpuProfiled" | "sections">;
+type RunHead = Pick<
+  BenchResults,
+  "startedAt" | "machine" | "command" | "code" | "baseline" | "quick" | "cpuProfiled" | "sections"
+>;
 
 /** A run that has measured nothing yet. */
 export function emptyResults(head: RunHead): BenchResults {

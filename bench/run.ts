@@ -100,6 +100,7 @@ async function main(): Promise<number> {
     machine,
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
     code: codeVersion(REPO_ROOT),
+    baseline: options.baseline ? { dir: options.baseline, code: codeVersion(options.baseline) } : undefined,
     quick: options.quick,
     cpuProfiled: options.cpuProf,
     sections: options.sections,
