@@ -19,7 +19,14 @@ import {
 // With --baseline, a data plane run from another checkout joins them on the same control plane
 // ("baseline"): an A/B in one sitting, where the machine's drift between runs cannot pass for a change.
 
-export type ContenderName = "direct" | "floor" | "all-in-one" | "dataplane" | "dataplane-redis" | "baseline";
+export type ContenderName =
+  | "direct"
+  | "floor"
+  | "floor-agent"
+  | "all-in-one"
+  | "dataplane"
+  | "dataplane-redis"
+  | "baseline";
 export const CONTENDER_NAMES: readonly ContenderName[] = [
   "direct",
   "floor",
@@ -27,6 +34,8 @@ export const CONTENDER_NAMES: readonly ContenderName[] = [
   "dataplane",
   "dataplane-redis",
 ];
+/** Run only when named (--contenders): the floor on node:http's Agent, to compare floors. */
+export const OPTIONAL_CONTENDER_NAMES: readonly ContenderName[] = ["floor-agent"];
 export type CredentialKind = "anthropic" | "openai" | "slow";
 
 export interface Contender {
@@ -136,22 +145,29 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     if (wanted.has("direct")) {
       contenders.push(plain("direct", upstreams.fast, slowSim && upstreams.slow, undefined, undefined));
     }
-    if (wanted.has("floor")) {
-      const floor = (name: string, upstream: string) =>
+    for (const name of (["floor", "floor-agent"] as const).filter((n) => wanted.has(n))) {
+      const floor = (processName: string, upstream: string) =>
         track(
           startChild({
-            name,
+            name: processName,
             logDir,
             env: childEnv({}),
-            args: [...profiling(name), ...tsArgs("bench/floor-proxy.ts", ["--upstream", upstream])],
+            args: [
+              ...profiling(processName),
+              ...tsArgs("bench/floor-proxy.ts", [
+                "--upstream",
+                upstream,
+                ...(name === "floor-agent" ? ["--agent"] : []),
+              ]),
+            ],
             ready: /floor proxy on (\S+)/,
           }),
         );
-      const fast = await floor("floor", upstreams.fast);
-      const slowFloor = slowSim ? await floor("floor-slow", upstreams.slow) : undefined;
+      const fast = await floor(name, upstreams.fast);
+      const slowFloor = slowSim ? await floor(`${name}-slow`, upstreams.slow) : undefined;
       ownCpu(fast);
       if (slowFloor) ownCpu(slowFloor);
-      contenders.push(plain("floor", url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
+      contenders.push(plain(name, url(fast), slowFloor && url(slowFloor), fast.pid, slowFloor?.pid));
     }
     // A contender that cannot start is reported as unavailable; the others still run.
     const unlessFailing = async (names: ContenderName[], start: () => Promise<void>) => {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream";
 import { parseArgs } from "node:util";
@@ -6,12 +6,18 @@ import { Pool } from "undici";
 
 // The floor: the least a Node proxy can do for one request. A node:http server, an undici keep-alive
 // pool to one upstream, bodies piped through both ways, hop-by-hop headers dropped. No auth, no
-// policy, no usage: whatever Tollgate costs above this is the price of being a gateway.
-// Usage: node --import ./bin/ts-loader.js bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N]
+// policy, no usage: whatever Tollgate costs above this is the price of being a gateway. With --agent
+// the upstream side is node:http's keep-alive Agent instead (contender floor-agent): the issue's
+// wording of the floor, which costs more per request than the pool.
+// Usage: node --import ./bin/ts-loader.js bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N] [--agent]
 
-const { values } = parseArgs({ options: { upstream: { type: "string" }, port: { type: "string", default: "0" } } });
+const { values } = parseArgs({
+  options: { upstream: { type: "string" }, port: { type: "string", default: "0" }, agent: { type: "boolean" } },
+});
 if (!values.upstream) throw new Error("--upstream URL is required");
-const pool = new Pool(new URL(values.upstream).origin, { keepAliveTimeout: 30_000 });
+const upstreamUrl = new URL(values.upstream);
+const pool = new Pool(upstreamUrl.origin, { keepAliveTimeout: 30_000 });
+const agent = new Agent({ keepAlive: true });
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "host", "te", "trailer", "upgrade"]);
 
 function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -24,18 +30,27 @@ function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const method = req.method === "GET" ? "GET" : "POST";
+  const unreachable = () => {
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end("upstream unreachable");
+  };
+  if (values.agent) {
+    const { hostname, port } = upstreamUrl;
+    const headers = endToEnd(req.headers);
+    const outgoing = request({ hostname, port, path: req.url, method, headers, agent }, (upstream) => {
+      res.writeHead(upstream.statusCode ?? 502, endToEnd(upstream.headers));
+      pipeline(upstream, res, () => {});
+    });
+    outgoing.on("error", unreachable);
+    pipeline(req, outgoing, () => {});
+    return;
+  }
   pool
     .request({ path: req.url ?? "/", method, headers: endToEnd(req.headers), body: method === "POST" ? req : null })
-    .then(
-      (upstream) => {
-        res.writeHead(upstream.statusCode, endToEnd(upstream.headers));
-        pipeline(upstream.body, res, () => {});
-      },
-      () => {
-        res.writeHead(502, { "content-type": "text/plain" });
-        res.end("upstream unreachable");
-      },
-    );
+    .then((upstream) => {
+      res.writeHead(upstream.statusCode, endToEnd(upstream.headers));
+      pipeline(upstream.body, res, () => {});
+    }, unreachable);
 });
 server.listen(Number(values.port), "127.0.0.1", () => {
   process.stdout.write(`floor proxy on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);

@@ -22,6 +22,7 @@ describe("parseBenchArgs", () => {
     [["--only", " usage-ingest "], "sections", ["usage-ingest"]],
     [["--workloads", "openai-stream"], "workloads", ["openai-stream"]],
     [["--contenders", "dataplane,floor"], "contenders", ["floor", "dataplane"]],
+    [["--contenders", "floor-agent,floor"], "contenders", ["floor", "floor-agent"]],
     [["--quick"], "quick", true],
     [["--unpinned"], "unpinned", true],
     [["--rounds", "9"], "rounds", 9],

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CONTENDER_NAMES, type ContenderName } from "./contenders.js";
+import { CONTENDER_NAMES, type ContenderName, OPTIONAL_CONTENDER_NAMES } from "./contenders.js";
 
 // `npm run bench -- [options]`: which sections, workloads and contenders to run, and how long.
 
@@ -46,7 +46,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --quick            a short smoke run (seconds per measurement instead of the full durations)
   --only             comma-separated sections: ${SECTIONS.join(", ")}
   --workloads        comma-separated: ${WORKLOAD_NAMES.join(", ")}
-  --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")}
+  --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")} (all by default), or ${OPTIONAL_CONTENDER_NAMES.join(", ")}
+                     (only when named: the floor on node:http's keep-alive Agent instead of an undici pool)
   --cpu-prof         run Tollgate's processes and the floor under node --cpu-prof (profiles/<contender>/ in the results folder)
   --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
   --rounds N         latency and saturation rounds per contender and workload (default 3, 1 with --quick):
@@ -56,8 +57,14 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --out DIR          where results go (default bench/results)
 `;
 
-function pick<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] {
-  if (text === undefined) return [...allowed];
+function pick<T extends string>(
+  flag: string,
+  text: string | undefined,
+  standard: readonly T[],
+  optional: readonly T[] = [],
+): T[] {
+  if (text === undefined) return [...standard];
+  const allowed = [...standard, ...optional];
   const names = text
     .split(",")
     .map((name) => name.trim())
@@ -91,7 +98,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
     quick: values.quick ?? false,
     sections: pick("--only", values.only, SECTIONS),
     workloads: pick("--workloads", values.workloads, WORKLOAD_NAMES),
-    contenders: pick("--contenders", values.contenders, CONTENDER_NAMES),
+    contenders: pick("--contenders", values.contenders, CONTENDER_NAMES, OPTIONAL_CONTENDER_NAMES),
     cpuProf: values["cpu-prof"] ?? false,
     unpinned: values.unpinned ?? false,
     rounds: values.rounds === undefined ? undefined : roundCount(values.rounds),
