@@ -7,8 +7,8 @@ import { Pool } from "undici";
 // The floor: the least a Node proxy can do for one request. A node:http server, an undici keep-alive
 // pool to one upstream, bodies piped through both ways, hop-by-hop headers dropped. No auth, no
 // policy, no usage: whatever Tollgate costs above this is the price of being a gateway. With --agent
-// the upstream side is node:http's keep-alive Agent instead (contender floor-agent): the issue's
-// wording of the floor, which costs more per request than the pool.
+// the upstream side is node:http's keep-alive Agent instead (contender floor-agent), the issue's
+// wording of the floor, to compare the two in one sitting.
 // Usage: node --import ./bin/ts-loader.js bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N] [--agent]
 
 const { values } = parseArgs({
