@@ -158,8 +158,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     }, PRUNE_EVERY_MS).unref();
     // Other replicas' changes (PostgreSQL only); our own arrive too, and the feed skips their versions.
     stopListening = await database.listen(CONFIG_CHANNEL, (payload) => {
-      const { version, kind } = parseChangeNotice(payload);
-      feed.publish(version, kind);
+      const { version, configVersion } = parseChangeNotice(payload);
+      feed.publish(version, configVersion);
     });
   } catch (error) {
     shutdown.abort();

@@ -14,19 +14,24 @@ describe("ChangeFeed", () => {
     expect(feed.generation).toBe(wakes);
   });
 
-  // Each publication: its version (or "-" for none), "u" after it for a usage stamp.
+  // Each publication: its version (or "-" for none); a usage stamp adds ":" and the last config version
+  // below it ("?" when not known: a stamp announced by an earlier release).
   it.each<[string, string, number, number]>([
-    ["usage stamps in sequence move only the generation", "1 2u 3u 4u", 4, 1],
-    ["a config change after usage stamps moves both", "1 2u 3 4u", 4, 2],
-    ["a usage stamp after a gap may cover a config change not yet announced", "1 3u 2 4u", 3, 2],
-    ["the first usage stamp heard (nothing announced before it) counts as a change", "7u 8u", 2, 1],
-    ["a usage stamp's echo after its writer announced it moves nothing", "1 2u 2u", 2, 1],
-    ["a reconnected listener moves both", "1 2u - 3u", 4, 2],
+    ["usage stamps after a config change move only the generation", "1 2:1 3:1 4:1", 4, 1],
+    ["a config change after usage stamps moves both", "1 2:1 3 4:3", 4, 2],
+    ["a usage stamp that is the first news of a config change below it moves both", "1 3:2 2 4:2", 3, 2],
+    ["a usage stamp after a gap of usage stamps only moves only the generation", "1 3:1", 2, 1],
+    ["the first usage stamp heard counts as a change", "7:5 8:5", 2, 1],
+    ["a usage stamp's echo after its writer announced it moves nothing", "1 2:1 2:1", 2, 1],
+    ["a usage stamp whose config version is not known counts as a change", "1 2:? 3:1", 3, 2],
+    ["a reconnected listener moves both", "1 2:1 - 3:1", 4, 2],
   ])("config generation: %s", (_name, publications, generation, configGeneration) => {
     const feed = new ChangeFeed();
     for (const publication of publications.split(" ")) {
-      if (publication === "-") feed.publish();
-      else feed.publish(Number.parseInt(publication, 10), publication.endsWith("u") ? "usage" : "config");
+      const [version, config] = publication.split(":");
+      if (version === "-") feed.publish();
+      else if (config === undefined) feed.publish(Number(version));
+      else feed.publish(Number(version), config === "?" ? undefined : Number(config));
     }
     expect([feed.generation, feed.configGeneration]).toEqual([generation, configGeneration]);
   });

@@ -1,5 +1,3 @@
-import type { ChangeKind } from "./versions.js";
-
 // Wakes config watchers after a change commits. Watchers re-read "everything newer than what I sent",
 // so a wake-up carries no payload and several wake-ups may merge into one read. A change is announced
 // twice on PostgreSQL, by its writer and by its own NOTIFY echoed back; versions commit in order
@@ -8,13 +6,14 @@ import type { ChangeKind } from "./versions.js";
 //
 // Most versions are usage stamps (a few a second while requests are billed): they change quota used
 // and balances, nothing a cache of prices or groups holds. `configGeneration` leaves them out, so such
-// caches are not re-read for them. Versions come from one sequence, so a usage stamp right after the
-// last version announced carries nothing else; after a gap it may be the first news of a config change
-// below it (announced late, or by another replica whose NOTIFY has not arrived), and counts as one.
+// caches are not re-read for them. Every announcement carries the last config version at or below its
+// own (config/versions.ts), so a usage stamp that is the first news of a config change (announced
+// late, or by another replica whose NOTIFY has not arrived) moves it too.
 export class ChangeFeed {
   #generation = 0;
   #configGeneration = 0;
   #version = 0;
+  #configVersion = 0;
   #waiters = new Set<() => void>();
 
   /** Moves on every change. */
@@ -27,15 +26,18 @@ export class ChangeFeed {
     return this.#configGeneration;
   }
 
-  /** A committed change at `version`; without one (a reconnected listener), "something may have changed". */
-  publish(version?: number, kind: ChangeKind = "config"): void {
-    let onlyUsage = false;
+  /**
+   * A committed change at `version`, whose last config change was `configVersion` (itself for a config
+   * change). Without a version (a reconnected listener), "something may have changed"; without a
+   * config version (not known), "the config may have changed".
+   */
+  publish(version?: number, configVersion: number | undefined = version): void {
     if (version !== undefined) {
       if (version <= this.#version) return;
-      onlyUsage = kind === "usage" && version === this.#version + 1;
       this.#version = version;
     }
-    if (!onlyUsage) this.#configGeneration++;
+    if (configVersion === undefined || configVersion > this.#configVersion) this.#configGeneration++;
+    if (configVersion !== undefined && configVersion > this.#configVersion) this.#configVersion = configVersion;
     this.#generation++;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();

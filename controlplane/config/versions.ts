@@ -15,7 +15,7 @@ export type ResourceKindName = "api_key" | "user" | "group" | "account" | "model
 /** Serialises config writers and returns the version to stamp on every row this transaction changes. */
 export async function beginConfigChange(tx: Tx): Promise<number> {
   // Sent together: PostgreSQL runs a connection's statements in order, so nextval waits for the lock.
-  const [, version] = await Promise.all([lockConfig(tx), nextConfigVersion(tx)]);
+  const [, { version }] = await Promise.all([lockConfig(tx), nextConfigVersion(tx)]);
   return version;
 }
 
@@ -30,36 +30,60 @@ export async function lockConfig(tx: Tx): Promise<void> {
  */
 export type ChangeKind = "config" | "usage";
 
-/** The NOTIFY payload of a version: the number, then " usage" for a usage stamp. */
-export function changeNotice(version: number, kind: ChangeKind): string {
-  return kind === "usage" ? `${version} usage` : String(version);
+/**
+ * A committed version and the last version at or below it that changed more than usage stamps do
+ * (config_head.config_version, read under the config lock): a cache of prices or groups is stale
+ * exactly when this moved.
+ */
+export interface Change {
+  version: number;
+  configVersion: number;
 }
 
 /**
- * A payload read back; no version when there is none (a reconnected listener) or it is not one of
- * ours: the feed then assumes a change.
+ * The NOTIFY payload of a version: the bare number for a config change (what earlier releases send and
+ * read), `<version> usage <configVersion>` for a usage stamp (earlier releases read the first two).
  */
-export function parseChangeNotice(payload: string | undefined): { version: number | undefined; kind: ChangeKind } {
-  const [number, kind] = (payload ?? "").split(" ");
-  const version = Number(number);
-  return {
-    version: Number.isSafeInteger(version) && version > 0 ? version : undefined,
-    kind: kind === "usage" ? "usage" : "config",
-  };
+export function changeNotice({ version, configVersion }: Change, kind: ChangeKind): string {
+  return kind === "usage" ? `${version} usage ${configVersion}` : String(version);
+}
+
+/**
+ * A payload read back. No version when there is none (a reconnected listener) or it is not one of
+ * ours; no config version when it cannot be known (that, or a usage stamp from an earlier release):
+ * the feed then assumes a config change.
+ */
+export function parseChangeNotice(payload: string | undefined): {
+  version: number | undefined;
+  configVersion: number | undefined;
+} {
+  const [number, kind, config] = (payload ?? "").split(" ");
+  const version = positive(number);
+  if (version === undefined) return { version, configVersion: undefined };
+  return { version, configVersion: kind === "usage" ? positive(config) : version };
+}
+
+function positive(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /** The next version, recorded as the head and announced on commit; call only under `lockConfig`. */
-export async function nextConfigVersion(tx: Tx, kind: ChangeKind = "config"): Promise<number> {
-  const [row] = await queryRows<{ v: string }>(tx, sql`select nextval('config_version_seq')::text as v`);
+export async function nextConfigVersion(tx: Tx, kind: ChangeKind = "config"): Promise<Change> {
+  const [row] = await queryRows<{ v: string; c: string }>(
+    tx,
+    sql`select nextval('config_version_seq')::text as v, (select config_version::text from config_head where id = 1) as c`,
+  );
   const version = Number(row?.v);
+  const change = { version, configVersion: kind === "usage" ? Number(row?.c ?? 0) : version };
   await Promise.all([
     tx
       .update(configHead)
       .set(kind === "usage" ? { version } : { version, configVersion: version })
       .where(eq(configHead.id, 1)),
-    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(version, kind)})`),
+    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(change, kind)})`),
   ]);
-  return version;
+  return change;
 }
 
 export async function recordTombstones(

@@ -16,14 +16,19 @@ describe("cachedBillingRates", () => {
     await source();
     await source();
     expect(reads).toBe(1);
-    for (const version of [2, 3, 4]) feed.publish(version, "usage");
+    // Usage stamps, each carrying the last config version below it.
+    for (const version of [2, 3, 4]) feed.publish(version, 1);
     await source();
     expect(reads).toBe(1);
     feed.publish(5);
     await source();
     expect(reads).toBe(2);
-    // A stamp after a gap may be the first news of a price change below it.
-    feed.publish(7, "usage");
+    // A stamp can be the first news of a price change below it (6, from another replica).
+    feed.publish(7, 6);
+    await source();
+    expect(reads).toBe(3);
+    feed.publish(6);
+    feed.publish(9, 6);
     await source();
     expect(reads).toBe(3);
   });

@@ -8,7 +8,7 @@ import {
   UsageBatchSchema,
   UsageRecordSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import { lockConfig, readConfigHead } from "../config/versions.js";
+import { CONFIG_CHANNEL, lockConfig, parseChangeNotice, readConfigHead } from "../config/versions.js";
 import { type Database, openDatabase, queryRows } from "../db/database.js";
 import {
   must,
@@ -119,6 +119,30 @@ describe("usage versions", () => {
       expect(Number(update.version)).toBe(headBefore + 1);
     } finally {
       watch.stop();
+    }
+  });
+
+  it("announces a usage stamp with the last config change below it, so other replicas' caches stay put", async () => {
+    const notices: Array<string | undefined> = [];
+    const unlisten = await database.listen(CONFIG_CHANNEL, (payload) => notices.push(payload));
+    try {
+      const { record } = await fixture();
+      const configVersion = (await readConfigHead(database.db)).version;
+      const client = planeClient(planeTransport(cp.running.planeUrl));
+      const batches = (async function* () {
+        yield create(UsageBatchSchema, { batchId: 1n, records: [record()] });
+      })();
+      for await (const ack of client.reportUsage(batches)) expect(ack.applied).toBe(1);
+      const stamp = (await readConfigHead(database.db)).version;
+      expect(stamp).toBeGreaterThan(configVersion);
+      const deadline = Date.now() + 5_000;
+      while (!notices.some((n) => parseChangeNotice(n).version === stamp)) {
+        if (Date.now() > deadline) throw new Error(`no notice of version ${stamp}: ${notices.join(", ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(notices).toContain(`${stamp} usage ${configVersion}`);
+    } finally {
+      await unlisten();
     }
   });
 

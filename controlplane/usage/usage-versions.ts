@@ -1,5 +1,5 @@
 import type { ChangeFeed } from "../config/change-feed.js";
-import { lockConfig, nextConfigVersion } from "../config/versions.js";
+import { type Change, lockConfig, nextConfigVersion } from "../config/versions.js";
 import { billingPending, lockPendingBilling, stampBilling } from "../db/billing.js";
 import type { Db } from "../db/database.js";
 import { CoalescedRuns } from "./coalesced-runs.js";
@@ -13,15 +13,15 @@ import { CoalescedRuns } from "./coalesced-runs.js";
 // committed, so an ack still means "billed and published", as the data plane's spend guard expects.
 
 /** Stamps every billed-but-unpublished user and key with one new version; undefined when there were none. */
-export async function stampBilledRows(db: Db): Promise<number | undefined> {
+export async function stampBilledRows(db: Db): Promise<Change | undefined> {
   if (!(await billingPending(db))) return undefined;
   return db.transaction(async (tx) => {
     // One write: the lock is taken before the rows, as PostgreSQL runs them in order.
     const [, locked] = await Promise.all([lockConfig(tx), lockPendingBilling(tx)]);
     if (locked.users.length === 0 && locked.keys.length === 0) return undefined;
-    const version = await nextConfigVersion(tx, "usage");
-    await stampBilling(tx, locked, version);
-    return version;
+    const change = await nextConfigVersion(tx, "usage");
+    await stampBilling(tx, locked, change.version);
+    return change;
   });
 }
 
@@ -30,8 +30,8 @@ export class UsageVersions {
 
   constructor(db: Db, feed: ChangeFeed, intervalMs: number) {
     this.#runs = new CoalescedRuns(async () => {
-      const version = await stampBilledRows(db);
-      if (version !== undefined) feed.publish(version, "usage");
+      const change = await stampBilledRows(db);
+      if (change) feed.publish(change.version, change.configVersion);
     }, intervalMs);
   }
 
