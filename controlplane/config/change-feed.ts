@@ -27,9 +27,9 @@ export class ChangeFeed {
   }
 
   /**
-   * A committed change at `version`, whose last config change was `configVersion` (itself for a config
-   * change). Without a version (a reconnected listener), "something may have changed"; without a
-   * config version (not known), "the config may have changed".
+   * A committed change at `version`, whose last config change was `configVersion`. Left out or not
+   * known (undefined), that is `version` itself: the config may have changed up to there, and a cache
+   * read after it sees whatever did. Without a version (a reconnected listener), anything may have.
    */
   publish(version?: number, configVersion: number | undefined = version): void {
     if (version !== undefined) {
