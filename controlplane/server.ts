@@ -3,10 +3,11 @@ import { createServer as createHttp2Server, type Http2Server, type Http2Session 
 import type { AddressInfo } from "node:net";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { PLANE_KEEPALIVE, type PlaneKeepalive } from "../common/plane-keepalive.js";
 import { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.js";
 import { metricsHandler } from "./metrics.js";
 import { peerAddress } from "./rpc/auth-throttle.js";
-import { DEFAULT_SESSION_KEEPALIVE, keepSessionAlive, type SessionKeepalive } from "./session-keepalive.js";
+import { keepSessionAlive } from "./session-keepalive.js";
 import { staticFiles } from "./static-files.js";
 
 export interface ControlPlaneServerOptions extends ControlPlaneOptions {
@@ -21,7 +22,7 @@ export interface ControlPlaneServerOptions extends ControlPlaneOptions {
   /** TOLLGATE_METRICS_TOKEN: GET /metrics then needs it as a bearer token. */
   metricsToken?: string;
   /** PINGs on the plane port's connections (default every 30 s, answered within 15 s). */
-  planeKeepalive?: SessionKeepalive;
+  planeKeepalive?: PlaneKeepalive;
 }
 
 export interface RunningControlPlane {
@@ -79,7 +80,7 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
   const sessions = new Set<Http2Session>();
   planeServer.on("session", (session) => {
     sessions.add(session);
-    keepSessionAlive(session, options.planeKeepalive ?? DEFAULT_SESSION_KEEPALIVE);
+    keepSessionAlive(session, options.planeKeepalive ?? PLANE_KEEPALIVE);
     session.once("close", () => sessions.delete(session));
   });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type Client, Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { expect } from "vitest";
+import type { PlaneKeepalive } from "../common/plane-keepalive.js";
 import { AccountService } from "../gen/tollgate/admin/v1/account_pb.js";
 import { ApiKeyService } from "../gen/tollgate/admin/v1/api_key_pb.js";
 import { AuditService } from "../gen/tollgate/admin/v1/audit_pb.js";
@@ -17,7 +18,6 @@ import { createTestDatabase } from "../test/support/postgres.js";
 import type { Log } from "./context.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type RunningControlPlane, startControlPlane } from "./server.js";
-import type { SessionKeepalive } from "./session-keepalive.js";
 
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
 // real Connect clients for it.
@@ -96,7 +96,7 @@ export type Backend = "postgres" | "pglite";
 /** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
 export async function startTestControlPlane(
   backend: Backend,
-  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number; planeKeepalive?: SessionKeepalive } = {},
+  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number; planeKeepalive?: PlaneKeepalive } = {},
 ): Promise<TestControlPlane> {
   const { databaseUrl } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
