@@ -36,8 +36,10 @@ export class ChangeFeed {
       if (version <= this.#version) return;
       this.#version = version;
     }
-    if (configVersion === undefined || configVersion > this.#configVersion) this.#configGeneration++;
-    if (configVersion !== undefined && configVersion > this.#configVersion) this.#configVersion = configVersion;
+    if (configVersion === undefined || configVersion > this.#configVersion) {
+      this.#configGeneration++;
+      this.#configVersion = configVersion ?? this.#configVersion;
+    }
     this.#generation++;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();

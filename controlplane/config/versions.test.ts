@@ -3,8 +3,8 @@ import { changeNotice, parseChangeNotice } from "./versions.js";
 
 describe("change notices (the NOTIFY payload of a version)", () => {
   it.each([
-    ["a config change", changeNotice({ version: 42, configVersion: 42 }, "config"), { version: 42, configVersion: 42 }],
-    ["a usage stamp", changeNotice({ version: 43, configVersion: 40 }, "usage"), { version: 43, configVersion: 40 }],
+    ["a config change", changeNotice({ version: 42, configVersion: 42 }), { version: 42, configVersion: 42 }],
+    ["a usage stamp", changeNotice({ version: 43, configVersion: 40 }), { version: 43, configVersion: 40 }],
     ["a usage stamp from an earlier release", "43 usage", { version: 43, configVersion: undefined }],
     ["a usage stamp with a broken config version", "43 usage x", { version: 43, configVersion: undefined }],
     ["no payload (a reconnected listener)", undefined, { version: undefined, configVersion: undefined }],
@@ -15,7 +15,7 @@ describe("change notices (the NOTIFY payload of a version)", () => {
   });
 
   it("keeps the parts earlier releases read: a config change's bare number, a stamp's first two words", () => {
-    expect(changeNotice({ version: 42, configVersion: 42 }, "config")).toBe("42");
-    expect(changeNotice({ version: 43, configVersion: 40 }, "usage")).toMatch(/^43 usage /);
+    expect(changeNotice({ version: 42, configVersion: 42 })).toBe("42");
+    expect(changeNotice({ version: 43, configVersion: 40 })).toMatch(/^43 usage /);
   });
 });

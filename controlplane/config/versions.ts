@@ -41,11 +41,12 @@ export interface Change {
 }
 
 /**
- * The NOTIFY payload of a version: the bare number for a config change (what earlier releases send and
- * read), `<version> usage <configVersion>` for a usage stamp (earlier releases read the first two).
+ * The NOTIFY payload of a version: the bare number for a config change, whose config version is its
+ * own (what earlier releases send and read); `<version> usage <configVersion>` for a usage stamp
+ * (earlier releases read the first two).
  */
-export function changeNotice({ version, configVersion }: Change, kind: ChangeKind): string {
-  return kind === "usage" ? `${version} usage ${configVersion}` : String(version);
+export function changeNotice({ version, configVersion }: Change): string {
+  return configVersion === version ? String(version) : `${version} usage ${configVersion}`;
 }
 
 /**
@@ -77,11 +78,8 @@ export async function nextConfigVersion(tx: Tx, kind: ChangeKind = "config"): Pr
   const version = Number(row?.v);
   const change = { version, configVersion: kind === "usage" ? Number(row?.c ?? 0) : version };
   await Promise.all([
-    tx
-      .update(configHead)
-      .set(kind === "usage" ? { version } : { version, configVersion: version })
-      .where(eq(configHead.id, 1)),
-    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(change, kind)})`),
+    tx.update(configHead).set(change).where(eq(configHead.id, 1)),
+    queryRows(tx, sql`select pg_notify(${CONFIG_CHANNEL}, ${changeNotice(change)})`),
   ]);
   return change;
 }
