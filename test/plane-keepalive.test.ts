@@ -24,7 +24,6 @@ import { TcpRelay } from "./support/tcp-relay.js";
 const FAST: PlaneKeepalive = { pingIntervalMs: 200, pingTimeoutMs: 1_000 };
 /** The longest interval timers take (about 25 days): no PING within a test. */
 const NO_PINGS: PlaneKeepalive = { pingIntervalMs: 2 ** 31 - 1, pingTimeoutMs: 200 };
-const CONTROL_PLANE_PINGS = FAST;
 
 let sim: UpstreamSim;
 let cp: TestControlPlane;
@@ -32,7 +31,7 @@ const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   sim = await startUpstreamSim({ quiet: true });
-  cp = await startTestControlPlane("postgres", { planeKeepalive: CONTROL_PLANE_PINGS });
+  cp = await startTestControlPlane("postgres", { planeKeepalive: FAST });
 });
 
 afterEach(async () => {
