@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { withNamedStatements } from "./pglite-statements.js";
 import * as schema from "./schema/index.js";
 
 // The one place that knows there are two drivers (STACK.md "Databases"): postgres.js for servers,
@@ -100,7 +101,7 @@ function preparing(sql: postgres.Sql): postgres.Sql {
 async function openPglite(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client: withNamedStatements(client), schema }) as unknown as Db;
   try {
     await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });
   } catch (error) {
