@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, type Executor, openDatabase, queryRows } from "./database.js";
-import { MAX_STATEMENTS } from "./pglite-statements.js";
+import { MAX_STATEMENTS, PgliteStatements } from "./pglite-statements.js";
 import { users } from "./schema/index.js";
 
 // The embedded database (`tollgate start`) runs every query as a named statement on PGlite's one
@@ -104,5 +105,20 @@ describe("PGlite statements", () => {
     opened = await openDatabase({ pgliteDir: dir });
     const rows = await opened.db.select({ id: users.id }).from(users).where(eq(users.id, "usr_kept"));
     expect(rows).toEqual([{ id: "usr_kept" }]);
+  });
+
+  it("parse a column with the query's own parser for its type, and every other with PGlite's", async () => {
+    const pg = new PGlite();
+    try {
+      const statements = new PgliteStatements(pg);
+      const text = "select 1::int4 as own, 2::int4 as again, '2026-01-02T03:04:05Z'::timestamptz as other";
+      const plain = await statements.query(text, [], undefined, false);
+      expect(plain.rows).toEqual([{ own: 1, again: 2, other: new Date("2026-01-02T03:04:05Z") }]);
+      const own = await statements.query(text, [], { parsers: { 23: (value: string) => `int ${value}` } }, false);
+      expect(own.rows).toEqual([{ own: "int 1", again: "int 2", other: new Date("2026-01-02T03:04:05Z") }]);
+      expect((await statements.query(text, [], undefined, false)).rows).toEqual(plain.rows);
+    } finally {
+      await pg.close();
+    }
   });
 });
