@@ -87,6 +87,14 @@ describe("PGlite statements", () => {
     expect(ids.map((r) => r.id).sort()).toEqual(["usr_first", "usr_fourth"]);
   });
 
+  it("refuse a query on a transaction that has ended", async () => {
+    let ended: Executor | undefined;
+    await opened.db.transaction(async (tx) => {
+      ended = tx;
+    });
+    await expect(queryRows(ended as Executor, sql`select 1`)).rejects.toThrow();
+  });
+
   it(`keep at most ${MAX_STATEMENTS} statements, and run one again after it was closed`, async () => {
     const run = (n: number) => queryRows<{ n: number }>(opened.db, sql.raw(`select ${n} as n`));
     for (let n = 0; n < MAX_STATEMENTS + 40; n++) expect(await run(n)).toEqual([{ n }]);

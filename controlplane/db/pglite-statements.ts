@@ -55,8 +55,8 @@ export class PgliteStatements {
         { syncToFs: false },
       );
       if (!inTransaction) await this.pg.syncToFs();
-      // PGlite merges a query's own parsers into its ~300 by spreading them, per query: 130 µs on this
-      // machine, as their keys are type oids. Layered on the defaults instead, the lookups are the same.
+      // PGlite merges a query's own parsers into its ~300 by spreading them, per query: 130 µs on the
+      // bench's slowest VM, as their keys are type oids. Layered on the defaults, lookups are the same.
       const parsers = options?.parsers
         ? Object.assign(Object.create(this.pg.parsers) as PGlite["parsers"], options.parsers)
         : this.pg.parsers;
@@ -99,8 +99,11 @@ export function withNamedStatements(pg: PGlite): PGlite {
     new Proxy(tx, {
       get(target, property, receiver) {
         if (property === "query") {
-          return (text: string, params?: unknown[], options?: QueryOptions) =>
-            statements.query(text, params, options, true);
+          return (text: string, params?: unknown[], options?: QueryOptions) => {
+            // As PGlite's own: a query on a transaction that ended would otherwise run outside it.
+            if (target.closed) return Promise.reject(new Error("Transaction is closed"));
+            return statements.query(text, params, options, true);
+          };
         }
         return Reflect.get(target, property, receiver);
       },
