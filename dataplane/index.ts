@@ -238,9 +238,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
             .then(() =>
               reportAccountState(planeClient, account.id, store.runtime.get(account.id), mark.kind === "error"),
             )
-            .catch((error: unknown) =>
-              warnRepeated({ accountId: account.id, err: String(error) }, "account state report failed"),
-            );
+            .catch((error: unknown) => warnRepeated({ err: String(error) }, "account state report failed", account.id));
         },
         credentialsFor: (account, opts) => tokens.credentialsFor(account, opts),
         bindSession: (groupId, sessionKey, accountId) => {

@@ -49,7 +49,7 @@ describe("throttledWarnings", () => {
       [1_500, "acc-a"],
     ] as const) {
       now = at;
-      warn({ accountId }, "account state report failed");
+      warn({ err: "unreachable" }, "account state report failed", accountId);
     }
     expect(written.map(({ accountId, heldBack }) => ({ accountId, heldBack }))).toEqual([
       { accountId: "acc-a", heldBack: undefined },

@@ -26,16 +26,20 @@ export class LogThrottle {
   }
 }
 
-/** A warning that may repeat for every request; its kind is its message, and its accountId when it names one. */
-export type RepeatedWarning = (detail: Record<string, unknown>, message: string) => void;
+/**
+ * A warning that may repeat for every request. Its kind is its message and, for a warning about one
+ * account, the account's id, logged as `accountId`: each account's failures get a window of their own.
+ */
+export type RepeatedWarning = (detail: Record<string, unknown>, message: string, accountId?: string) => void;
 
 export function throttledWarnings(log: Logger, intervalMs: number, now: () => number = Date.now): RepeatedWarning {
   const throttle = new LogThrottle(intervalMs);
-  return (detail, message) => {
+  return (detail, message, accountId) => {
     // Account ids come from the config, so the kinds stay as few as the accounts.
-    const kind = typeof detail.accountId === "string" ? `${message}\u0000${detail.accountId}` : message;
+    const kind = accountId === undefined ? message : `${message}\u0000${accountId}`;
     const heldBack = throttle.admit(kind, now());
     if (heldBack === undefined) return;
-    log.warn(heldBack > 0 ? { ...detail, heldBack } : detail, message);
+    const about = accountId === undefined ? detail : { ...detail, accountId };
+    log.warn(heldBack > 0 ? { ...about, heldBack } : about, message);
   };
 }
