@@ -19,6 +19,9 @@ import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
 export interface HttpLoadSettings {
   latency: boolean;
   saturation: boolean;
+  /** Load before a contender's first workload: a process just started is still being optimised. */
+  firstWarmupSec: number;
+  /** Load before each later workload. */
   warmupSec: number;
   /** One paced run's length; each contender runs `latencyRounds` of them, alternating. */
   latencySec: number;
@@ -107,6 +110,7 @@ export async function runHttpLoad(
   log: (line: string) => void,
 ): Promise<HttpLoadResult> {
   const result: HttpLoadResult = { latency: [], saturation: [], failures: [] };
+  const warmed = new Set<Contender>();
   for (const [index, workload] of workloads.entries()) {
     const bodyFile = join(workDir, `body-${workload.name}.json`);
     writeFileSync(bodyFile, workload.body);
@@ -130,7 +134,8 @@ export async function runHttpLoad(
         continue;
       }
       healthy.push(contender);
-      await runWrk(runFor(contender, 8, settings.warmupSec), workDir);
+      await runWrk(runFor(contender, 8, warmed.has(contender) ? settings.warmupSec : settings.firstWarmupSec), workDir);
+      warmed.add(contender);
     }
     if (settings.latency) {
       const offeredPerSec = workload.large ? settings.largeRate : settings.rate;
