@@ -18,16 +18,6 @@ interface Prepared {
 
 const { serialize } = protocol;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 export class PgliteStatements {
   private readonly prepared = new Map<string, Prepared>();
   private sequence = 0;
@@ -46,7 +36,7 @@ export class PgliteStatements {
         return serializer ? serializer(value) : String(value);
       });
       const messages = await this.pg.execProtocolStream(
-        concat([
+        Buffer.concat([
           serialize.bind({ statement: statement.name, values }),
           serialize.describe({ type: "P" }),
           serialize.execute({}),
@@ -85,7 +75,7 @@ export class PgliteStatements {
       serialize.describe({ type: "S", name }),
       serialize.sync(),
     );
-    const messages = await this.pg.execProtocolStream(concat(parts), { syncToFs: false });
+    const messages = await this.pg.execProtocolStream(Buffer.concat(parts), { syncToFs: false });
     const statement = { name, types: parse.parseDescribeStatementResults(messages) };
     this.prepared.set(text, statement);
     return statement;
