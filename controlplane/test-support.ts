@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { PlaneKeepalive } from "../common/plane-keepalive.js";
 import { AccountService } from "../gen/tollgate/admin/v1/account_pb.js";
@@ -16,7 +17,7 @@ import { UserService } from "../gen/tollgate/admin/v1/user_pb.js";
 import { type ConfigUpdate, PlaneService } from "../gen/tollgate/plane/v1/plane_pb.js";
 import { createTestDatabase } from "../test/support/postgres.js";
 import type { Log } from "./context.js";
-import { type Database, openDatabase } from "./db/database.js";
+import { type Database, type Executor, openDatabase, queryRows } from "./db/database.js";
 import { type RunningControlPlane, startControlPlane } from "./server.js";
 
 // Test support for the control plane: a running control plane on port 0 (PostgreSQL or PGlite), and
@@ -38,6 +39,13 @@ export async function openTestDatabase(): Promise<Database> {
       await test.drop();
     },
   };
+}
+
+/** The statements prepared on the executor's own session whose text holds `fragment` (pg_prepared_statements). */
+export function preparedStatements(ex: Executor, fragment: string): Promise<Array<{ statement: string }>> {
+  return queryRows<{ statement: string }>(ex, sql`select statement from pg_prepared_statements`).then((rows) =>
+    rows.filter((row) => row.statement.includes(fragment)),
+  );
 }
 
 export function bearer(token: string): Interceptor {

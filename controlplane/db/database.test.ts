@@ -1,15 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase } from "../test-support.js";
+import { openTestDatabase, preparedStatements } from "../test-support.js";
 import { type Database, type Executor, queryRows } from "./database.js";
 import { users } from "./schema/index.js";
 
 // On PostgreSQL every query runs as a named statement: parsed once per connection, then one round trip
-// per run (database.ts, preparing). pg_prepared_statements lists the current session's own.
-const preparedOnThisSession = (ex: Executor, fragment: string) =>
-  queryRows<{ statement: string }>(ex, sql`select statement from pg_prepared_statements`).then((rows) =>
-    rows.filter((row) => row.statement.includes(fragment)),
-  );
+// per run (database.ts, preparing).
 
 describe("PostgreSQL statements", () => {
   let opened: Database;
@@ -30,7 +26,7 @@ describe("PostgreSQL statements", () => {
           .where(eq(users.id, `no-such-user-${run}`));
         expect(rows).toEqual([]);
       }
-      const prepared = await preparedOnThisSession(ex, 'from "users" where "users"."id" = $1');
+      const prepared = await preparedStatements(ex, 'from "users" where "users"."id" = $1');
       expect(prepared).toHaveLength(1);
     });
   });

@@ -4,16 +4,13 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { preparedStatements } from "../test-support.js";
 import { type Database, type Executor, openDatabase, queryRows } from "./database.js";
 import { MAX_STATEMENTS, PgliteStatements } from "./pglite-statements.js";
 import { users } from "./schema/index.js";
 
 // The embedded database (`tollgate start`) runs every query as a named statement on PGlite's one
-// connection (pglite-statements.ts). pg_prepared_statements lists that session's own.
-const prepared = (ex: Executor, fragment: string) =>
-  queryRows<{ statement: string }>(ex, sql`select statement from pg_prepared_statements`).then((rows) =>
-    rows.filter((row) => row.statement.includes(fragment)),
-  );
+// connection (pglite-statements.ts).
 
 describe("PGlite statements", () => {
   let dir: string;
@@ -40,7 +37,7 @@ describe("PGlite statements", () => {
         );
         expect(rows).toEqual([{ v: n + 1, t: `${name} ${n}`, absent: null }]);
       }
-      expect(await prepared(ex, "select $1::int + 1 as v")).toHaveLength(1);
+      expect(await preparedStatements(ex, "select $1::int + 1 as v")).toHaveLength(1);
     });
   });
 
@@ -103,7 +100,7 @@ describe("PGlite statements", () => {
       sql`select count(*)::int as count from pg_prepared_statements`,
     );
     expect(held[0]?.count).toBeLessThanOrEqual(MAX_STATEMENTS);
-    expect(await prepared(opened.db, "select 0 as n")).toHaveLength(0);
+    expect(await preparedStatements(opened.db, "select 0 as n")).toHaveLength(0);
     expect(await run(0)).toEqual([{ n: 0 }]);
   });
 
