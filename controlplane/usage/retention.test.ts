@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageGroupBy } from "../../gen/tollgate/admin/v1/usage_pb.js";
 import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
+import { waitFor } from "../../test/support/wait-for.js";
 import { type Database, openDatabase, queryRows } from "../db/database.js";
 import { deleteUsageLogsBefore } from "../db/usage-logs.js";
 import { startTestControlPlane } from "../test-support.js";
@@ -55,11 +56,11 @@ describe("usage log retention", () => {
     const cp = await startTestControlPlane("postgres", { databaseUrl: test.url, usageRetentionDays: 3 });
     try {
       const cutoff = end.getTime() - 3 * DAY_MS;
-      const deadline = Date.now() + 20_000;
-      while ((await count(sql`created_at < ${new Date(cutoff).toISOString()}::timestamptz`)) > 0) {
-        if (Date.now() > deadline) throw new Error("old usage logs were not pruned");
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitFor(
+        async () => (await count(sql`created_at < ${new Date(cutoff).toISOString()}::timestamptz`)) === 0,
+        "old usage logs to be pruned",
+        20_000,
+      );
       expect(await count()).toBeLessThan(logsBefore);
       expect(dailyBefore.buckets.length).toBeGreaterThanOrEqual(10);
       expect(await cp.admin.usage.getUsageStats({ groupBy: UsageGroupBy.DAY })).toEqual(dailyBefore);

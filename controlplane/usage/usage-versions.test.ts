@@ -8,6 +8,7 @@ import {
   UsageBatchSchema,
   UsageRecordSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { waitFor } from "../../test/support/wait-for.js";
 import { CONFIG_CHANNEL, lockConfig, parseChangeNotice, readConfigHead } from "../config/versions.js";
 import { type Database, openDatabase, queryRows } from "../db/database.js";
 import {
@@ -96,11 +97,7 @@ describe("usage versions", () => {
         for await (const ack of client.reportUsage(batches)) acks.push(ack);
       });
       // Every batch commits although a config change holds the lock...
-      const deadline = Date.now() + 10_000;
-      while ((await logCount(key.id)) < 6) {
-        if (Date.now() > deadline) throw new Error("usage batches waited for the config lock");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(async () => (await logCount(key.id)) >= 6, "the usage batches to commit under the config lock");
       // ...but none is acked before its billing is published.
       expect(acks).toEqual([]);
       release();
@@ -135,11 +132,10 @@ describe("usage versions", () => {
       for await (const ack of client.reportUsage(batches)) expect(ack.applied).toBe(1);
       const stamp = (await readConfigHead(database.db)).version;
       expect(stamp).toBeGreaterThan(configVersion);
-      const deadline = Date.now() + 5_000;
-      while (!notices.some((n) => parseChangeNotice(n).version === stamp)) {
-        if (Date.now() > deadline) throw new Error(`no notice of version ${stamp}: ${notices.join(", ")}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(
+        () => notices.some((n) => parseChangeNotice(n).version === stamp),
+        `the notice of version ${stamp}`,
+      );
       expect(notices).toContain(`${stamp} usage ${configVersion}`);
     } finally {
       await unlisten();

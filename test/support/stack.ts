@@ -20,6 +20,9 @@ import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Group } from "../../gen/tollgate/admin/v1/group_pb.js";
 import type { User } from "../../gen/tollgate/admin/v1/user_pb.js";
 import { startUpstreamSim, type UpstreamSim } from "../../upstream-sim/index.js";
+import { waitFor } from "./wait-for.js";
+
+export { waitFor };
 
 // The whole gateway for cross-plane tests: upstream-sim as the provider, a control plane on its own
 // PostgreSQL database (or PGlite), and a data plane connected to it over h2c — every port ephemeral.
@@ -151,17 +154,4 @@ export async function createTenant(stack: TenantStack, options: TenantOptions = 
     );
   }
   return tenant;
-}
-
-/** Polls until the condition holds; fails with what it waited for after a generous timeout. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
