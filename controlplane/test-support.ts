@@ -104,7 +104,13 @@ export type Backend = "postgres" | "pglite";
 /** A control plane on its own database (a fresh PostgreSQL database, or PGlite in a temp dir). */
 export async function startTestControlPlane(
   backend: Backend,
-  options: { databaseUrl?: string; log?: Log; usageRetentionDays?: number; planeKeepalive?: PlaneKeepalive } = {},
+  options: {
+    databaseUrl?: string;
+    log?: Log;
+    usageRetentionDays?: number;
+    planeKeepalive?: PlaneKeepalive;
+    embeddedVacuumEveryMs?: number;
+  } = {},
 ): Promise<TestControlPlane> {
   const { databaseUrl } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "tollgate-cp-"));
@@ -124,6 +130,7 @@ export async function startTestControlPlane(
     log: options.log ?? (() => {}),
     usageRetentionDays: options.usageRetentionDays,
     planeKeepalive: options.planeKeepalive,
+    embeddedVacuumEveryMs: options.embeddedVacuumEveryMs,
   });
   return {
     running,

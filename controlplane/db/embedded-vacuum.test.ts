@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../test/support/wait-for.js";
+import type { Log } from "../context.js";
+import { startTestControlPlane } from "../test-support.js";
+import { pruneUsageLogs } from "../usage/retention.js";
+import { seedSyntheticUsage } from "../usage/synthetic-usage.js";
+import { type Database, openDatabase, queryRows } from "./database.js";
+import { vacuumWhereNeeded } from "./embedded-vacuum.js";
+
+// The embedded PGlite has no autovacuum (single-user PostgreSQL): without these passes, logs deleted
+// by retention leave their space unused and every new log extends the file.
+
+describe("vacuuming the embedded database", () => {
+  let dir: string;
+  let database: Database;
+  const lines: Record<string, unknown>[] = [];
+  const log: Log = (line) => lines.push(line);
+  const never = new AbortController().signal;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tollgate-vacuum-"));
+    database = await openDatabase({ pgliteDir: dir });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const usageLogs = async () => {
+    const [row] = await queryRows<{ bytes: string; tuples: number }>(
+      database.db,
+      sql`select pg_relation_size('usage_logs')::text as bytes, reltuples as tuples from pg_class where relname = 'usage_logs'`,
+    );
+    return { bytes: Number(row?.bytes), tuples: Number(row?.tuples) };
+  };
+
+  it("gives the space of pruned logs to new ones, and the planner statistics that say so", async () => {
+    const end = new Date();
+    // The seed analyzes what it wrote.
+    await seedSyntheticUsage(database.db, { rows: 20_000, days: 2, end, prefix: "old" });
+    const seeded = await usageLogs();
+    expect(seeded.tuples).toBeGreaterThan(0);
+
+    expect(await pruneUsageLogs(database.db, new Date(end.getTime() + 1), never)).toBe(20_000);
+    expect(await vacuumWhereNeeded(database.db, log, never)).toBeGreaterThan(0);
+    expect(lines).toContainEqual(expect.objectContaining({ table: "public.usage_logs", analyzed: true }));
+    expect((await usageLogs()).tuples).toBe(0);
+
+    await seedSyntheticUsage(database.db, { rows: 20_000, days: 2, end, prefix: "new" });
+    // Without the vacuum the table doubles: the new rows go after the dead ones.
+    expect((await usageLogs()).bytes).toBeLessThan(seeded.bytes * 1.2);
+  });
+
+  it("leaves a database that has not changed alone", async () => {
+    await vacuumWhereNeeded(database.db, log, never);
+    lines.length = 0;
+    expect(await vacuumWhereNeeded(database.db, log, never)).toBe(0);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe("the control plane's vacuum timer", () => {
+  it.each(["pglite", "postgres"] as const)("runs on %s only when that is the embedded database", async (backend) => {
+    const lines: Record<string, unknown>[] = [];
+    const cp = await startTestControlPlane(backend, { log: (line) => lines.push(line), embeddedVacuumEveryMs: 20 });
+    const vacuumed = () => lines.filter((l) => String(l.msg).endsWith("embedded table"));
+    try {
+      // More than autovacuum's 50 changes to analyze an empty table.
+      for (let i = 0; i < 60; i++) await cp.admin.users.createUser({ email: `vacuum-${i}@example.com` });
+      if (backend === "pglite") {
+        await waitFor(() => vacuumed().length > 0, "a vacuum or analyze of the embedded database");
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(vacuumed()).toEqual([]);
+      }
+    } finally {
+      await cp.close();
+    }
+  });
+});
