@@ -25,7 +25,7 @@ import {
 import type { Log, ServiceContext } from "./context.js";
 import { sampleCredentials } from "./db/accounts.js";
 import { openDatabase } from "./db/database.js";
-import { vacuumWhereNeeded } from "./db/embedded-vacuum.js";
+import { maintainEmbedded } from "./db/embedded-maintenance.js";
 import { controlPlaneRegistry } from "./metrics.js";
 import { accountService } from "./rpc/account-service.js";
 import { apiKeyService } from "./rpc/api-key-service.js";
@@ -67,8 +67,8 @@ export interface ControlPlaneOptions {
   logLevel?: string;
   /** How repeated admin-token failures from one address are slowed down (tests shorten it). */
   authThrottle?: ThrottleConfig;
-  /** How often the embedded PGlite's tables are checked for a vacuum (db/embedded-vacuum.ts; tests shorten it). */
-  embeddedVacuumEveryMs?: number;
+  /** How often the embedded PGlite is checked for a vacuum or a checkpoint (db/embedded-maintenance.ts; tests shorten it). */
+  embeddedMaintenanceEveryMs?: number;
 }
 
 export interface ControlPlane {
@@ -87,7 +87,7 @@ export interface ControlPlane {
 const TOMBSTONE_TTL_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 // autovacuum_naptime's default.
-const EMBEDDED_VACUUM_EVERY_MS = 60_000;
+const EMBEDDED_MAINTENANCE_EVERY_MS = 60_000;
 // Billed quota_used and balances reach data planes in at most one config version per this interval.
 const USAGE_PUBLISH_INTERVAL_MS = 250;
 // Usage transactions in flight at once, and the most records one of them applies (group commit).
@@ -127,7 +127,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const shutdown = new AbortController();
   let stopListening: () => Promise<void> = async () => {};
   let pruner: NodeJS.Timeout | undefined;
-  let vacuumer: NodeJS.Timeout | undefined;
+  let maintainer: NodeJS.Timeout | undefined;
   let pruning: Promise<void> = Promise.resolve();
   const cipher = createCredentialsCipher(secretKey.value);
   const usageVersions = new UsageVersions(database.db, feed, USAGE_PUBLISH_INTERVAL_MS);
@@ -163,16 +163,15 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       pruning = pruning.then(prune);
     }, PRUNE_EVERY_MS).unref();
     if (database.driver === "pglite") {
-      // On the same chain as pruning, so a vacuum never runs beside a prune; a server runs its own autovacuum.
-      const vacuum = () =>
-        vacuumWhereNeeded(database.db, log, shutdown.signal).then(
-          () => {},
-          (error: unknown) =>
-            log({ level: "error", msg: "vacuuming the embedded database failed", error: String(error) }),
+      // On the same chain as pruning, so maintenance never runs beside a prune; a server runs its own
+      // autovacuum and checkpointer.
+      const maintain = () =>
+        maintainEmbedded(database.db, log, shutdown.signal).catch((error: unknown) =>
+          log({ level: "error", msg: "maintaining the embedded database failed", error: String(error) }),
         );
-      vacuumer = setInterval(() => {
-        pruning = pruning.then(vacuum);
-      }, options.embeddedVacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS).unref();
+      maintainer = setInterval(() => {
+        pruning = pruning.then(maintain);
+      }, options.embeddedMaintenanceEveryMs ?? EMBEDDED_MAINTENANCE_EVERY_MS).unref();
     }
     // Other replicas' changes (PostgreSQL only); our own arrive too, and the feed skips their versions.
     stopListening = await database.listen(CONFIG_CHANNEL, (payload) => {
@@ -182,7 +181,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   } catch (error) {
     shutdown.abort();
     clearInterval(pruner);
-    clearInterval(vacuumer);
+    clearInterval(maintainer);
     await pruning;
     await usageVersions.close();
     await database.close();
@@ -234,7 +233,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     async close() {
       shutdown.abort();
       clearInterval(pruner);
-      clearInterval(vacuumer);
+      clearInterval(maintainer);
       await pruning;
       await usageIngest.close();
       await usageVersions.close();

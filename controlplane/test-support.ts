@@ -109,7 +109,7 @@ export async function startTestControlPlane(
     log?: Log;
     usageRetentionDays?: number;
     planeKeepalive?: PlaneKeepalive;
-    embeddedVacuumEveryMs?: number;
+    embeddedMaintenanceEveryMs?: number;
   } = {},
 ): Promise<TestControlPlane> {
   const { databaseUrl } = options;
@@ -130,7 +130,7 @@ export async function startTestControlPlane(
     log: options.log ?? (() => {}),
     usageRetentionDays: options.usageRetentionDays,
     planeKeepalive: options.planeKeepalive,
-    embeddedVacuumEveryMs: options.embeddedVacuumEveryMs,
+    embeddedMaintenanceEveryMs: options.embeddedMaintenanceEveryMs,
   });
   return {
     running,

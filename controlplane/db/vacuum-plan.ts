@@ -1,6 +1,6 @@
 // The embedded PGlite runs PostgreSQL in single-user mode, where no autovacuum runs: deleted rows
 // (usage retention, pruned tombstones) never free their space for reuse, so the database only grows,
-// and the planner never gets statistics. embedded-vacuum.ts does autovacuum's job on a timer; this is
+// and the planner never gets statistics. embedded-maintenance.ts does autovacuum's job on a timer; this is
 // its decision, with autovacuum's default thresholds, so a table is vacuumed when PostgreSQL's own
 // daemon would have done it.
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -9,7 +9,7 @@ import { startTestControlPlane } from "../test-support.js";
 import { pruneUsageLogs } from "../usage/retention.js";
 import { seedSyntheticUsage } from "../usage/synthetic-usage.js";
 import { type Database, openDatabase, queryRows } from "./database.js";
-import { vacuumWhereNeeded } from "./embedded-vacuum.js";
+import { checkpointIfDue, vacuumWhereNeeded } from "./embedded-maintenance.js";
 
 // The embedded PGlite has no autovacuum (single-user PostgreSQL): without these passes, logs deleted
 // by retention leave their space unused and every new log extends the file.
@@ -63,10 +63,48 @@ describe("vacuuming the embedded database", () => {
   });
 });
 
+describe("checkpointing the embedded database", () => {
+  let dir: string;
+  let database: Database;
+  const lines: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tollgate-checkpoint-"));
+    database = await openDatabase({ pgliteDir: dir });
+    await database.db.execute(sql`create table wal_filler (v text)`);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const segments = async () => (await readdir(join(dir, "pg_wal"))).filter((f) => /^[0-9A-F]{24}$/.test(f)).length;
+  // About 80 MB of rows, and as much WAL.
+  const write = () =>
+    database.db.execute(sql`insert into wal_filler select repeat(md5(g::text), 30) from generate_series(1, 80000) g`);
+
+  it("takes one once 64 MB of WAL are written, so the WAL stops growing", async () => {
+    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(false);
+    await write();
+    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(true);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "checkpointed embedded database" }));
+    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(false);
+    const after = await segments();
+    // Unchecked, each round keeps five more 16 MB segments.
+    for (let round = 0; round < 3; round++) {
+      await write();
+      await checkpointIfDue(database.db, (line) => lines.push(line));
+    }
+    expect(await segments()).toBeLessThanOrEqual(after + 1);
+  });
+});
+
 describe("the control plane's vacuum timer", () => {
   it.each(["pglite", "postgres"] as const)("runs on %s only when that is the embedded database", async (backend) => {
     const lines: Record<string, unknown>[] = [];
-    const cp = await startTestControlPlane(backend, { log: (line) => lines.push(line), embeddedVacuumEveryMs: 20 });
+    const cp = await startTestControlPlane(backend, {
+      log: (line) => lines.push(line),
+      embeddedMaintenanceEveryMs: 20,
+    });
     const vacuumed = () => lines.filter((l) => String(l.msg).endsWith("embedded table"));
     try {
       // More than autovacuum's 50 changes to analyze an empty table.

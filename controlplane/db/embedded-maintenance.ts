@@ -1,13 +1,38 @@
 import { sql } from "drizzle-orm";
 import type { Log } from "../context.js";
+import { checkpointDue } from "./checkpoint-plan.js";
 import { type Db, queryRows } from "./database.js";
 import { maintenancePlan } from "./vacuum-plan.js";
 
-// autovacuum's job for the embedded PGlite (vacuum-plan.ts says why and when). One table at a time:
-// PGlite serves one statement at a time, so a vacuum holds up ingestion and the admin API while it
-// runs; vacuumed this often, each covers only what changed since the last one.
+// The jobs of PostgreSQL's autovacuum and checkpointer, which the embedded PGlite (single-user
+// PostgreSQL) does not run: vacuum-plan.ts and checkpoint-plan.ts say why and when. PGlite serves one
+// statement at a time, so each step holds up ingestion and the admin API while it runs (requests are
+// served on another thread); run every minute, each covers only what changed since the last.
 
 const SLOW_MS = 1_000;
+
+/** One pass: vacuums first, since a vacuum writes WAL the checkpoint then covers. */
+export async function maintainEmbedded(db: Db, log: Log, signal: AbortSignal): Promise<void> {
+  await vacuumWhereNeeded(db, log, signal);
+  if (!signal.aborted) await checkpointIfDue(db, log);
+}
+
+/** Takes a checkpoint when the WAL or the time since the last one calls for it; says whether it did. */
+export async function checkpointIfDue(db: Db, log: Log): Promise<boolean> {
+  const [last] = await queryRows<{ wal: string; ms: string }>(
+    db,
+    sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn)::bigint::text as wal,
+          (extract(epoch from now() - checkpoint_time) * 1000)::bigint::text as ms
+        from pg_control_checkpoint()`,
+  );
+  const wal = Number(last?.wal);
+  if (!checkpointDue(wal, Number(last?.ms))) return false;
+  const started = performance.now();
+  await db.execute(sql`checkpoint`);
+  const ms = Math.round(performance.now() - started);
+  log({ level: ms >= SLOW_MS ? "info" : "debug", msg: "checkpointed embedded database", walBytes: wal, ms });
+  return true;
+}
 
 /** Vacuums and analyzes the tables whose counters call for it; returns how many were maintained. */
 export async function vacuumWhereNeeded(db: Db, log: Log, signal: AbortSignal): Promise<number> {
