@@ -145,6 +145,33 @@ export async function startTestControlPlane(
   };
 }
 
+/** A PGlite database in a temp folder of its own, for a suite: opened in beforeAll, closed in afterAll. */
+export interface TempPglite {
+  readonly dir: string;
+  database: Database;
+  /** Closes the database and opens the folder again, as a restart does. */
+  reopen(): Promise<void>;
+  /** Closes the database and removes its folder. */
+  close(): Promise<void>;
+}
+
+export async function openTempPglite(name: string): Promise<TempPglite> {
+  const dir = await mkdtemp(join(tmpdir(), `tollgate-${name}-`));
+  const temp: TempPglite = {
+    dir,
+    database: await openDatabase({ pgliteDir: dir }),
+    async reopen() {
+      await temp.database.close();
+      temp.database = await openDatabase({ pgliteDir: dir });
+    },
+    async close() {
+      await temp.database.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return temp;
+}
+
 /** Runs `call` and asserts it fails with `code` and a message containing `message`. */
 export async function expectConnectError(call: Promise<unknown>, code: Code, message = ""): Promise<ConnectError> {
   const error = await call.then(

@@ -1,38 +1,33 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/support/wait-for.js";
 import type { Log } from "../context.js";
-import { startTestControlPlane } from "../test-support.js";
+import { openTempPglite, startTestControlPlane, type TempPglite } from "../test-support.js";
 import { pruneUsageLogs } from "../usage/retention.js";
 import { seedSyntheticUsage } from "../usage/synthetic-usage.js";
-import { type Database, openDatabase, queryRows } from "./database.js";
+import { queryRows } from "./database.js";
 import { checkpointIfDue, vacuumWhereNeeded } from "./embedded-maintenance.js";
 
-// The embedded PGlite has no autovacuum (single-user PostgreSQL): without these passes, logs deleted
-// by retention leave their space unused and every new log extends the file.
+// The embedded PGlite has no autovacuum and no checkpointer (single-user PostgreSQL): without these
+// passes, logs deleted by retention leave their space unused, every new log extends the file, and every
+// WAL segment since start is kept.
 
 describe("vacuuming the embedded database", () => {
-  let dir: string;
-  let database: Database;
+  let temp: TempPglite;
   const lines: Record<string, unknown>[] = [];
   const log: Log = (line) => lines.push(line);
   const never = new AbortController().signal;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tollgate-vacuum-"));
-    database = await openDatabase({ pgliteDir: dir });
+    temp = await openTempPglite("vacuum");
   });
-  afterAll(async () => {
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => temp?.close());
 
   const usageLogs = async () => {
     const [row] = await queryRows<{ bytes: string; tuples: number }>(
-      database.db,
+      temp.database.db,
       sql`select pg_relation_size('usage_logs')::text as bytes, reltuples as tuples from pg_class where relname = 'usage_logs'`,
     );
     return { bytes: Number(row?.bytes), tuples: Number(row?.tuples) };
@@ -41,64 +36,61 @@ describe("vacuuming the embedded database", () => {
   it("gives the space of pruned logs to new ones, and the planner statistics that say so", async () => {
     const end = new Date();
     // The seed analyzes what it wrote.
-    await seedSyntheticUsage(database.db, { rows: 20_000, days: 2, end, prefix: "old" });
+    await seedSyntheticUsage(temp.database.db, { rows: 20_000, days: 2, end, prefix: "old" });
     const seeded = await usageLogs();
     expect(seeded.tuples).toBeGreaterThan(0);
 
-    expect(await pruneUsageLogs(database.db, new Date(end.getTime() + 1), never)).toBe(20_000);
-    expect(await vacuumWhereNeeded(database.db, log, never)).toBeGreaterThan(0);
+    expect(await pruneUsageLogs(temp.database.db, new Date(end.getTime() + 1), never)).toBe(20_000);
+    expect(await vacuumWhereNeeded(temp.database.db, log, never)).toBeGreaterThan(0);
     expect(lines).toContainEqual(expect.objectContaining({ table: "public.usage_logs", analyzed: true }));
     expect((await usageLogs()).tuples).toBe(0);
 
-    await seedSyntheticUsage(database.db, { rows: 20_000, days: 2, end, prefix: "new" });
+    await seedSyntheticUsage(temp.database.db, { rows: 20_000, days: 2, end, prefix: "new" });
     // Without the vacuum the table doubles: the new rows go after the dead ones.
     expect((await usageLogs()).bytes).toBeLessThan(seeded.bytes * 1.2);
   });
 
   it("leaves a database that has not changed alone", async () => {
-    await vacuumWhereNeeded(database.db, log, never);
+    await vacuumWhereNeeded(temp.database.db, log, never);
     lines.length = 0;
-    expect(await vacuumWhereNeeded(database.db, log, never)).toBe(0);
+    expect(await vacuumWhereNeeded(temp.database.db, log, never)).toBe(0);
     expect(lines).toEqual([]);
   });
 });
 
 describe("checkpointing the embedded database", () => {
-  let dir: string;
-  let database: Database;
+  let temp: TempPglite;
   const lines: Record<string, unknown>[] = [];
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tollgate-checkpoint-"));
-    database = await openDatabase({ pgliteDir: dir });
-    await database.db.execute(sql`create table wal_filler (v text)`);
+    temp = await openTempPglite("checkpoint");
+    await temp.database.db.execute(sql`create table wal_filler (v text)`);
   });
-  afterAll(async () => {
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => temp?.close());
 
-  const segments = async () => (await readdir(join(dir, "pg_wal"))).filter((f) => /^[0-9A-F]{24}$/.test(f)).length;
+  const segments = async () => (await readdir(join(temp.dir, "pg_wal"))).filter((f) => /^[0-9A-F]{24}$/.test(f)).length;
   // About 80 MB of rows, and as much WAL.
   const write = () =>
-    database.db.execute(sql`insert into wal_filler select repeat(md5(g::text), 30) from generate_series(1, 80000) g`);
+    temp.database.db.execute(
+      sql`insert into wal_filler select repeat(md5(g::text), 30) from generate_series(1, 80000) g`,
+    );
 
   it("takes one once 64 MB of WAL are written, so the WAL stops growing", async () => {
-    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(false);
+    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(false);
     await write();
-    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(true);
+    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(true);
     expect(lines).toContainEqual(expect.objectContaining({ msg: "checkpointed embedded database" }));
-    expect(await checkpointIfDue(database.db, (line) => lines.push(line))).toBe(false);
+    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(false);
     const after = await segments();
     // Unchecked, each round keeps five more 16 MB segments.
     for (let round = 0; round < 3; round++) {
       await write();
-      await checkpointIfDue(database.db, (line) => lines.push(line));
+      await checkpointIfDue(temp.database.db, (line) => lines.push(line));
     }
     expect(await segments()).toBeLessThanOrEqual(after + 1);
   });
 });
 
-describe("the control plane's vacuum timer", () => {
+describe("the control plane's maintenance timer", () => {
   it.each(["pglite", "postgres"] as const)("runs on %s only when that is the embedded database", async (backend) => {
     const lines: Record<string, unknown>[] = [];
     const cp = await startTestControlPlane(backend, {

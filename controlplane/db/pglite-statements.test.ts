@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { preparedStatements } from "../test-support.js";
-import { type Database, type Executor, openDatabase, queryRows } from "./database.js";
+import { openTempPglite, preparedStatements, type TempPglite } from "../test-support.js";
+import { type Executor, queryRows } from "./database.js";
 import { MAX_STATEMENTS, PgliteStatements } from "./pglite-statements.js";
 import { users } from "./schema/index.js";
 
@@ -13,21 +10,16 @@ import { users } from "./schema/index.js";
 // connection (pglite-statements.ts).
 
 describe("PGlite statements", () => {
-  let dir: string;
-  let opened: Database;
+  let temp: TempPglite;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tollgate-pglite-statements-"));
-    opened = await openDatabase({ pgliteDir: dir });
+    temp = await openTempPglite("pglite-statements");
   });
-  afterAll(async () => {
-    await opened?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => temp?.close());
 
   it.each<[string, (run: (ex: Executor) => Promise<void>) => Promise<void>]>([
-    ["outside a transaction", (run) => run(opened.db)],
-    ["in a transaction", (run) => opened.db.transaction(run)],
-    ["in a nested transaction (savepoint)", (run) => opened.db.transaction((tx) => tx.transaction(run))],
+    ["outside a transaction", (run) => run(temp.database.db)],
+    ["in a transaction", (run) => temp.database.db.transaction(run)],
+    ["in a nested transaction (savepoint)", (run) => temp.database.db.transaction((tx) => tx.transaction(run))],
   ])("are prepared once %s, each run with its own parameters", async (name, within) => {
     await within(async (ex) => {
       for (const n of [1, 2, 3]) {
@@ -55,16 +47,16 @@ describe("PGlite statements", () => {
       createdAt,
       updatedAt: createdAt,
     };
-    await opened.db.insert(users).values(row);
-    const [read] = await opened.db.select().from(users).where(eq(users.id, row.id));
+    await temp.database.db.insert(users).values(row);
+    const [read] = await temp.database.db.select().from(users).where(eq(users.id, row.id));
     // numeric(38, 18) reads back at its full scale.
     expect(read).toEqual({ ...row, balance: "12.345678000000000000" });
   });
 
   it("leave nothing of a failed transaction, and the same statements run again after it", async () => {
     const insert = (ex: Executor, id: string, email: string) => ex.insert(users).values({ id, email, version: 1 });
-    await insert(opened.db, "usr_first", "first@example.com");
-    const failed = await opened.db
+    await insert(temp.database.db, "usr_first", "first@example.com");
+    const failed = await temp.database.db
       .transaction(async (tx) => {
         await insert(tx, "usr_second", "second@example.com");
         await insert(tx, "usr_third", "first@example.com");
@@ -76,8 +68,8 @@ describe("PGlite statements", () => {
     let cause: unknown = failed;
     while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
     expect((cause as { code?: string }).code).toBe("23505");
-    await insert(opened.db, "usr_fourth", "fourth@example.com");
-    const ids = await opened.db
+    await insert(temp.database.db, "usr_fourth", "fourth@example.com");
+    const ids = await temp.database.db
       .select({ id: users.id })
       .from(users)
       .where(inArray(users.id, ["usr_first", "usr_second", "usr_third", "usr_fourth"]));
@@ -86,29 +78,28 @@ describe("PGlite statements", () => {
 
   it("refuse a query on a transaction that has ended", async () => {
     let ended: Executor | undefined;
-    await opened.db.transaction(async (tx) => {
+    await temp.database.db.transaction(async (tx) => {
       ended = tx;
     });
     await expect(queryRows(ended as Executor, sql`select 1`)).rejects.toThrow();
   });
 
   it(`keep at most ${MAX_STATEMENTS} statements, and run one again after it was closed`, async () => {
-    const run = (n: number) => queryRows<{ n: number }>(opened.db, sql.raw(`select ${n} as n`));
+    const run = (n: number) => queryRows<{ n: number }>(temp.database.db, sql.raw(`select ${n} as n`));
     for (let n = 0; n < MAX_STATEMENTS + 40; n++) expect(await run(n)).toEqual([{ n }]);
     const held = await queryRows<{ count: number }>(
-      opened.db,
+      temp.database.db,
       sql`select count(*)::int as count from pg_prepared_statements`,
     );
     expect(held[0]?.count).toBeLessThanOrEqual(MAX_STATEMENTS);
-    expect(await preparedStatements(opened.db, "select 0 as n")).toHaveLength(0);
+    expect(await preparedStatements(temp.database.db, "select 0 as n")).toHaveLength(0);
     expect(await run(0)).toEqual([{ n: 0 }]);
   });
 
   it("keep what was written outside a transaction once the database is reopened", async () => {
-    await opened.db.insert(users).values({ id: "usr_kept", email: "kept@example.com", version: 1 });
-    await opened.close();
-    opened = await openDatabase({ pgliteDir: dir });
-    const rows = await opened.db.select({ id: users.id }).from(users).where(eq(users.id, "usr_kept"));
+    await temp.database.db.insert(users).values({ id: "usr_kept", email: "kept@example.com", version: 1 });
+    await temp.reopen();
+    const rows = await temp.database.db.select({ id: users.id }).from(users).where(eq(users.id, "usr_kept"));
     expect(rows).toEqual([{ id: "usr_kept" }]);
   });
 
