@@ -25,7 +25,6 @@ import {
 import type { Log, ServiceContext } from "./context.js";
 import { sampleCredentials } from "./db/accounts.js";
 import { openDatabase } from "./db/database.js";
-import { maintainEmbedded } from "./db/embedded-maintenance.js";
 import { controlPlaneRegistry } from "./metrics.js";
 import { accountService } from "./rpc/account-service.js";
 import { apiKeyService } from "./rpc/api-key-service.js";
@@ -162,17 +161,16 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     pruner = setInterval(() => {
       pruning = pruning.then(prune);
     }, PRUNE_EVERY_MS).unref();
-    if (database.driver === "pglite") {
-      // On the same chain as pruning, so maintenance never runs beside a prune; a server runs its own
-      // autovacuum and checkpointer.
-      const maintain = () =>
-        maintainEmbedded(database.db, log, shutdown.signal).catch((error: unknown) =>
+    // On the same chain as pruning, so maintenance never runs beside a prune (PGlite's; a server's is a no-op).
+    const maintain = () =>
+      database
+        .maintain(log, shutdown.signal)
+        .catch((error: unknown) =>
           log({ level: "error", msg: "maintaining the embedded database failed", error: String(error) }),
         );
-      maintainer = setInterval(() => {
-        pruning = pruning.then(maintain);
-      }, options.embeddedMaintenanceEveryMs ?? EMBEDDED_MAINTENANCE_EVERY_MS).unref();
-    }
+    maintainer = setInterval(() => {
+      pruning = pruning.then(maintain);
+    }, options.embeddedMaintenanceEveryMs ?? EMBEDDED_MAINTENANCE_EVERY_MS).unref();
     // Other replicas' changes (PostgreSQL only); our own arrive too, and the feed skips their versions.
     stopListening = await database.listen(CONFIG_CHANNEL, (payload) => {
       const { version, configVersion } = parseChangeNotice(payload);

@@ -8,6 +8,8 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import type { Log } from "../context.js";
+import { maintainEmbedded } from "./embedded-maintenance.js";
 import { withNamedStatements } from "./pglite-statements.js";
 import * as schema from "./schema/index.js";
 
@@ -27,6 +29,11 @@ export interface Database {
    * payload is undefined on a (re)connect of the listening connection.
    */
   listen(channel: string, onNotify: (payload: string | undefined) => void): Promise<() => Promise<void>>;
+  /**
+   * What PostgreSQL's autovacuum and checkpointer do on a server, which runs its own (there this does
+   * nothing); PGlite runs neither (embedded-maintenance.ts). The control plane calls it every minute.
+   */
+  maintain(log: Log, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +75,7 @@ async function openPostgres(url: string): Promise<Database> {
       );
       return () => subscription.unlisten();
     },
+    async maintain() {},
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -114,6 +122,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     async listen() {
       return async () => {};
     },
+    maintain: (log, signal) => maintainEmbedded(client, log, signal),
     close: () => client.close(),
   };
 }

@@ -8,11 +8,13 @@ import { openTempPglite, startTestControlPlane, type TempPglite } from "../test-
 import { pruneUsageLogs } from "../usage/retention.js";
 import { seedSyntheticUsage } from "../usage/synthetic-usage.js";
 import { queryRows } from "./database.js";
-import { checkpointIfDue, vacuumWhereNeeded } from "./embedded-maintenance.js";
 
-// The embedded PGlite has no autovacuum and no checkpointer (single-user PostgreSQL): without these
-// passes, logs deleted by retention leave their space unused, every new log extends the file, and every
-// WAL segment since start is kept.
+// The embedded PGlite has no autovacuum and no checkpointer (single-user PostgreSQL): without its
+// Database.maintain passes, logs deleted by retention leave their space unused, every new log extends
+// the file, and every WAL segment since start is kept.
+
+const isStep = (line: Record<string, unknown>) => String(line.msg).endsWith("embedded table");
+const isCheckpoint = (line: Record<string, unknown>) => line.msg === "checkpointed embedded database";
 
 describe("vacuuming the embedded database", () => {
   let temp: TempPglite;
@@ -41,7 +43,8 @@ describe("vacuuming the embedded database", () => {
     expect(seeded.tuples).toBeGreaterThan(0);
 
     expect(await pruneUsageLogs(temp.database.db, new Date(end.getTime() + 1), never)).toBe(20_000);
-    expect(await vacuumWhereNeeded(temp.database.db, log, never)).toBeGreaterThan(0);
+    await temp.database.maintain(log, never);
+    expect(lines.filter(isStep).length).toBeGreaterThan(0);
     expect(lines).toContainEqual(expect.objectContaining({ table: "public.usage_logs", analyzed: true }));
     expect((await usageLogs()).tuples).toBe(0);
 
@@ -51,9 +54,10 @@ describe("vacuuming the embedded database", () => {
   });
 
   it("leaves a database that has not changed alone", async () => {
-    await vacuumWhereNeeded(temp.database.db, log, never);
+    await temp.database.maintain(log, never);
     lines.length = 0;
-    expect(await vacuumWhereNeeded(temp.database.db, log, never)).toBe(0);
+    await temp.database.maintain(log, never);
+    expect(lines.filter(isStep)).toHaveLength(0);
     expect(lines).toEqual([]);
   });
 });
@@ -61,6 +65,9 @@ describe("vacuuming the embedded database", () => {
 describe("checkpointing the embedded database", () => {
   let temp: TempPglite;
   const lines: Record<string, unknown>[] = [];
+  const log: Log = (line) => lines.push(line);
+  const never = new AbortController().signal;
+  const checkpoints = () => lines.filter(isCheckpoint).length;
   beforeAll(async () => {
     temp = await openTempPglite("checkpoint");
     await temp.database.db.execute(sql`create table wal_filler (v text)`);
@@ -75,16 +82,19 @@ describe("checkpointing the embedded database", () => {
     );
 
   it("takes one once 64 MB of WAL are written, so the WAL stops growing", async () => {
-    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(false);
+    await temp.database.maintain(log, never);
+    expect(checkpoints()).toBe(0);
     await write();
-    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(true);
+    await temp.database.maintain(log, never);
+    expect(checkpoints()).toBe(1);
     expect(lines).toContainEqual(expect.objectContaining({ msg: "checkpointed embedded database" }));
-    expect(await checkpointIfDue(temp.database.db, (line) => lines.push(line))).toBe(false);
+    await temp.database.maintain(log, never);
+    expect(checkpoints()).toBe(1);
     const after = await segments();
     // Unchecked, each round keeps five more 16 MB segments.
     for (let round = 0; round < 3; round++) {
       await write();
-      await checkpointIfDue(temp.database.db, (line) => lines.push(line));
+      await temp.database.maintain(log, never);
     }
     expect(await segments()).toBeLessThanOrEqual(after + 1);
   });
@@ -97,7 +107,7 @@ describe("the control plane's maintenance timer", () => {
       log: (line) => lines.push(line),
       embeddedMaintenanceEveryMs: 20,
     });
-    const vacuumed = () => lines.filter((l) => String(l.msg).endsWith("embedded table"));
+    const vacuumed = () => lines.filter(isStep);
     try {
       // More than autovacuum's 50 changes to analyze an empty table.
       for (let i = 0; i < 60; i++) await cp.admin.users.createUser({ email: `vacuum-${i}@example.com` });
