@@ -2,13 +2,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../test/support/wait-for.js";
 import { startUpstreamSim, type UpstreamSim } from "../upstream-sim/index.js";
 import { type Child, childEnv, startChild, tsArgs } from "./child.js";
 
 // The floor is what every proxy figure is measured against: both of its upstream clients (the undici
 // pool of contender floor, node:http's Agent of floor-agent) must forward answers whole, streamed and
-// not, and say when the upstream cannot be reached.
+// not, end the upstream stream when the client leaves, and say when the upstream cannot be reached.
 
 let sim: UpstreamSim;
 let logDir: string;
@@ -60,6 +62,30 @@ describe.each([
     for await (const event of await client().messages.create({ ...request, stream: true })) events.push(event.type);
     expect(events[0]).toBe("message_start");
     expect(events.at(-1)).toBe("message_stop");
+  });
+
+  it("ends the upstream stream when the client leaves", async () => {
+    const credential = `sk-sim-floor-leaves-${extra.length}`;
+    sim.script(credential, [{ kind: "reply", chunks: 100, chunkDelayMs: 100 }]);
+    const leaving = new AbortController();
+    // A connection of its own, closed after: with fetch's shared one left open, stopping the floor
+    // (server.close on SIGTERM) waited out its 15 s grace.
+    const dispatcher = new Agent();
+    try {
+      const answer = await fetch(`${url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": credential, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ ...request, stream: true }),
+        signal: leaving.signal,
+        dispatcher,
+      } as RequestInit);
+      await answer.body?.getReader().read();
+      leaving.abort();
+      const upstream = () => sim.requests().find((r) => r.credential === credential);
+      await waitFor(() => upstream()?.outcome === "aborted", "the upstream stream to be cut off");
+    } finally {
+      await dispatcher.destroy();
+    }
   });
 });
 
