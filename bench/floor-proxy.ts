@@ -1,6 +1,6 @@
 import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 
@@ -23,7 +23,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "ho
 // Piped, not pipeline(): pipeline() makes an AbortController per call and aborts it when done, which
 // builds a DOMException with its stack: 14% of the floor's CPU at 500 requests/s (`--cpu-prof`), a
 // cost no proxy needs. An error on either side, or the client leaving, still ends both.
-function pipeThrough(from: Readable, to: NodeJS.WritableStream & { destroy(error?: Error): void }): void {
+function pipeThrough(from: Readable, to: Writable): void {
   from.on("error", (error) => to.destroy(error));
   to.on("close", () => from.destroy());
   from.pipe(to);
