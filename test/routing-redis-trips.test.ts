@@ -114,7 +114,11 @@ function slotsHeld(commands: string[]): Set<string> {
 /** The data plane's commands while `request` runs and its slot is released afterwards. */
 async function commandsOf(request: () => Promise<unknown>): Promise<string[]> {
   // Once every earlier request's slot is released (a release may wait up to 10 ms to share a call),
-  // the window holds only this request's commands.
+  // the window holds only this request's commands. A marker first: MONITOR shows commands in the order
+  // Redis ran them, and an earlier request's acquire ran before that request was answered, so once the
+  // marker shows, so does every earlier acquire; without it the wait could pass before MONITOR had
+  // shown one, and its release then fell inside this window.
+  await mark();
   await waitFor(() => slotsHeld(monitor.seen).size === 0, "earlier requests' slot releases");
   const start = await mark();
   await request();
