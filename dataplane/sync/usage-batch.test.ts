@@ -11,6 +11,8 @@ describe("usageBatch", () => {
       // Over 127 bytes: a two-byte length prefix.
       create(UsageRecordSchema, { requestId: "r-2", userAgent: "x".repeat(300), outputTokens: 7n }),
       create(UsageRecordSchema, { requestId: "r-3" }),
+      // Over 16,383 bytes: three.
+      create(UsageRecordSchema, { requestId: "r-4", userAgent: "y".repeat(20_000) }),
     ];
     const batch = usageBatch(42n, records.map(encodeUsageRecord));
     const wire = toBinary(UsageBatchSchema, batch);
