@@ -1,4 +1,4 @@
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Usage } from "../protocols/protocol.js";
@@ -30,7 +30,7 @@ const BYTES_PER_TOKEN = 4;
 
 // Written as the message itself rather than through protobuf-es's create(): every field is set here
 // (the type requires them all), and create()'s reflective initialisation of this 19-field message was
-// a few µs of every request. The timestamp's create() is a tenth of a µs: its helper stays.
+// a few µs of every request; the timestamp's (timestampFromMs) was another µs under load.
 export function usageRecord(done: CompletedRequest): UsageRecord {
   const usage = done.usage;
   return {
@@ -53,7 +53,12 @@ export function usageRecord(done: CompletedRequest): UsageRecord {
       done.firstTokenAt === undefined ? undefined : BigInt(Math.max(0, Math.round(done.firstTokenAt - done.startedAt))),
     ipAddress: done.clientIp,
     userAgent: done.userAgent,
-    createdAt: timestampFromMs(done.receivedAtMs),
+    createdAt: timestamp(done.receivedAtMs),
     estimated: usage === undefined,
   };
+}
+
+function timestamp(ms: number): Timestamp {
+  const seconds = Math.floor(ms / 1000);
+  return { $typeName: "google.protobuf.Timestamp", seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
