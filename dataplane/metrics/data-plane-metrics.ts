@@ -1,14 +1,17 @@
 import type { ServerResponse } from "node:http";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Surface } from "../policy/request-view.js";
 import type { FailoverDecision, UpstreamFailure } from "../routing/failover-policy.js";
 import type { RoutingCounts } from "../store/routing-store.js";
+import { ArrayHistogram, type HistogramSeries } from "./array-histogram.js";
 
 // The data plane's Prometheus metrics (GET /metrics). Cheap on the hot path: label children are
-// looked up in nested maps (no label string built per request) and created once; gauges that mirror
-// state elsewhere (spool depth, config version, slots) are read only when scraped. Labels carry
-// account ids, never credentials. One registry per data plane, so several can share a process.
+// looked up in nested maps (no label string built per request) and created once; what every request
+// counts goes into plain numbers and arrays that the registry reads when scraped (prom-client's own
+// inc and observe hash their labels on every call); gauges that mirror state elsewhere (spool depth,
+// config version, slots) are read only when scraped too. Labels carry account ids, never
+// credentials. One registry per data plane, so several can share a process.
 
 /** What the gauges read at scrape time. */
 export interface MetricSources {
@@ -40,7 +43,12 @@ const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 const CLIENT_CLOSED = 499;
 
 type Child = { inc(value?: number): void };
-type Observer = { observe(value: number): void };
+
+/** One label set of a per-request counter: counted here, handed to prom-client at scrape time. */
+interface CountCell {
+  labels: Record<string, string>;
+  count: number;
+}
 
 function perSurface<T>(make: (surface: Surface) => T): Map<Surface, T> {
   return new Map(SURFACES.map((surface) => [surface, make(surface)]));
@@ -61,10 +69,12 @@ class Children<K, T> {
 }
 
 export class DataPlaneMetrics {
-  readonly registry = new Registry();
-  private readonly requestsBySurface: Map<Surface, Map<Platform, Children<number, Child>>>;
-  private readonly durations: Map<Surface, Observer>;
-  private readonly firstTokens: Map<Platform, Observer>;
+  private readonly registry = new Registry();
+  private readonly requestsBySurface: Map<Surface, Map<Platform, Children<number, CountCell>>>;
+  private readonly durations: Map<Surface, HistogramSeries>;
+  private readonly firstTokens: Map<Platform, HistogramSeries>;
+  /** Written after the registry's metrics. */
+  private readonly histograms: ArrayHistogram[];
   private readonly tracks = new WeakMap<ServerResponse, RequestTrack>();
   private readonly upstreamErrors: Children<string, Children<string, Child>>;
   private readonly failovers: Children<string, Child>;
@@ -73,37 +83,43 @@ export class DataPlaneMetrics {
 
   constructor(sources: MetricSources) {
     const registry = this.registry;
-    const requests = new Counter({
+    const requestCells: CountCell[] = [];
+    new Counter({
       name: "tollgate_requests_total",
       help: "Proxied requests by surface, final status and the serving group's platform.",
       labelNames: ["surface", "status", "platform"] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const cell of requestCells) this.inc(cell.labels, cell.count);
+      },
     });
     this.requestsBySurface = perSurface(
       (surface) =>
         new Map(
           [...PLATFORM_NAMES].map(([platform, name]) => [
             platform,
-            new Children((status: number) => requests.labels({ surface, status: String(status), platform: name })),
+            new Children((status: number) => {
+              const cell = { labels: { surface, status: String(status), platform: name }, count: 0 };
+              requestCells.push(cell);
+              return cell;
+            }),
           ]),
         ),
     );
-    const duration = new Histogram({
-      name: "tollgate_request_duration_seconds",
-      help: "Time from request to the end of the response (the whole stream), by surface.",
-      labelNames: ["surface"] as const,
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
-    this.durations = perSurface((surface) => duration.labels({ surface }));
-    const ttft = new Histogram({
-      name: "tollgate_time_to_first_token_seconds",
-      help: "Time from request to the first generated token of a billed stream, by the upstream account's platform.",
-      labelNames: ["platform"] as const,
-      buckets: TTFT_BUCKETS,
-      registers: [registry],
-    });
-    this.firstTokens = new Map([...PLATFORM_NAMES].map(([p, platform]) => [p, ttft.labels({ platform })]));
+    const duration = new ArrayHistogram(
+      "tollgate_request_duration_seconds",
+      "Time from request to the end of the response (the whole stream), by surface.",
+      DURATION_BUCKETS,
+    );
+    this.durations = perSurface((surface) => duration.seriesFor({ surface }));
+    const ttft = new ArrayHistogram(
+      "tollgate_time_to_first_token_seconds",
+      "Time from request to the first generated token of a billed stream, by the upstream account's platform.",
+      TTFT_BUCKETS,
+    );
+    this.histograms = [duration, ttft];
+    this.firstTokens = new Map([...PLATFORM_NAMES].map(([p, platform]) => [p, ttft.seriesFor({ platform })]));
     const errors = new Counter({
       name: "tollgate_upstream_errors_total",
       help: "Failed upstream attempts before the first byte reached the client, by account and kind (status, network, empty_stream).",
@@ -197,7 +213,8 @@ export class DataPlaneMetrics {
     this.tracks.set(res, track);
     res.once("close", () => {
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
-      this.requestsBySurface.get(surface)?.get(track.platform)?.get(status).inc();
+      const cell = this.requestsBySurface.get(surface)?.get(track.platform)?.get(status);
+      if (cell) cell.count++;
       this.durations.get(surface)?.observe((performance.now() - startedAt) / 1000);
     });
   }
@@ -225,8 +242,9 @@ export class DataPlaneMetrics {
     if (decision.mark.kind !== "none") this.cooldowns.get(accountId).get(decision.mark.kind).inc();
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  async render(): Promise<string> {
+    const text = await this.registry.metrics();
+    return `${text}\n${this.histograms.map((histogram) => histogram.exposition()).join("\n\n")}\n`;
   }
 
   get contentType(): string {
