@@ -101,6 +101,28 @@ describe("errors in the caller's envelope", () => {
     expect(res).toEqual({ status: httpCode, body: geminiError(httpCode, status, reason) });
   });
 
+  it("every answer to a proxied request names its request id: refused, passed through, served, streamed", async () => {
+    const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const requestId = async (body: string, key = openaiTenant.secret) => {
+      const res = await fetch(`${stack.dp.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body,
+      });
+      await res.arrayBuffer();
+      return [res.status, res.headers.get("x-tollgate-request-id")];
+    };
+    const chat = (extra: object) =>
+      JSON.stringify({ model: "gpt-5", messages: [{ role: "user", content: "hi" }], ...extra });
+    const answers = [await requestId("{"), await requestId(chat({}), "tg-not-a-key")];
+    // The upstream's own 400 for the client's mistake, passed on as it came.
+    stack.sim.script(openaiTenant.credentials[0] as string, [{ kind: "status", status: 400 }]);
+    answers.push(await requestId(chat({})), await requestId(chat({})), await requestId(chat({ stream: true })));
+    expect(answers.map(([status]) => status)).toEqual([400, 401, 400, 200, 200]);
+    for (const [, id] of answers) expect(id).toMatch(UUID_V7);
+    expect(new Set(answers.map(([, id]) => id)).size).toBe(answers.length);
+  });
+
   it("a key of another platform's group -> 400 in the surface's envelope", async () => {
     const res = await post(
       "/v1/chat/completions",

@@ -1,10 +1,11 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { newId } from "../../common/ids.js";
 import type { Group } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { GatewayError } from "../errors.js";
 import type { RequestView } from "../policy/request-view.js";
 import type { ClientRequest, ParsedRequest } from "../protocols/protocol.js";
 import { sessionIdentity } from "../routing/session-identity.js";
+import type { GatewayResponse } from "../server/gateway-response.js";
 import { readBody } from "../server/read-body.js";
 import { sessionKeys } from "../store/session-keys.js";
 import { type Caller, identifyCaller } from "./caller.js";
@@ -41,14 +42,14 @@ const MAX_SESSION_KEYS = 64;
 export async function admit(
   deps: ProxyDeps,
   req: IncomingMessage,
-  res: ServerResponse,
+  res: GatewayResponse,
   route: ProxyRoute,
 ): Promise<Exchange | undefined> {
   const startedAt = performance.now();
   const receivedAtMs = Date.now();
   const requestId = newId(receivedAtMs);
   const { protocol } = route;
-  res.setHeader("x-tollgate-request-id", requestId);
+  res.requestId = requestId;
 
   let rawBody: Buffer;
   try {
@@ -116,7 +117,7 @@ export async function admit(
   };
 }
 
-function refuse(res: ServerResponse, route: ProxyRoute, error: GatewayError): undefined {
+function refuse(res: GatewayResponse, route: ProxyRoute, error: GatewayError): undefined {
   sendError(res, route.protocol, error);
   return undefined;
 }

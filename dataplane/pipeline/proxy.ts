@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Account } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { costCeiling } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
 import type { StreamObserver } from "../protocols/protocol.js";
+import type { GatewayResponse } from "../server/gateway-response.js";
 import { sessionKeys } from "../store/session-keys.js";
 import type { SpendTicket } from "../sync/spend-guard.js";
 import { admit, type Exchange } from "./admit.js";
@@ -17,7 +18,7 @@ import { usageRecord } from "./usage-record.js";
 export async function proxy(
   deps: ProxyDeps,
   req: IncomingMessage,
-  res: ServerResponse,
+  res: GatewayResponse,
   route: ProxyRoute,
 ): Promise<void> {
   const exchange = await admit(deps, req, res, route);

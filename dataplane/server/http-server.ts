@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
@@ -10,6 +10,7 @@ import { listModels } from "../pipeline/list-models.js";
 import { proxy } from "../pipeline/proxy.js";
 import { sendError } from "../pipeline/respond.js";
 import { openaiChatProtocol } from "../protocols/openai/index.js";
+import { GatewayResponse } from "./gateway-response.js";
 import { matchRoute } from "./routes.js";
 import type { ServerLimits } from "./server-limits.js";
 
@@ -57,8 +58,10 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
   let draining = false;
   let wakeDrain: (() => void) | undefined;
   const metricsToken = options.metricsToken ? digest(options.metricsToken) : undefined;
-  const server = createServer(
+  const server = createServer<typeof IncomingMessage, typeof GatewayResponse>(
     {
+      IncomingMessage,
+      ServerResponse: GatewayResponse,
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -123,16 +126,13 @@ interface ServerState {
   metricsToken: Buffer | undefined;
 }
 
-function handle(options: HttpServerOptions, state: ServerState, req: IncomingMessage, res: ServerResponse): void {
+function handle(options: HttpServerOptions, state: ServerState, req: IncomingMessage, res: GatewayResponse): void {
   const match = matchRoute(req.method ?? "GET", req.url ?? "/", req.headers);
   switch (match.kind) {
     case "proxy":
       options.metrics.begin(match.route.surface, res);
       proxy(options.deps, req, res, match.route).catch((error: unknown) => {
-        options.log.error(
-          { err: error, requestId: res.getHeader("x-tollgate-request-id") },
-          "request failed unexpectedly",
-        );
+        options.log.error({ err: error, requestId: res.requestId }, "request failed unexpectedly");
         sendError(res, match.route.protocol, new GatewayError("INTERNAL_ERROR", "internal error"));
       });
       return;

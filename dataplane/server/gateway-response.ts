@@ -1,0 +1,26 @@
+import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
+
+export const REQUEST_ID_HEADER = "x-tollgate-request-id";
+
+type HeadHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[];
+
+/**
+ * The data plane's response: once a proxied request has its id, every response head carries it
+ * (x-tollgate-request-id), whichever path answers, an implicit head from end() included. The id joins
+ * the head's own headers instead of going in first with setHeader, which sent Node's writeHead down
+ * its slow path (every header merged through setHeader again): ~3 µs of every request under load.
+ */
+export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  requestId: string | undefined;
+
+  override writeHead(statusCode: number, reasonOrHeaders?: string | HeadHeaders, headers?: HeadHeaders): this {
+    const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
+    let own = typeof reasonOrHeaders === "string" ? headers : reasonOrHeaders;
+    if (this.requestId !== undefined) {
+      own = Array.isArray(own)
+        ? [...own, REQUEST_ID_HEADER, this.requestId]
+        : { ...own, [REQUEST_ID_HEADER]: this.requestId };
+    }
+    return reason === undefined ? super.writeHead(statusCode, own) : super.writeHead(statusCode, reason, own);
+  }
+}
