@@ -31,10 +31,17 @@ const NONE_IN_FLIGHT: InFlight = Object.freeze({ count: 0, unbounded: 0, ceiling
 /** Config changes reach every data plane in tens of milliseconds (npm run bench); this is ample. */
 const SHARED_GRACE_MS = 2_000;
 
+/** Pending spend and requests in flight, per key id or per user id. */
+interface Ledger {
+  pending: Map<string, Atto>;
+  inFlight: Map<string, InFlight>;
+}
+
 export class SpendGuard implements UsageListener {
-  private readonly pending = new Map<string, Atto>();
+  // Keys and users apart, each by its own id: no "k:"/"u:" string built and hashed per request.
+  private readonly keys: Ledger = { pending: new Map(), inFlight: new Map() };
+  private readonly users: Ledger = { pending: new Map(), inFlight: new Map() };
   private readonly charges = new Map<string, Charge>();
-  private readonly inFlight = new Map<string, InFlight>();
   /** Requests with a shared reservation: request id -> key id. */
   private readonly reserved = new Map<string, string>();
 
@@ -81,16 +88,16 @@ export class SpendGuard implements UsageListener {
    * cost (costCeiling), undefined when unbounded.
    */
   admit(key: CompiledKey, user: CompiledUser, ceiling: Atto | undefined): SpendTicket | GatewayError {
-    const keyBudget = `k:${key.record.id}`;
-    const userBudget = `u:${user.record.id}`;
-    const forKey = keyRefusal(admitSpend(this.budget(keyBudget, key.quota, key.quotaUsed), ceiling));
+    const keyId = key.record.id;
+    const userId = user.record.id;
+    const forKey = keyRefusal(admitSpend(budget(this.keys, keyId, key.quota, key.quotaUsed), ceiling));
     if (forKey) return forKey;
-    const forUser = admitSpend(this.budget(userBudget, user.balance, 0n), ceiling);
+    const forUser = admitSpend(budget(this.users, userId, user.balance, 0n), ceiling);
     if (forUser === "exhausted") return new GatewayError("INSUFFICIENT_BALANCE", "insufficient balance");
     if (forUser === "one_at_a_time") {
       return new GatewayError("CONCURRENCY_LIMIT", "the remaining balance allows one request at a time; retry shortly");
     }
-    const held = [this.hold(keyBudget, ceiling), this.hold(userBudget, ceiling)];
+    const held = [hold(this.keys, keyId, ceiling), hold(this.users, userId, ceiling)];
     let released = false;
     return {
       release: () => {
@@ -105,8 +112,8 @@ export class SpendGuard implements UsageListener {
     if (this.charges.has(record.requestId)) return;
     const charge = { keyId: record.apiKeyId, userId: record.userId, cost: recordCost(this.config.current, record) };
     this.charges.set(record.requestId, charge);
-    this.add(`k:${charge.keyId}`, charge.cost);
-    this.add(`u:${charge.userId}`, charge.cost);
+    add(this.keys, charge.keyId, charge.cost);
+    add(this.users, charge.userId, charge.cost);
     if (this.reserved.has(record.requestId)) {
       this.shared?.settle(charge.keyId, record.requestId, charge.cost).catch(this.onSharedError);
     }
@@ -122,8 +129,8 @@ export class SpendGuard implements UsageListener {
       if (!charge) continue;
       this.charges.delete(record.requestId);
       this.reserved.delete(record.requestId);
-      this.add(`k:${charge.keyId}`, -charge.cost);
-      this.add(`u:${charge.userId}`, -charge.cost);
+      add(this.keys, charge.keyId, -charge.cost);
+      add(this.users, charge.userId, -charge.cost);
       if (this.shared) {
         if (!billed.has(charge.keyId)) billed.set(charge.keyId, this.hasQuota(charge.keyId) ? [] : undefined);
         billed.get(charge.keyId)?.push(record.requestId);
@@ -137,30 +144,30 @@ export class SpendGuard implements UsageListener {
   private hasQuota(keyId: string): boolean {
     return keyQuota(this.config.current.keysById.get(keyId)?.quotaUsd ?? "") !== undefined;
   }
+}
 
-  private budget(id: string, limit: Atto | undefined, used: Atto): Budget {
-    return { limit, used, pending: this.pending.get(id) ?? 0n, inFlight: this.inFlight.get(id) ?? NONE_IN_FLIGHT };
-  }
+function budget(ledger: Ledger, id: string, limit: Atto | undefined, used: Atto): Budget {
+  return { limit, used, pending: ledger.pending.get(id) ?? 0n, inFlight: ledger.inFlight.get(id) ?? NONE_IN_FLIGHT };
+}
 
-  private hold(id: string, ceiling: Atto | undefined): () => void {
-    let totals = this.inFlight.get(id);
-    if (!totals) {
-      totals = { count: 0, unbounded: 0, ceilings: 0n };
-      this.inFlight.set(id, totals);
-    }
-    countInFlight(totals, ceiling, 1);
-    const held = totals;
-    return () => {
-      countInFlight(held, ceiling, -1);
-      if (held.count === 0 && this.inFlight.get(id) === held) this.inFlight.delete(id);
-    };
+function hold(ledger: Ledger, id: string, ceiling: Atto | undefined): () => void {
+  let totals = ledger.inFlight.get(id);
+  if (!totals) {
+    totals = { count: 0, unbounded: 0, ceilings: 0n };
+    ledger.inFlight.set(id, totals);
   }
+  countInFlight(totals, ceiling, 1);
+  const held = totals;
+  return () => {
+    countInFlight(held, ceiling, -1);
+    if (held.count === 0 && ledger.inFlight.get(id) === held) ledger.inFlight.delete(id);
+  };
+}
 
-  private add(id: string, amount: Atto): void {
-    const total = (this.pending.get(id) ?? 0n) + amount;
-    if (total === 0n) this.pending.delete(id);
-    else this.pending.set(id, total);
-  }
+function add(ledger: Ledger, id: string, amount: Atto): void {
+  const total = (ledger.pending.get(id) ?? 0n) + amount;
+  if (total === 0n) ledger.pending.delete(id);
+  else ledger.pending.set(id, total);
 }
 
 function keyRefusal(verdict: Admission): GatewayError | undefined {
