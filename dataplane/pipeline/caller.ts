@@ -39,5 +39,5 @@ export function identifyCaller(
     );
   }
   if (!chosen.ok) return new GatewayError(chosen.code, chosen.message);
-  return { ...auth, serving: chosen.group };
+  return { key: auth.key, user: auth.user, group: auth.group, serving: chosen.group };
 }

@@ -14,11 +14,15 @@ export function pickHeaders(
   for (const name in source) {
     const value = source[name];
     if (value === undefined) continue;
-    if (exact.has(name) || prefixes.some((p) => name.startsWith(p))) {
-      out[name] = Array.isArray(value) ? value.join(", ") : value;
-    }
+    if (exact.has(name) || hasPrefix(name, prefixes)) out[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return out;
+}
+
+// A loop rather than prefixes.some(): no closure per header of every request.
+function hasPrefix(name: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (name.startsWith(prefix)) return true;
+  return false;
 }
 
 const RESPONSE_HEADERS = new Set([
