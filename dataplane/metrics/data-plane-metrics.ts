@@ -24,8 +24,10 @@ export interface MetricSources {
 
 /** One proxied request's labels: counted with its final status when the response closes. */
 interface RequestTrack {
+  surface: Surface;
   /** The serving group's platform, once known. */
   platform: Platform;
+  startedAt: number;
 }
 
 const SURFACES: readonly Surface[] = ["anthropic", "openai", "gemini", "antigravity"];
@@ -206,17 +208,22 @@ export class DataPlaneMetrics {
     });
   }
 
-  /** Starts tracking one proxied request; it is counted when its response closes. */
+  /** Starts tracking one proxied request; end() counts it once its response has closed. */
   begin(surface: Surface, res: ServerResponse): void {
-    const startedAt = performance.now();
-    const track: RequestTrack = { platform: Platform.UNSPECIFIED };
-    this.tracks.set(res, track);
-    res.once("close", () => {
-      const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
-      const cell = this.requestsBySurface.get(surface)?.get(track.platform)?.get(status);
-      if (cell) cell.count++;
-      this.durations.get(surface)?.observe((performance.now() - startedAt) / 1000);
-    });
+    this.tracks.set(res, { surface, platform: Platform.UNSPECIFIED, startedAt: performance.now() });
+  }
+
+  /**
+   * The response closed: count the request begun on it, if any. Called from the server's own close
+   * listener rather than from one more listener per request.
+   */
+  end(res: ServerResponse): void {
+    const track = this.tracks.get(res);
+    if (!track) return;
+    const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
+    const cell = this.requestsBySurface.get(track.surface)?.get(track.platform)?.get(status);
+    if (cell) cell.count++;
+    this.durations.get(track.surface)?.observe((performance.now() - track.startedAt) / 1000);
   }
 
   /** The request's key was admitted to a group of this platform. */

@@ -35,17 +35,17 @@ export async function attempt(
 ): Promise<AttemptResult> {
   const call = upstream.start(request);
   const abortOnClose = () => call.abort(new Error("client disconnected"));
-  client.res.once("close", abortOnClose);
+  client.whenClosed(abortOnClose);
   let head: UpstreamHead;
   try {
     head = await call.head;
   } catch (error) {
-    client.res.off("close", abortOnClose);
+    client.whenClosed(undefined);
     return client.gone
       ? { kind: "client_gone" }
       : { kind: "failed", failure: { kind: "network", message: (error as Error).message } };
   }
-  client.res.off("close", abortOnClose);
+  client.whenClosed(undefined);
 
   if (head.status >= 400) {
     const body = await call.collect(ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
@@ -66,7 +66,7 @@ export async function attempt(
   if (!parsed.stream) {
     commitHead(client, head, true);
     const observer = new BodyObserver(protocol);
-    const outcome = await relay(call, client.res, observer, protocol, false, () => completing(head.status, observer));
+    const outcome = await relay(call, client, observer, protocol, false, () => completing(head.status, observer));
     return { kind: "served", status: head.status, observer, outcome };
   }
 
@@ -79,7 +79,7 @@ export async function attempt(
   // The call remembers an end or failure that came meanwhile; relay picks it up.
   const outcome = await relay(
     call,
-    client.res,
+    client,
     observer,
     protocol,
     true,
@@ -108,7 +108,7 @@ function holdFirstEvent(call: UpstreamCall, observer: StreamObserver, client: Cl
     const decide = (gate: Gate) => {
       if (decided) return;
       decided = gate.kind;
-      client.res.off("close", onClose);
+      client.whenClosed(undefined);
       resolve(gate);
     };
     const judge = (ended: boolean) => {
@@ -125,7 +125,7 @@ function holdFirstEvent(call: UpstreamCall, observer: StreamObserver, client: Cl
       call.abort(new Error("client disconnected"));
       decide({ kind: "client_gone" });
     };
-    client.res.once("close", onClose);
+    client.whenClosed(onClose);
     call.attach({
       write(chunk) {
         if (decided === "failed" || decided === "client_gone") return true;

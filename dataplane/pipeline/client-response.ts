@@ -8,11 +8,22 @@ import { sendError } from "./respond.js";
 // told inside the stream, in the protocol's own error event.
 export class ClientResponse {
   private pinger: NodeJS.Timeout | undefined;
+  private onGone: (() => void) | undefined;
 
   constructor(
     readonly res: ServerResponse,
     private readonly protocol: Protocol,
-  ) {}
+  ) {
+    // One listener for the response's whole life; each step (waiting for a slot, for the upstream's
+    // head, relaying) sets what the client's leaving means to it: adding and removing a listener per
+    // step cost more on every request.
+    res.once("close", () => this.onGone?.());
+  }
+
+  /** What to do if the response closes from now on (undefined: nothing); replaces the previous handler. */
+  whenClosed(handler: (() => void) | undefined): void {
+    this.onGone = handler;
+  }
 
   /** The client disconnected before the response finished. */
   get gone(): boolean {

@@ -7,6 +7,7 @@ import { geminiProtocol } from "../protocols/gemini/index.js";
 import type { Protocol, StreamObserver } from "../protocols/protocol.js";
 import { UpstreamCall } from "../upstream/upstream-call.js";
 import { BodyObserver } from "./body-observer.js";
+import { ClientResponse } from "./client-response.js";
 import { relay } from "./relay.js";
 
 // The usage record is spooled in relay's `completing` callback: it must run before the client can
@@ -55,7 +56,9 @@ async function run(chunks: string[], streaming: boolean, protocol: Protocol = an
     call.onRequestStart(controller);
     call.onResponseStart(controller, 200, {});
     const observer: StreamObserver = streaming ? protocol.createStreamObserver(() => 0) : new BodyObserver(protocol);
-    void relay(call, res, observer, protocol, streaming, () => events.push(`complete:${observer.usage?.outputTokens}`));
+    void relay(call, new ClientResponse(res, protocol), observer, protocol, streaming, () =>
+      events.push(`complete:${observer.usage?.outputTokens}`),
+    );
     for (const chunk of chunks) call.onResponseData(controller, Buffer.from(chunk));
     call.onResponseEnd();
   });

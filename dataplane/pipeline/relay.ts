@@ -1,6 +1,6 @@
-import type { ServerResponse } from "node:http";
 import type { Protocol, StreamObserver } from "../protocols/protocol.js";
 import type { UpstreamCall } from "../upstream/upstream-call.js";
+import type { ClientResponse } from "./client-response.js";
 import { SseFramer } from "./sse-framer.js";
 
 export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
@@ -16,7 +16,7 @@ export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
 // event, is spooled when the upstream ends, just before the client's response is closed.
 export function relay(
   call: UpstreamCall,
-  res: ServerResponse,
+  client: ClientResponse,
   observer: StreamObserver,
   protocol: Protocol,
   streaming: boolean,
@@ -24,6 +24,7 @@ export function relay(
   /** Bytes already read (and observed) while the first event was held. */
   held: readonly Buffer[] = [],
 ): Promise<RelayOutcome> {
+  const { res } = client;
   let pendingCompletion: (() => void) | undefined = completing;
   const complete = () => {
     const run = pendingCompletion;
@@ -49,7 +50,7 @@ export function relay(
       if (settled) return;
       settled = true;
       res.off("drain", onDrain);
-      res.off("close", onClose);
+      client.whenClosed(undefined);
       resolve(outcome);
     };
     const onDrain = () => call.resume();
@@ -59,7 +60,7 @@ export function relay(
       settle("client_gone");
     };
     res.on("drain", onDrain);
-    res.on("close", onClose);
+    client.whenClosed(onClose);
     call.attach({
       write(chunk) {
         observer.push(chunk);

@@ -122,12 +122,12 @@ export class SlotQueue {
       const done = () => {
         clearTimeout(timer);
         unsubscribe();
-        client.res.off("close", done);
+        client.whenClosed(undefined);
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
       const unsubscribe = this.store.onSlotFreed(done);
-      client.res.once("close", done);
+      client.whenClosed(done);
     });
   }
 }

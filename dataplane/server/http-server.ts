@@ -70,6 +70,7 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
     (req, res) => {
       inFlight++;
       res.once("close", () => {
+        options.metrics.end(res);
         inFlight--;
         if (inFlight === 0) wakeDrain?.();
       });
