@@ -34,11 +34,18 @@ describe("arithmetic", () => {
   it("prices tokens per million exactly", () => {
     expect(formatDecimal(tokenCost(1234, parseDecimal("3") as bigint))).toBe("0.003702");
     expect(formatDecimal(tokenCost(7n, parseDecimal("0.075") as bigint))).toBe("0.000000525");
+    expect(tokenCost(0, parseDecimal("3") as bigint)).toBe(0n);
+    expect(tokenCost(0n, parseDecimal("3") as bigint)).toBe(0n);
   });
 
   it("multiplies by a rate", () => {
     const cost = parseDecimal("0.003702") as bigint;
     expect(formatDecimal(mulDecimal(cost, parseDecimal("1.5") as bigint))).toBe("0.005553");
+    for (const amount of ["0.000000000000000001", "-12.345678901234567", "0"]) {
+      const value = parseDecimal(amount);
+      if (value === undefined) throw new Error(`not a decimal: ${amount}`);
+      expect(mulDecimal(value, parseDecimal("1") as bigint)).toBe(value);
+    }
   });
 
   it.each([

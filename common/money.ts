@@ -41,10 +41,15 @@ export function divRound(numerator: bigint, denominator: bigint): bigint {
 
 /** a x b where both are atto-scaled decimals (a price times a multiplier). */
 export function mulDecimal(a: Atto, b: Atto): Atto {
+  // Times exactly 1 (the usual rate multiplier) is a itself: skip the bigint division.
+  if (b === FACTOR) return a;
   return divRound(a * b, FACTOR);
 }
 
 /** tokens x (USD per million tokens) -> USD, in atto-dollars. */
 export function tokenCost(tokens: bigint | number, perMillion: Atto): Atto {
+  // Most requests have no cache tokens of one kind or both: priced on every request, twice.
+  // biome-ignore lint/suspicious/noDoubleEquals: 0 == 0n, for both representations.
+  if (tokens == 0) return 0n;
   return divRound(BigInt(tokens) * perMillion, 1_000_000n);
 }

@@ -33,7 +33,8 @@ export class BodyObserver implements StreamObserver {
   private read(): { usage: Usage | undefined; continuation: string | undefined } {
     if (!this.result) {
       // Answers carry em dashes and emoji as requests do: the request body's fast parse serves them too.
-      const body = jsonOrUndefined(Buffer.concat(this.parts, this.size));
+      const whole = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+      const body = jsonOrUndefined(whole);
       this.parts = [];
       this.result = {
         usage: this.protocol.usageFromBody(body),

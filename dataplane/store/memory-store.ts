@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { AccountMark } from "../routing/failover-policy.js";
 import { isEmptyState, mergeMark, type StoredAccountState } from "./account-state.js";
 import {
+  type AcquireCandidate,
   type AcquireRequest,
   type AcquireResult,
   type CandidateLoad,
@@ -132,12 +133,13 @@ class MemoryStore implements RoutingStore {
       break;
     }
 
+    // The bound account first, then the candidates in their order.
+    const roomAt = (i: number) => hasRoom(accountSets[i] as SlotSet, candidates[i]?.concurrency ?? 0, now);
     let chosen = -1;
     const userFull = !hasRoom(userSet, request.userConcurrency, now);
     if (!userFull) {
-      const order = boundIndex >= 0 ? [boundIndex] : [];
-      for (let i = 0; i < candidates.length; i++) if (i !== boundIndex) order.push(i);
-      chosen = order.find((i) => hasRoom(accountSets[i] as SlotSet, candidates[i]?.concurrency ?? 0, now)) ?? -1;
+      if (boundIndex >= 0 && roomAt(boundIndex)) chosen = boundIndex;
+      for (let i = 0; chosen < 0 && i < candidates.length; i++) if (i !== boundIndex && roomAt(i)) chosen = i;
     }
 
     const account = candidates[chosen];
@@ -151,12 +153,10 @@ class MemoryStore implements RoutingStore {
     }
 
     const loads = new Map<string, CandidateLoad>();
-    candidates.forEach((candidate, i) => {
-      loads.set(candidate.id, {
-        inFlight: accountSets[i]?.size ?? 0,
-        lastUsedAt: this.state.lastUsed.get(candidate.id) ?? 0,
-      });
-    });
+    for (let i = 0; i < candidates.length; i++) {
+      const id = (candidates[i] as AcquireCandidate).id;
+      loads.set(id, { inFlight: accountSets[i]?.size ?? 0, lastUsedAt: this.state.lastUsed.get(id) ?? 0 });
+    }
     this.view.applyLoads(loads);
     if (account) return { ok: true, lease: leaseFor(request, account), sticky: chosen === boundIndex };
     return { ok: false, limit: userFull ? "user" : "account" };
