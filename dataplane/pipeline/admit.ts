@@ -101,6 +101,9 @@ export async function admit(
     { clientIp, apiKeyId: caller.key.record.id },
     deps.hasher,
   );
+  // Nothing past admission reads the parsed body: dropped, a large body's object tree dies young
+  // (carried through the request, the 76 KB Claude Code request's cost ~100 µs of GC at saturation).
+  request.body = undefined;
   return {
     requestId,
     startedAt,

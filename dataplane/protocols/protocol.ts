@@ -21,6 +21,8 @@ export interface ParsedRequest {
   stream: boolean;
   /** The output limit the request sets (max_tokens and its kin); bounds what it can cost. */
   maxOutputTokens?: number | undefined;
+  /** The body to send upstream when the protocol changes the client's (made once, at parse time); absent: rawBody. */
+  upstreamBody?: Buffer | undefined;
 }
 
 /** The client request as the protocol sees it: no node:http objects. */
@@ -33,7 +35,10 @@ export interface ClientRequest {
   headers: IncomingHttpHeaders;
   /** The bytes as received: forwarded unchanged unless the protocol must add something. */
   rawBody: Buffer | undefined;
-  /** The parsed JSON body. */
+  /**
+   * The parsed JSON body, for admission only: dropped once the request is admitted (admit.ts), so a
+   * large body's object tree dies young instead of being carried through the request.
+   */
   body: unknown;
 }
 

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { AccountType } from "../../../gen/tollgate/admin/v1/account_pb.js";
 import { Platform } from "../../../gen/tollgate/admin/v1/common_pb.js";
 import { AccountSchema } from "../../../gen/tollgate/plane/v1/plane_pb.js";
-import type { ClientRequest } from "../protocol.js";
+import type { ClientRequest, ParsedRequest } from "../protocol.js";
 import { chatUpstreamRequest, responsesUpstreamRequest } from "./forward.js";
+import { parseChatRequest } from "./request.js";
 
 const apiKeyAccount = create(AccountSchema, {
   id: "a1",
@@ -144,7 +145,7 @@ describe("chat completions ask upstream for stream usage", () => {
       rawBody,
       body: JSON.parse(sent),
     };
-    const out = chatUpstreamRequest(input, { model: "gpt-5", stream: true }, apiKeyAccount);
+    const out = chatUpstreamRequest(input, parseChatRequest(input) as ParsedRequest, apiKeyAccount);
     expect(out.body?.toString("utf8")).toBe(forwarded);
   });
 
@@ -161,6 +162,8 @@ describe("chat completions ask upstream for stream usage", () => {
       rawBody: Buffer.from(JSON.stringify(body)),
       body,
     };
-    expect(chatUpstreamRequest(input, { model: "gpt-5", stream }, apiKeyAccount).body).toBe(input.rawBody);
+    expect(chatUpstreamRequest(input, parseChatRequest(input) as ParsedRequest, apiKeyAccount).body).toBe(
+      input.rawBody,
+    );
   });
 });

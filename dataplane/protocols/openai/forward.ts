@@ -44,13 +44,13 @@ export function responsesUpstreamRequest(
   return openaiUpstreamRequest(input, account, input.rawBody);
 }
 
-/** Streamed chat completions report usage only when asked: the gateway always asks (DESIGN §5.10). */
+/** Streamed chat completions report usage only when asked: parseChatRequest made the body that asks. */
 export function chatUpstreamRequest(input: ClientRequest, parsed: ParsedRequest, account: Account): UpstreamRequest {
-  return openaiUpstreamRequest(input, account, parsed.stream ? withUsageRequested(input) : input.rawBody);
+  return openaiUpstreamRequest(input, account, parsed.upstreamBody ?? input.rawBody);
 }
 
 /**
- * The body with `stream_options.include_usage: true`. The usual case, no `stream_options` at all,
+ * The body with `stream_options.include_usage: true` (the gateway always asks, DESIGN §5.10). The usual case, no `stream_options` at all,
  * splices the field in before the closing brace, so the client's bytes are otherwise untouched (no
  * re-serialisation, which could round large integers). Only a `stream_options` the client sent
  * without include_usage makes the body re-serialised.

@@ -1,5 +1,6 @@
 import { GatewayError } from "../../errors.js";
 import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "../protocol.js";
+import { withUsageRequested } from "./forward.js";
 
 // Only what routing and accounting need is checked; everything else is the upstream's to judge. The
 // parsed request is built once and completed in place: an object spread costs ~0.5 µs per request.
@@ -15,7 +16,8 @@ function modelAndStream(body: Record<string, unknown>): ParsedRequest | GatewayE
   return { model, stream: stream === true };
 }
 
-export function parseChatRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
+export function parseChatRequest(request: ClientRequest): ParsedRequest | GatewayError {
+  const { body } = request;
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
   const parsed = modelAndStream(body);
   if (parsed instanceof GatewayError) return parsed;
@@ -25,6 +27,7 @@ export function parseChatRequest({ body }: ClientRequest): ParsedRequest | Gatew
     return new GatewayError("INVALID_REQUEST", "stream_options: must be an object");
   }
   parsed.maxOutputTokens = tokenLimit(body.max_completion_tokens) ?? tokenLimit(body.max_tokens);
+  if (parsed.stream) parsed.upstreamBody = withUsageRequested(request);
   return parsed;
 }
 
