@@ -79,6 +79,7 @@ describe("renderReport", () => {
             stampedChunks: 38_500,
             allOpenChunkDelayP99Ms: 3.5,
             allOpenStampedChunks: 20_000,
+            roundsAllOpenChunkDelayP99Ms: [9, 3.5, 2],
             chunkGapExcessP99Ms: 14,
             chunks: 37_000,
           }),
@@ -87,7 +88,7 @@ describe("renderReport", () => {
       [],
     );
     expect(report).toContain(
-      "| dataplane | 0.10 | 12.25 (38500) | +11.75 | 3.50 (20000) | 0.10 | 14.00 (37000) | -26.00 | 40.00 (10000) |",
+      "| dataplane | 0.10 | 12.25 (38500) | +11.75 | 3.50 (20000) | 9.00 / 3.50 / 2.00 | 0.10 | 14.00 (37000) | -26.00 | 40.00 (10000) |",
     );
   });
 

@@ -129,12 +129,13 @@ function slowStreamSection(r: BenchResults): string | undefined {
     withCount(row.chunkDelayP99Ms, row.stampedChunks),
     overDirect(row.chunkDelayP99Ms, direct?.chunkDelayP99Ms),
     withCount(row.allOpenChunkDelayP99Ms, row.allOpenStampedChunks),
+    row.roundsAllOpenChunkDelayP99Ms.map((ms) => fmt(ms)).join(" / "),
     fmt(row.chunkGapExcessP50Ms),
     withCount(row.chunkGapExcessP99Ms, row.chunks),
     overDirect(row.chunkGapExcessP99Ms, direct?.chunkGapExcessP99Ms),
     withCount(row.allOpenGapExcessP99Ms, row.allOpenChunks),
   ]);
-  return `## Concurrent slow streams\n\n${table(
+  return `## Concurrent slow streams\n\nEach row is the contender's median round by its chunk delay p99 with all streams open (every round's is listed in the order they ran); the RSS peak is the highest over its rounds.\n\n${table(
     [
       "contender",
       "complete",
@@ -154,6 +155,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
       "chunk delay p99 ms",
       "p99 over direct",
       "all open: delay p99 ms",
+      "all open: delay p99 per round",
       "gap excess p50 ms",
       "gap excess p99 ms",
       "p99 over direct",

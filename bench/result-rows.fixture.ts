@@ -86,5 +86,6 @@ export const slowStreamRow = (contender: string, overrides: Partial<SlowStreamRo
   allOpenChunkDelayP99Ms: 1,
   allOpenStampedChunks: 10_000,
   stampedChunks: 30_000,
+  roundsAllOpenChunkDelayP99Ms: [overrides.allOpenChunkDelayP99Ms ?? 1],
   ...overrides,
 });

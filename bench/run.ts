@@ -40,7 +40,7 @@ const FULL = {
     pacedConnections: 10,
     saturationConnections: 32,
   },
-  slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100 },
+  slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100, rounds: 3 },
   ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 16, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
   stats: { rows: 1_000_000 },
@@ -48,7 +48,7 @@ const FULL = {
 };
 const QUICK: typeof FULL = {
   http: { ...FULL.http, firstWarmupSec: 1, latencySec: 1, latencyRounds: 1, saturationSec: 1, saturationRounds: 1 },
-  slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50 },
+  slow: { streams: 100, rampMs: 200, chunks: 10, chunkDelayMs: 50, rounds: 1 },
   ingest: { ...FULL.ingest, durationMs: 1500, streams: [1], tenants: 3 },
   propagation: { keys: 500, keysViaAdminApi: 20, changes: 10, createConcurrency: 4 },
   stats: { rows: 20_000 },

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { slowStreamRow } from "../result-rows.fixture.js";
+import { medianSlowRound } from "./slow-streams.js";
+
+describe("medianSlowRound", () => {
+  const round = (delay: number, rss: number | undefined, cpuMs: number) =>
+    slowStreamRow("dataplane", { allOpenChunkDelayP99Ms: delay, rssPeakMb: rss, cpuMs });
+
+  it.each([
+    ["three rounds: the middle delay", [round(104, 220, 1), round(4.7, 200, 2), round(6, 210, 3)], 6, 3],
+    ["two rounds: the lower one", [round(8, 200, 1), round(5, 210, 2)], 5, 2],
+    ["one round", [round(7, 200, 1)], 7, 1],
+    [
+      "a round with no chunk sent once all were open counts as the worst",
+      [round(Number.NaN, 200, 1), round(9, 200, 2), round(3, 200, 3)],
+      9,
+      2,
+    ],
+  ])("reports %s, and that round's other figures", (_name, rounds, delay, cpuMs) => {
+    const reported = medianSlowRound(rounds);
+    expect(reported.allOpenChunkDelayP99Ms).toBe(delay);
+    expect(reported.cpuMs).toBe(cpuMs);
+    expect(reported.roundsAllOpenChunkDelayP99Ms).toEqual(rounds.map((r) => r.allOpenChunkDelayP99Ms));
+  });
+
+  it("takes the highest RSS peak over the rounds: the memory target holds for every round", () => {
+    expect(medianSlowRound([round(5, 180, 1), round(6, 260, 2), round(7, 200, 3)]).rssPeakMb).toBe(260);
+    expect(medianSlowRound([round(5, undefined, 1)]).rssPeakMb).toBeUndefined();
+  });
+});
