@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import postgres from "postgres";
 import { expect } from "vitest";
@@ -12,13 +13,39 @@ import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 
 export const MODEL = "claude-opus-4-8";
 
-/** A port that was free a moment ago: for processes that must come back on the same port after a restart. */
+// Ports for processes that must come back on the same one are taken from here, below the kernel's
+// ephemeral range: a port the kernel picked (listen on 0) is free again once closed, and the tests
+// running alongside draw their own listeners and outgoing connections from that range, so one of them
+// could take it before the process binds it (CI saw a control plane fail with EADDRINUSE).
+const FIXED_PORTS_FROM = 10_000;
+
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+    return Number(low) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port that was free a moment ago, outside the ephemeral range: for processes that must come back on the same port after a restart. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const span = ephemeralLow() - FIXED_PORTS_FROM;
+  if (span < 1_000)
+    throw new Error(`the ephemeral port range starts at ${ephemeralLow()}: no room below it for fixed ports`);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = FIXED_PORTS_FROM + Math.floor(Math.random() * span);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port found below the ephemeral range in 100 tries");
 }
 
 export interface PaidTenant {
