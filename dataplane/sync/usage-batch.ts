@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { type UsageBatch, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { writeVarint } from "./usage-record-bytes.js";
 
 // A batch carries its records as the bytes the spool already encoded, so no record is encoded twice.
 // On the wire each element of `repeated UsageRecord records` is its tag and then its length-prefixed
@@ -24,16 +25,9 @@ export function usageBatch(batchId: bigint, records: readonly Uint8Array[]): Usa
  * BinaryWriter per record, whose buffer growth and final copy were a few µs of every request.
  */
 function lengthPrefixed(bytes: Uint8Array): Uint8Array {
-  let prefix = 1;
-  for (let rest = bytes.length; rest >= 0x80; rest >>>= 7) prefix++;
-  const out = new Uint8Array(prefix + bytes.length);
-  let pos = 0;
-  let rest = bytes.length;
-  while (rest >= 0x80) {
-    out[pos++] = (rest & 0x7f) | 0x80;
-    rest >>>= 7;
-  }
-  out[pos++] = rest;
-  out.set(bytes, pos);
-  return out;
+  // A varint of a length below 2^35 takes at most five bytes.
+  const out = Buffer.allocUnsafe(5 + bytes.length);
+  const start = writeVarint(out, 0, bytes.length);
+  out.set(bytes, start);
+  return out.subarray(0, start + bytes.length);
 }

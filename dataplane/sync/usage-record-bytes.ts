@@ -99,7 +99,7 @@ function intField(out: Buffer, pos: number, field: number, value: number | bigin
 }
 
 /** Negative int32 and int64 values are written as their 64-bit two's complement (ten bytes). */
-function writeVarint(out: Buffer, pos: number, value: number | bigint): number {
+export function writeVarint(out: Buffer, pos: number, value: number | bigint): number {
   if (typeof value === "bigint" && value >= 0n && value <= 0x7fffffffn) value = Number(value);
   if (typeof value === "number" && value >= 0 && value <= 0x7fffffff) {
     let rest = value;
