@@ -38,6 +38,14 @@ export function median(values: readonly number[]): number {
   );
 }
 
+/** The item with the median figure (the lower of the middle two for an even count): a run's median round. */
+export function medianBy<T>(items: readonly T[], figure: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => figure(a) - figure(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new RangeError("medianBy needs at least one item");
+  return middle;
+}
+
 /** Median µs per call over rounds, after a warm-up (JIT and caches settled). */
 export function timePerCall(run: () => unknown, calls: number, rounds: number): number {
   for (let i = 0; i < calls; i++) run();

@@ -5,7 +5,7 @@ import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { sampleRss, settle } from "../measure.js";
 import { processCpuMicros } from "../proc.js";
-import { median } from "../stats.js";
+import { median, medianBy } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
 
@@ -212,10 +212,7 @@ export function latencyRow(
 /** The round with the median CPU per request (requests/s for direct calls), with every round's figure and window. */
 export function medianRound(rows: readonly Omit<SaturationRow, "rounds">[]): SaturationRow {
   const figure = (row: Omit<SaturationRow, "rounds">) => row.cpuUsPerRequest ?? row.requestsPerSec;
-  const sorted = [...rows].sort((a, b) => figure(a) - figure(b));
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!median) throw new RangeError("medianRound needs at least one round");
-  return { ...median, rounds: rows.map(figure), windowsUs: rows.flatMap((row) => row.windowsUs) };
+  return { ...medianBy(rows, figure), rounds: rows.map(figure), windowsUs: rows.flatMap((row) => row.windowsUs) };
 }
 
 /** One request end to end: a 200 holding the protocol's complete ending, or why not. */

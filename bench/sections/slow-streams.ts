@@ -5,6 +5,7 @@ import { childEnv, REPO_ROOT, tsArgs } from "../child.js";
 import type { Contender, SlowStreamSettings } from "../contenders.js";
 import { sampleRss } from "../measure.js";
 import { processCpuMicros, processRssBytes } from "../proc.js";
+import { medianBy } from "../stats.js";
 import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { rotate } from "./http-load.js";
@@ -79,9 +80,7 @@ export function medianSlowRound(rounds: readonly SlowStreamRow[]): SlowStreamRow
   // A round with no chunk sent once all were open (NaN) sorts last: it says nothing about that delay.
   const figure = (row: SlowStreamRow) =>
     Number.isNaN(row.allOpenChunkDelayP99Ms) ? Infinity : row.allOpenChunkDelayP99Ms;
-  const sorted = [...rounds].sort((a, b) => figure(a) - figure(b));
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!median) throw new RangeError("medianSlowRound needs at least one round");
+  const median = medianBy(rounds, figure);
   const peaks = rounds.map((row) => row.rssPeakMb).filter((mb): mb is number => mb !== undefined);
   return {
     ...median,
