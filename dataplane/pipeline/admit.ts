@@ -102,7 +102,8 @@ export async function admit(
     deps.hasher,
   );
   // Nothing past admission reads the parsed body: dropped, a large body's object tree dies young
-  // (carried through the request, the 76 KB Claude Code request's cost ~100 µs of GC at saturation).
+  // instead of being carried through the request (npm run bench --baseline, at saturation: the 76 KB
+  // OpenAI stream 891 -> 804 µs per request and 246 -> 189 MB peak RSS).
   request.body = undefined;
   return {
     requestId,

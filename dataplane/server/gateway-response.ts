@@ -17,7 +17,8 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
     const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
     let own = typeof reasonOrHeaders === "string" ? headers : reasonOrHeaders;
     if (this.requestId !== undefined) {
-      // Object.assign, not a spread: a spread with the added key took ~0.6 µs, this a tenth of it.
+      // Object.assign, not a spread: in a Node 20 microbenchmark a spread adding the key took ~0.6 µs,
+      // this a tenth of it.
       own = Array.isArray(own)
         ? [...own, REQUEST_ID_HEADER, this.requestId]
         : Object.assign({ [REQUEST_ID_HEADER]: this.requestId }, own);

@@ -3,7 +3,8 @@ import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "..
 import { withUsageRequested } from "./forward.js";
 
 // Only what routing and accounting need is checked; everything else is the upstream's to judge. The
-// parsed request is built once and completed in place: an object spread costs ~0.5 µs per request.
+// parsed request is built once and completed in place: an object spread adding a key took ~0.6 µs
+// in a Node 20 microbenchmark.
 
 function modelAndStream(body: Record<string, unknown>): ParsedRequest | GatewayError {
   const { model, stream } = body;
