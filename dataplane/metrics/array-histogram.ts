@@ -22,7 +22,7 @@ export class ArrayHistogram {
   private readonly bounds: readonly number[];
 
   constructor(
-    readonly name: string,
+    private readonly name: string,
     private readonly help: string,
     buckets: readonly number[],
   ) {

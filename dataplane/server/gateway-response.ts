@@ -1,6 +1,6 @@
 import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
 
-export const REQUEST_ID_HEADER = "x-tollgate-request-id";
+const REQUEST_ID_HEADER = "x-tollgate-request-id";
 
 type HeadHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
