@@ -7,7 +7,7 @@ import { REPO_ROOT } from "./child.js";
 // self time, the same grouped by package or by our folder, and our own functions by inclusive time.
 // With a run's results.json, only the samples taken while that contender was under saturation load
 // count (the profile's clock is CLOCK_MONOTONIC, as the bench's), so startup and idle gaps drop out.
-// Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME]
+// Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME]]
 
 interface CallFrame {
   functionName: string;
@@ -163,17 +163,27 @@ function print(title: string, entries: Entry[]): string {
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: "string", default: "20" }, results: { type: "string" }, contender: { type: "string" } },
+    options: {
+      top: { type: "string", default: "20" },
+      results: { type: "string" },
+      contender: { type: "string" },
+      workload: { type: "string" },
+    },
   });
   const [file] = positionals;
-  if (!file) throw new Error("usage: profile-summary FILE.cpuprofile [--top N] [--results FILE --contender NAME]");
+  if (!file) {
+    throw new Error(
+      "usage: profile-summary FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME]]",
+    );
+  }
   let windows: Array<[number, number]> | undefined;
   if (values.results) {
     const results = JSON.parse(readFileSync(values.results, "utf8")) as {
-      saturation: Array<{ contender: string; windowsUs: Array<[number, number]> }>;
+      saturation: Array<{ contender: string; workload: string; windowsUs: Array<[number, number]> }>;
     };
     windows = results.saturation
       .filter((r) => r.contender === (values.contender ?? "dataplane"))
+      .filter((r) => values.workload === undefined || r.workload === values.workload)
       .flatMap((r) => r.windowsUs);
   }
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
