@@ -108,8 +108,8 @@ function preparing(sql: postgres.Sql): postgres.Sql {
   });
 }
 
-// PostgreSQL's default buffer pool (128 MB) is touched whole at start, about 100 MB of `npm start`'s
-// RSS more than this pool, for a database whose files are in the OS page cache anyway.
+// PostgreSQL's default buffer pool, 128 MB, is touched whole at start: about 100 MB more RSS than this
+// one, for a database whose files sit in the OS page cache anyway.
 const EMBEDDED_SHARED_BUFFERS = "32MB";
 
 function newPglite(dataDir: string): PGlite {
