@@ -135,7 +135,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
     overDirect(row.chunkGapExcessP99Ms, direct?.chunkGapExcessP99Ms),
     withCount(row.allOpenGapExcessP99Ms, row.allOpenChunks),
   ]);
-  return `## Concurrent slow streams\n\nEach row is the contender's median round by its chunk delay p99 with all streams open (every round's is listed in the order they ran); the RSS peak is the highest over its rounds.\n\n${table(
+  return `## Concurrent slow streams\n\nEach row is the contender's median round by its chunk delay p99 with all streams open (every round's is listed in the order they ran); its RSS, before the streams and at their peak, is that of the round that peaked highest.\n\n${table(
     [
       "contender",
       "complete",

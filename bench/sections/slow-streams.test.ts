@@ -27,4 +27,14 @@ describe("medianSlowRound", () => {
     expect(medianSlowRound([round(5, 180, 1), round(6, 260, 2), round(7, 200, 3)]).rssPeakMb).toBe(260);
     expect(medianSlowRound([round(5, undefined, 1)]).rssPeakMb).toBeUndefined();
   });
+
+  it("reports the RSS before the streams from the same round as the peak, not from the median round", () => {
+    const rounds = [round(5, 266, 1), round(6, 250, 2), round(7, 200, 3)].map((row, i) => ({
+      ...row,
+      rssBeforeMb: [263, 206, 150][i],
+    }));
+    const reported = medianSlowRound(rounds);
+    expect([reported.rssBeforeMb, reported.rssPeakMb]).toEqual([263, 266]);
+    expect(reported.cpuMs).toBe(2);
+  });
 });

@@ -75,16 +75,25 @@ export async function runSlowStreams(
   return [...runs.values()].map(medianSlowRound);
 }
 
-/** The round with the median chunk delay with every stream open, with the highest RSS peak and every round's delay. */
+/**
+ * The round with the median chunk delay with every stream open, with every round's delay, and the RSS
+ * (before and peak) of the round that peaked highest: both from one round, so their difference is what
+ * that round's streams added.
+ */
 export function medianSlowRound(rounds: readonly SlowStreamRow[]): SlowStreamRow {
   // A round with no chunk sent once all were open (NaN) sorts last: it says nothing about that delay.
   const figure = (row: SlowStreamRow) =>
     Number.isNaN(row.allOpenChunkDelayP99Ms) ? Infinity : row.allOpenChunkDelayP99Ms;
   const median = medianBy(rounds, figure);
-  const peaks = rounds.map((row) => row.rssPeakMb).filter((mb): mb is number => mb !== undefined);
+  let highest: SlowStreamRow | undefined;
+  for (const row of rounds) {
+    if (row.rssPeakMb !== undefined && (highest?.rssPeakMb === undefined || row.rssPeakMb > highest.rssPeakMb))
+      highest = row;
+  }
   return {
     ...median,
-    rssPeakMb: peaks.length > 0 ? Math.max(...peaks) : undefined,
+    rssBeforeMb: highest?.rssBeforeMb,
+    rssPeakMb: highest?.rssPeakMb,
     roundsAllOpenChunkDelayP99Ms: rounds.map((row) => row.allOpenChunkDelayP99Ms),
   };
 }
