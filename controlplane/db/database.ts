@@ -108,7 +108,7 @@ function preparing(sql: postgres.Sql): postgres.Sql {
   });
 }
 
-// PostgreSQL's default buffer pool, 128 MB, is touched whole at start: about 100 MB more RSS than this
+// PostgreSQL's default buffer pool, 128 MB, is touched whole at start: 100-120 MB more RSS than this
 // one, for a database whose files sit in the OS page cache anyway.
 const EMBEDDED_SHARED_BUFFERS = "32MB";
 
@@ -126,8 +126,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });
     if (created) {
       // initdb ran in a WebAssembly instance of its own: left as it was, an idle first start of `npm
-      // start` kept ~400 MB more RSS than a restart on the same folder (884 against 491 MB) until some
-      // later major GC; opened again at once, it weighs what a restart does.
+      // start` kept ~500 MB more RSS than a restart on the same folder (884 against 390 MB, 20 s after
+      // start) until some later major GC; opened again at once, 461-492 MB.
       await client.close();
       client = newPglite(dataDir);
       await client.waitReady;
