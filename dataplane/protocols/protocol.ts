@@ -33,13 +33,12 @@ export interface ClientRequest {
   /** The query string with its "?", or "". */
   search: string;
   headers: IncomingHttpHeaders;
-  /** The bytes as received: forwarded unchanged unless the protocol must add something. */
-  rawBody: Buffer | undefined;
   /**
-   * The parsed JSON body, for admission only: dropped once the request is admitted (admit.ts), so a
-   * large body's object tree dies young instead of being carried through the request.
+   * The bytes as received: forwarded unchanged unless the protocol must add something. The parsed body
+   * is not kept here: only admission reads it (parseRequest), so a large body's object tree dies young
+   * instead of being carried through the request.
    */
-  body: unknown;
+  rawBody: Buffer | undefined;
 }
 
 /** Watches a response stream on the side; never changes what the client receives. */
@@ -71,7 +70,8 @@ export interface Protocol {
   readonly name: string;
   /** How session identity reads the conversation (system/messages or systemInstruction/contents). */
   readonly conversation: SessionProtocol;
-  parseRequest(request: ClientRequest): ParsedRequest | GatewayError;
+  /** `body` is the request's parsed JSON. */
+  parseRequest(request: ClientRequest, body: unknown): ParsedRequest | GatewayError;
   upstreamRequest(request: ClientRequest, parsed: ParsedRequest, account: Account): UpstreamRequest;
   errorBody(error: GatewayError): ErrorBody;
   /** The event that ends a stream broken after its first byte: clients must see a failure, not a clean end. */

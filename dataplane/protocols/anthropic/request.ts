@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors.js";
 import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "../protocol.js";
 
-export function parseAnthropicRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
+export function parseAnthropicRequest(_request: ClientRequest, body: unknown): ParsedRequest | GatewayError {
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
   const { model, stream, messages } = body;
   if (typeof model !== "string" || model === "") {

@@ -49,7 +49,6 @@ function request(search: string): ClientRequest {
     search,
     headers: cliHeaders,
     rawBody: Buffer.from(JSON.stringify(body)),
-    body,
   };
 }
 

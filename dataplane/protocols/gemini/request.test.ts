@@ -6,8 +6,8 @@ import { parseGeminiRequest } from "./request.js";
 const contents = [{ role: "user", parts: [{ text: "hi" }] }];
 
 function parse(upstreamPath: string, search: string, body: unknown) {
-  const request: ClientRequest = { method: "POST", upstreamPath, search, headers: {}, rawBody: undefined, body };
-  const result = parseGeminiRequest(request);
+  const request: ClientRequest = { method: "POST", upstreamPath, search, headers: {}, rawBody: undefined };
+  const result = parseGeminiRequest(request, body);
   return result instanceof GatewayError
     ? { code: result.code, status: result.status, message: result.message }
     : result;

@@ -5,7 +5,10 @@ import { type ClientRequest, isObject, type ParsedRequest, tokenLimit } from "..
 // /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens.
 const METHOD_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
 
-export function parseGeminiRequest({ upstreamPath, search, body }: ClientRequest): ParsedRequest | GatewayError {
+export function parseGeminiRequest(
+  { upstreamPath, search }: ClientRequest,
+  body: unknown,
+): ParsedRequest | GatewayError {
   const match = METHOD_PATH.exec(upstreamPath);
   if (!match) return new GatewayError("NOT_FOUND", `no Gemini method at ${upstreamPath}`);
   let model: string;

@@ -57,7 +57,6 @@ function request(body: unknown, search = "", path = "/v1/responses"): ClientRequ
     search,
     headers: codexHeaders,
     rawBody: Buffer.from(JSON.stringify(body)),
-    body,
   };
 }
 
@@ -143,9 +142,8 @@ describe("chat completions ask upstream for stream usage", () => {
       search: "",
       headers: {},
       rawBody,
-      body: JSON.parse(sent),
     };
-    const out = chatUpstreamRequest(input, parseChatRequest(input) as ParsedRequest, apiKeyAccount);
+    const out = chatUpstreamRequest(input, parseChatRequest(input, JSON.parse(sent)) as ParsedRequest, apiKeyAccount);
     expect(out.body?.toString("utf8")).toBe(forwarded);
   });
 
@@ -160,9 +158,8 @@ describe("chat completions ask upstream for stream usage", () => {
       search: "",
       headers: {},
       rawBody: Buffer.from(JSON.stringify(body)),
-      body,
     };
-    expect(chatUpstreamRequest(input, parseChatRequest(input) as ParsedRequest, apiKeyAccount).body).toBe(
+    expect(chatUpstreamRequest(input, parseChatRequest(input, body) as ParsedRequest, apiKeyAccount).body).toBe(
       input.rawBody,
     );
   });

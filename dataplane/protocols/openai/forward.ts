@@ -60,8 +60,7 @@ export function chatUpstreamRequest(input: ClientRequest, parsed: ParsedRequest,
  * the official SDKs accept it (Azure OpenAI sends `choices: []` chunks unasked too), and cutting
  * it would mean rewriting the stream instead of relaying its bytes.
  */
-export function withUsageRequested(input: ClientRequest): Buffer | undefined {
-  const { rawBody, body } = input;
+export function withUsageRequested(rawBody: Buffer | undefined, body: unknown): Buffer | undefined {
   if (!rawBody || !isObject(body)) return rawBody;
   const options = body.stream_options;
   if (isObject(options) && options.include_usage === true) return rawBody;

@@ -3,9 +3,7 @@ import { GatewayError } from "../../errors.js";
 import type { ClientRequest } from "../protocol.js";
 import { parseChatRequest, parseResponsesRequest } from "./request.js";
 
-function request(body: unknown): ClientRequest {
-  return { method: "POST", upstreamPath: "/v1/x", search: "", headers: {}, rawBody: undefined, body };
-}
+const request: ClientRequest = { method: "POST", upstreamPath: "/v1/x", search: "", headers: {}, rawBody: undefined };
 
 function outcome(result: ReturnType<typeof parseChatRequest>) {
   return result instanceof GatewayError
@@ -26,7 +24,7 @@ describe("parseChatRequest", () => {
       { model: "gpt-5", stream: true },
     ],
   ])("accepts %s", (_name, body, expected) => {
-    expect(outcome(parseChatRequest(request(body)))).toEqual(expected);
+    expect(outcome(parseChatRequest(request, body))).toEqual(expected);
   });
 
   it.each([
@@ -42,7 +40,7 @@ describe("parseChatRequest", () => {
       "stream_options: must be an object",
     ],
   ])("refuses %s with 400 INVALID_REQUEST", (_name, body, message) => {
-    expect(outcome(parseChatRequest(request(body)))).toEqual({ code: "INVALID_REQUEST", status: 400, message });
+    expect(outcome(parseChatRequest(request, body))).toEqual({ code: "INVALID_REQUEST", status: 400, message });
   });
 });
 
@@ -56,7 +54,7 @@ describe("parseResponsesRequest", () => {
       { model: "gpt-5", stream: false },
     ],
   ])("accepts %s", (_name, body, expected) => {
-    expect(outcome(parseResponsesRequest(request(body)))).toEqual(expected);
+    expect(outcome(parseResponsesRequest(request, body))).toEqual(expected);
   });
 
   it.each([
@@ -69,6 +67,6 @@ describe("parseResponsesRequest", () => {
       "input: must be a string or an array",
     ],
   ])("refuses %s with 400 INVALID_REQUEST", (_name, body, message) => {
-    expect(outcome(parseResponsesRequest(request(body)))).toEqual({ code: "INVALID_REQUEST", status: 400, message });
+    expect(outcome(parseResponsesRequest(request, body))).toEqual({ code: "INVALID_REQUEST", status: 400, message });
   });
 });

@@ -17,8 +17,7 @@ function modelAndStream(body: Record<string, unknown>): ParsedRequest | GatewayE
   return { model, stream: stream === true };
 }
 
-export function parseChatRequest(request: ClientRequest): ParsedRequest | GatewayError {
-  const { body } = request;
+export function parseChatRequest(request: ClientRequest, body: unknown): ParsedRequest | GatewayError {
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
   const parsed = modelAndStream(body);
   if (parsed instanceof GatewayError) return parsed;
@@ -28,11 +27,11 @@ export function parseChatRequest(request: ClientRequest): ParsedRequest | Gatewa
     return new GatewayError("INVALID_REQUEST", "stream_options: must be an object");
   }
   parsed.maxOutputTokens = tokenLimit(body.max_completion_tokens) ?? tokenLimit(body.max_tokens);
-  if (parsed.stream) parsed.upstreamBody = withUsageRequested(request);
+  if (parsed.stream) parsed.upstreamBody = withUsageRequested(request.rawBody, body);
   return parsed;
 }
 
-export function parseResponsesRequest({ body }: ClientRequest): ParsedRequest | GatewayError {
+export function parseResponsesRequest(_request: ClientRequest, body: unknown): ParsedRequest | GatewayError {
   if (!isObject(body)) return new GatewayError("INVALID_REQUEST", "request body must be a JSON object");
   const parsed = modelAndStream(body);
   if (parsed instanceof GatewayError) return parsed;
