@@ -1,5 +1,13 @@
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { hasConnectionToPort, parseRssBytes, parseStatCpuTicks, parseTcpTable, processCpuMicros } from "./proc.js";
+import {
+  hasConnectionToPort,
+  mainThreadCpuMicros,
+  parseRssBytes,
+  parseStatCpuTicks,
+  parseTcpTable,
+  processCpuMicros,
+} from "./proc.js";
 
 describe("parseStatCpuTicks", () => {
   it.each([
@@ -38,5 +46,19 @@ describe("this process, read live", () => {
   it("has used some CPU and holds no connection to a port nobody listens on", () => {
     expect(processCpuMicros(process.pid)).toBeGreaterThan(0);
     expect(hasConnectionToPort(process.pid, 1)).toBe(false);
+  });
+
+  it("counts a worker thread's CPU in the process's and not in the main thread's", async () => {
+    const process0 = processCpuMicros(process.pid);
+    const main0 = mainThreadCpuMicros(process.pid);
+    // The worker spins 300 ms of wall time while the main thread only waits for it to exit.
+    const worker = new Worker("const end = Date.now() + 300; while (Date.now() < end);", { eval: true });
+    await new Promise((resolve) => worker.once("exit", resolve));
+    const processUs = processCpuMicros(process.pid) - process0;
+    const mainUs = mainThreadCpuMicros(process.pid) - main0;
+    expect(mainUs).toBeGreaterThanOrEqual(0);
+    // Even sharing two cores with other test files, the spin gets well over 100 ms of CPU.
+    expect(processUs - mainUs).toBeGreaterThan(100_000);
+    expect(mainUs).toBeLessThan(processUs - mainUs);
   });
 });

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
-// What a measured process costs, read from /proc (Linux): CPU time of all its threads, resident
-// memory, and which TCP peers it holds connections to.
+// What a measured process costs, read from /proc (Linux): CPU time of all its threads and of its main
+// thread alone, resident memory, and which TCP peers it holds connections to.
 
 /** utime + stime in clock ticks, from the text of /proc/<pid>/stat. */
 export function parseStatCpuTicks(stat: string): number {
@@ -54,7 +54,20 @@ function clockTicks(): number {
 
 /** CPU time (user + system, all threads) the process has used so far, in microseconds. */
 export function processCpuMicros(pid: number): number {
-  return (parseStatCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1e6) / clockTicks();
+  return statCpuMicros(`/proc/${pid}/stat`);
+}
+
+/**
+ * The same for the process's main thread only (its thread id is its pid); the rest runs beside the
+ * event loop (V8's GC and compiler threads, libuv's pool, all-in-one's control plane). Profiles cannot
+ * split this: a thread's samples count time it sat preempted by a sibling thread as busy.
+ */
+export function mainThreadCpuMicros(pid: number): number {
+  return statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMicros(path: string): number {
+  return (parseStatCpuTicks(readFileSync(path, "utf8")) * 1e6) / clockTicks();
 }
 
 export function processRssBytes(pid: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderReport, table } from "./report.js";
-import { benchResults, latencyRow, slowStreamRow } from "./result-rows.fixture.js";
+import { benchResults, latencyRow, saturationRow, slowStreamRow } from "./result-rows.fixture.js";
 
 const base = benchResults({
   sections: ["latency"],
@@ -60,6 +60,23 @@ describe("renderReport", () => {
   it("names the baseline's checkout and commit beside the run's own", () => {
     const report = renderReport({ ...base, baseline: { dir: "/work/base", code: "fedcba987654" } }, []);
     expect(report).toContain("Baseline: the data plane of /work/base on fedcba987654");
+  });
+
+  it("gives each saturation row its ratio to the floor and the part of its CPU on the main thread", () => {
+    const report = renderReport(
+      {
+        ...base,
+        saturation: [
+          saturationRow("floor", 100, { mainThreadCpuUsPerRequest: 88 }),
+          saturationRow("all-in-one", 290, { mainThreadCpuUsPerRequest: 151.6, rounds: [301, 290, 288] }),
+        ],
+      },
+      [],
+    );
+    expect(report).toContain("| anthropic | floor | 1000 | 100 | 1.00x | 88 | 100 | — | 50 | — | — |");
+    expect(report).toContain(
+      "| anthropic | all-in-one | 1000 | 290 | 2.90x | 152 | 100 | — | 50 | 301 / 290 / 288 | — |",
+    );
   });
 
   it("warns when a contender could not serve the offered rate", () => {

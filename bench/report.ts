@@ -82,6 +82,7 @@ function saturationSection(r: BenchResults): string | undefined {
       fmt(row.requestsPerSec, 0),
       fmt(row.cpuUsPerRequest, 0),
       ratio === undefined ? undefined : `${ratio.toFixed(2)}x`,
+      fmt(row.mainThreadCpuUsPerRequest, 0),
       fmt(row.rssPeakMb, 0),
       fmt(row.controlPlaneCpuUsPerRequest, 0),
       fmt(row.upstreamCpuUsPerRequest, 0),
@@ -89,13 +90,14 @@ function saturationSection(r: BenchResults): string | undefined {
       (row.errors || undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
     ];
   });
-  return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran.\n\n${table(
+  return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran. Of the process's CPU, "main thread" is its event loop's thread; the rest went to V8's garbage collection and compiler threads, libuv's pool and, on all-in-one, the control plane's thread.\n\n${table(
     [
       "workload",
       "contender",
       "req/s",
       "CPU µs/req",
       "vs floor",
+      "main thread µs/req",
       "RSS peak MB",
       "control plane µs/req",
       "upstream-sim µs/req",

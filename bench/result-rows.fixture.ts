@@ -33,6 +33,7 @@ export const saturationRow = (
   errors: 0,
   requestsPerSec: 1000,
   cpuUsPerRequest,
+  mainThreadCpuUsPerRequest: undefined,
   controlPlaneCpuUsPerRequest: undefined,
   upstreamCpuUsPerRequest: 50,
   rssPeakMb: 100,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { sampleRss, settle } from "../measure.js";
-import { processCpuMicros } from "../proc.js";
+import { mainThreadCpuMicros, processCpuMicros } from "../proc.js";
 import { median, medianBy } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
@@ -71,6 +71,8 @@ export interface SaturationRow {
   requestsPerSec: number;
   /** CPU of the proxy process per completed request (none for direct calls). */
   cpuUsPerRequest: number | undefined;
+  /** The part of it spent on the process's main thread (proc.ts: mainThreadCpuMicros). */
+  mainThreadCpuUsPerRequest: number | undefined;
   /** The separate control plane's CPU per request (the data plane alone only). */
   controlPlaneCpuUsPerRequest: number | undefined;
   upstreamCpuUsPerRequest: number;
@@ -240,6 +242,7 @@ async function saturate(
   const pids = [contender.pid ?? upstreamPid, contender.controlPlanePid ?? upstreamPid, upstreamPid];
   await settle(pids, () => contender.usageBacklog());
   const before = pids.map(processCpuMicros);
+  const mainBefore = contender.pid === undefined ? undefined : mainThreadCpuMicros(contender.pid);
   const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
   const loadStart = monotonicMicros();
   const run = await load();
@@ -248,6 +251,7 @@ async function saturate(
   // The run's tail (usage still being reported and applied) is part of what its requests cost.
   const usageDrained = await settle(pids, () => contender.usageBacklog());
   const after = pids.map(processCpuMicros);
+  const mainUs = contender.pid === undefined ? undefined : mainThreadCpuMicros(contender.pid) - (mainBefore ?? 0);
   const completed = run.requests - run.errors;
   const perRequest = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / Math.max(1, completed);
   return {
@@ -257,6 +261,7 @@ async function saturate(
     errors: run.errors,
     requestsPerSec: completed / run.durationSec,
     cpuUsPerRequest: contender.pid === undefined ? undefined : perRequest(0),
+    mainThreadCpuUsPerRequest: mainUs === undefined ? undefined : mainUs / Math.max(1, completed),
     controlPlaneCpuUsPerRequest: contender.controlPlanePid === undefined ? undefined : perRequest(1),
     upstreamCpuUsPerRequest: perRequest(2),
     rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
