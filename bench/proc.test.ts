@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
@@ -51,14 +52,19 @@ describe("this process, read live", () => {
   it("counts a worker thread's CPU in the process's and not in the main thread's", async () => {
     const process0 = processCpuMicros(process.pid);
     const main0 = mainThreadCpuMicros(process.pid);
-    // The worker spins 300 ms of wall time while the main thread only waits for it to exit.
-    const worker = new Worker("const end = Date.now() + 300; while (Date.now() < end);", { eval: true });
+    // The worker spins until its own thread has used 20 clock ticks (200 ms at Linux's usual 100 Hz),
+    // however busy the machine is; the main thread only waits for it to exit.
+    const spin = `
+      const { readFileSync } = require("node:fs");
+      const ticks = () => { const s = readFileSync("/proc/thread-self/stat", "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return Number(f[11]) + Number(f[12]); };
+      while (ticks() < 20);`;
+    const worker = new Worker(spin, { eval: true });
     await new Promise((resolve) => worker.once("exit", resolve));
     const processUs = processCpuMicros(process.pid) - process0;
     const mainUs = mainThreadCpuMicros(process.pid) - main0;
+    const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
     expect(mainUs).toBeGreaterThanOrEqual(0);
-    // Even sharing two cores with other test files, the spin gets well over 100 ms of CPU.
-    expect(processUs - mainUs).toBeGreaterThan(100_000);
+    expect(processUs - mainUs).toBeGreaterThanOrEqual(20 * usPerTick - 1);
     expect(mainUs).toBeLessThan(processUs - mainUs);
   });
 });
