@@ -53,13 +53,15 @@ describe("this process, read live", () => {
     const process0 = processCpuMicros(process.pid);
     const main0 = mainThreadCpuMicros(process.pid);
     // The worker spins until its own thread has used 20 clock ticks (200 ms at Linux's usual 100 Hz),
-    // however busy the machine is; the main thread only waits for it to exit.
+    // however busy the machine is; the main thread only polls that thread's stat now and then.
     const spin = `
-      const { readFileSync } = require("node:fs");
-      const ticks = () => { const s = readFileSync("/proc/thread-self/stat", "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return Number(f[11]) + Number(f[12]); };
-      while (ticks() < 20);`;
+      require("node:worker_threads").parentPort.postMessage(require("node:fs").readlinkSync("/proc/thread-self"));
+      for (;;);`;
     const worker = new Worker(spin, { eval: true });
-    await new Promise((resolve) => worker.once("exit", resolve));
+    const thread = await new Promise<string>((resolve) => worker.once("message", resolve));
+    const workerTicks = () => parseStatCpuTicks(readFileSync(`/proc/${thread}/stat`, "utf8"));
+    while (workerTicks() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    await worker.terminate();
     const processUs = processCpuMicros(process.pid) - process0;
     const mainUs = mainThreadCpuMicros(process.pid) - main0;
     const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
