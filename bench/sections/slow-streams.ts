@@ -87,8 +87,7 @@ export function medianSlowRound(rounds: readonly SlowStreamRow[]): SlowStreamRow
   const median = medianBy(rounds, figure);
   let highest: SlowStreamRow | undefined;
   for (const row of rounds) {
-    if (row.rssPeakMb !== undefined && (highest?.rssPeakMb === undefined || row.rssPeakMb > highest.rssPeakMb))
-      highest = row;
+    if (row.rssPeakMb !== undefined && row.rssPeakMb > (highest?.rssPeakMb ?? -Infinity)) highest = row;
   }
   return {
     ...median,
