@@ -222,6 +222,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
           if (record.firstTokenMs !== undefined) metrics.firstToken(record.platform, Number(record.firstTokenMs));
           usage.submit(record);
         },
+        whenUsageWritten: (run) => usage.whenWritten(run),
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         clientIp: (req) =>
           resolveClientIp(req.socket.remoteAddress ?? "", req.headers as Record<string, string>, trustedProxies),

@@ -22,8 +22,11 @@ export type AttemptResult =
 // An upstream error body is read up to this size, to decide on it or pass it on.
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-/** Told of an answer about to be complete (relay.ts says when): its status and what was observed. */
-export type Completing = (status: number, observer: StreamObserver) => void;
+/**
+ * Told of an answer about to be complete (relay.ts says when): its status and what was observed. The
+ * answer's last bytes leave once `written` is called.
+ */
+export type Completing = (status: number, observer: StreamObserver, written: () => void) => void;
 
 export async function attempt(
   upstream: UpstreamClient,
@@ -66,7 +69,9 @@ export async function attempt(
   if (!parsed.stream) {
     commitHead(client, head, true);
     const observer = new BodyObserver(protocol);
-    const outcome = await relay(call, client, observer, protocol, false, () => completing(head.status, observer));
+    const outcome = await relay(call, client, observer, protocol, false, (written) =>
+      completing(head.status, observer, written),
+    );
     return { kind: "served", status: head.status, observer, outcome };
   }
 
@@ -83,7 +88,7 @@ export async function attempt(
     observer,
     protocol,
     true,
-    () => completing(head.status, observer),
+    (written) => completing(head.status, observer, written),
     gate.held,
   );
   return { kind: "served", status: head.status, observer, outcome };

@@ -24,6 +24,8 @@ export interface ProxyDeps {
   keyUsage(apiKeyId: string): Promise<GetKeyUsageResponse>;
   upstream: UpstreamClient;
   reportUsage(record: UsageRecord): void;
+  /** Runs `run` once every usage record reported so far is in the spool file (by the event loop turn's end). */
+  whenUsageWritten(run: () => void): void;
   maxBodyBytes: number;
   clientIp(req: IncomingMessage): string;
   log: Logger;

@@ -114,7 +114,7 @@ async function onAccount(
       client,
       route.protocol,
       parsed,
-      (status, observer) => completing(account, status, observer),
+      (status, observer, written) => completing(account, status, observer, written),
     );
     if (result.kind === "client_gone") return undefined;
     if (result.kind === "served") return { account, result };

@@ -55,37 +55,15 @@ async function admitSpend(deps: ProxyDeps, exchange: Exchange): Promise<SpendTic
 async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const { route } = exchange;
   // DESIGN §5 step 11: what the upstream reported, or an estimate flagged as such. Reported just
-  // before the answer is complete (relay.ts), or after it when it ended any other way.
+  // before the answer is complete (relay.ts), whose last bytes wait for `written`; or after the
+  // answer when it ended any other way.
   let reported = false;
-  const report = (account: Account, status: number, observer: StreamObserver) => {
-    if (reported || !route.billable) return;
-    reported = true;
-    // Called from inside the relay: a failure here must not stop the answer from completing.
-    try {
-      deps.reportUsage(
-        usageRecord({
-          requestId: exchange.requestId,
-          apiKeyId: exchange.caller.key.record.id,
-          userId: exchange.caller.user.record.id,
-          accountId: account.id,
-          groupId: exchange.group.id,
-          model: exchange.parsed.model,
-          platform: account.platform,
-          usage: observer.usage,
-          requestBytes: exchange.request.rawBody?.length ?? 0,
-          stream: exchange.parsed.stream,
-          statusCode: status,
-          startedAt: exchange.startedAt,
-          endedAt: performance.now(),
-          firstTokenAt: exchange.parsed.stream ? observer.firstTokenAt : undefined,
-          receivedAtMs: exchange.receivedAtMs,
-          clientIp: exchange.clientIp,
-          userAgent: exchange.userAgent,
-        }),
-      );
-    } catch (error) {
-      deps.log.error({ requestId: exchange.requestId, err: String(error) }, "usage record failed; not billed");
+  const report = (account: Account, status: number, observer: StreamObserver, written?: () => void) => {
+    if (!reported && route.billable) {
+      reported = true;
+      recordUsage(deps, exchange, account, status, observer);
     }
+    if (written) deps.whenUsageWritten(written);
   };
   const served = await forward(deps, exchange, report);
   if (!served) return;
@@ -102,5 +80,40 @@ async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
       { requestId: exchange.requestId, accountId: account.id, outcome: result.outcome },
       "stream ended early",
     );
+  }
+}
+
+/** Called from inside the relay: a failure here must not stop the answer from completing. */
+function recordUsage(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  account: Account,
+  status: number,
+  observer: StreamObserver,
+): void {
+  try {
+    deps.reportUsage(
+      usageRecord({
+        requestId: exchange.requestId,
+        apiKeyId: exchange.caller.key.record.id,
+        userId: exchange.caller.user.record.id,
+        accountId: account.id,
+        groupId: exchange.group.id,
+        model: exchange.parsed.model,
+        platform: account.platform,
+        usage: observer.usage,
+        requestBytes: exchange.request.rawBody?.length ?? 0,
+        stream: exchange.parsed.stream,
+        statusCode: status,
+        startedAt: exchange.startedAt,
+        endedAt: performance.now(),
+        firstTokenAt: exchange.parsed.stream ? observer.firstTokenAt : undefined,
+        receivedAtMs: exchange.receivedAtMs,
+        clientIp: exchange.clientIp,
+        userAgent: exchange.userAgent,
+      }),
+    );
+  } catch (error) {
+    deps.log.error({ requestId: exchange.requestId, err: String(error) }, "usage record failed; not billed");
   }
 }

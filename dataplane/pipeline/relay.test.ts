@@ -10,8 +10,9 @@ import { BodyObserver } from "./body-observer.js";
 import { ClientResponse } from "./client-response.js";
 import { relay } from "./relay.js";
 
-// The usage record is spooled in relay's `completing` callback: it must run before the client can
-// hold a whole answer, so a process killed right after the client got it has still spooled it.
+// The usage record is spooled in relay's `completing` callback: it must run, and its line be written
+// (`written`), before the client can hold a whole answer, so a process killed right after the client
+// got it has still spooled it.
 
 const controller = { pause() {}, resume() {}, abort() {} } as unknown as Dispatcher.DispatchController;
 
@@ -36,9 +37,16 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 
 /**
  * Relays `chunks` (then the upstream's end) to a real client and returns what happened, in order:
- * "complete" when the callback ran (with the output tokens observed then), "write:<text>" and "end".
+ * "complete" when the callback ran (with the output tokens observed then), "written" when it said the
+ * record was written (after `writtenAfterMs`, as the spool does at the event loop turn's end),
+ * "write:<text>" and "end".
  */
-async function run(chunks: string[], streaming: boolean, protocol: Protocol = anthropicProtocol): Promise<string[]> {
+async function run(
+  chunks: string[],
+  streaming: boolean,
+  protocol: Protocol = anthropicProtocol,
+  writtenAfterMs = 0,
+): Promise<string[]> {
   const events: string[] = [];
   const listening = createServer((_req, res) => {
     const write = res.write.bind(res);
@@ -56,9 +64,13 @@ async function run(chunks: string[], streaming: boolean, protocol: Protocol = an
     call.onRequestStart(controller);
     call.onResponseStart(controller, 200, {});
     const observer: StreamObserver = streaming ? protocol.createStreamObserver(() => 0) : new BodyObserver(protocol);
-    void relay(call, new ClientResponse(res, protocol), observer, protocol, streaming, () =>
-      events.push(`complete:${observer.usage?.outputTokens}`),
-    );
+    void relay(call, new ClientResponse(res, protocol), observer, protocol, streaming, (written) => {
+      events.push(`complete:${observer.usage?.outputTokens}`);
+      setTimeout(() => {
+        events.push("written");
+        written();
+      }, writtenAfterMs);
+    });
     for (const chunk of chunks) call.onResponseData(controller, Buffer.from(chunk));
     call.onResponseEnd();
   });
@@ -77,18 +89,39 @@ describe("relay", () => {
       `write:${STREAM[1]}`,
       `write:${STREAM[2]}`,
       "complete:7",
+      "written",
       `write:${STREAM[3]}`,
+      "end",
+    ]);
+  });
+
+  it("sends nothing after a stream's final event until the record is written, then all of it in order", async () => {
+    const [start, delta, usage, stop] = STREAM as [string, string, string, string];
+    const events = await run(
+      [start, delta, usage, stop.slice(0, 10), stop.slice(10), ": trailer\n\n"],
+      true,
+      anthropicProtocol,
+      30,
+    );
+    expect(events).toEqual([
+      `write:${STREAM[0]}`,
+      `write:${STREAM[1]}`,
+      `write:${STREAM[2]}`,
+      "complete:7",
+      "written",
+      `write:${STREAM[3]}`,
+      "write:: trailer\n\n",
       "end",
     ]);
   });
 
   it("runs completing at the upstream's end for a stream with no final event (Gemini), with the last usage", async () => {
     const events = await run(GEMINI, true, geminiProtocol);
-    expect(events).toEqual([`write:${GEMINI[0]}`, `write:${GEMINI[1]}`, "complete:7", "end"]);
+    expect(events).toEqual([`write:${GEMINI[0]}`, `write:${GEMINI[1]}`, "complete:7", "written", "end"]);
   });
 
   it("holds a body's last chunk back until completing has run with the body's usage", async () => {
     const events = await run(BODY, false);
-    expect(events).toEqual([`write:${BODY[0]}`, "complete:7", `end:${BODY[1]}`]);
+    expect(events).toEqual([`write:${BODY[0]}`, "complete:7", "written", `end:${BODY[1]}`]);
   });
 });

@@ -11,25 +11,40 @@ export type RelayOutcome = "completed" | "upstream_failed" | "client_gone";
 //
 // `completing` runs before the bytes that complete the answer leave: the chunk after which a stream's
 // observer saw its final event (protocol.completionIsFinal), or a body's last chunk (held back until
-// the upstream ends). The usage record is spooled there, so a process killed at any moment never
-// leaves a client holding a whole answer that was not billed. A Gemini stream, which has no final
-// event, is spooled when the upstream ends, just before the client's response is closed.
+// the upstream ends). The usage record is spooled there, and those bytes (with the response's end)
+// leave only once it calls `written`, when the record's line is in the spool file: so a process
+// killed at any moment never leaves a client holding a whole answer that was not billed. A Gemini
+// stream, which has no final event, is spooled when the upstream ends, just before the client's
+// response is closed.
 export function relay(
   call: UpstreamCall,
   client: ClientResponse,
   observer: StreamObserver,
   protocol: Protocol,
   streaming: boolean,
-  completing: () => void,
+  completing: (written: () => void) => void,
   /** Bytes already read (and observed) while the first event was held. */
   held: readonly Buffer[] = [],
 ): Promise<RelayOutcome> {
   const { res } = client;
-  let pendingCompletion: (() => void) | undefined = completing;
+  let settled = false;
+  let completionPending = true;
+  // What is to be sent after `completing` ran and before it called `written`, in order.
+  let waiting: Array<() => void> | undefined;
   const complete = () => {
-    const run = pendingCompletion;
-    pendingCompletion = undefined;
-    run?.();
+    if (!completionPending) return;
+    completionPending = false;
+    waiting = [];
+    completing(() => {
+      const actions = waiting ?? [];
+      waiting = undefined;
+      for (const action of actions) if (!settled) action();
+    });
+  };
+  const write = (chunk: Buffer): boolean => {
+    if (!waiting) return res.write(chunk);
+    waiting.push(() => res.write(chunk));
+    return true;
   };
   const framer = streaming ? new SseFramer() : undefined;
   let last: Buffer | undefined;
@@ -37,21 +52,24 @@ export function relay(
     if (!framer) {
       const previous = last;
       last = chunk;
-      return previous ? res.write(previous) : true;
+      return previous ? write(previous) : true;
     }
     if (observer.completed && protocol.completionIsFinal) complete();
     const whole = framer.push(chunk);
-    return whole ? res.write(whole) : true;
+    return whole ? write(whole) : true;
   };
   for (const chunk of held) send(chunk);
   return new Promise((resolve) => {
-    let settled = false;
     const settle = (outcome: RelayOutcome) => {
       if (settled) return;
       settled = true;
       res.off("drain", onDrain);
       client.whenClosed(undefined);
       resolve(outcome);
+    };
+    const finish = (action: () => void) => {
+      if (waiting) waiting.push(action);
+      else action();
     };
     const onDrain = () => call.resume();
     const onClose = () => {
@@ -68,14 +86,19 @@ export function relay(
       },
       end() {
         complete();
-        res.end(framer ? framer.flush() : last);
-        settle("completed");
+        const tail = framer ? framer.flush() : last;
+        finish(() => {
+          res.end(tail);
+          settle("completed");
+        });
       },
       fail(error) {
         if (settled) return;
-        if (streaming) res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
-        else res.destroy(error);
-        settle("upstream_failed");
+        finish(() => {
+          if (streaming) res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
+          else res.destroy(error);
+          settle("upstream_failed");
+        });
       },
     });
   });

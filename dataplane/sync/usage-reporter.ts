@@ -93,6 +93,11 @@ export class UsageReporter {
     this.spool.append(record);
   }
 
+  /** Runs `run` once every record submitted so far is written to the spool (see UsageSpool.whenWritten). */
+  whenWritten(run: () => void): void {
+    this.spool.whenWritten(run);
+  }
+
   /** Records not yet acked. */
   get backlog(): number {
     return this.spool.backlog;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,6 +110,23 @@ describe("UsageSpool", () => {
     expect((await openSpool()).replayed).toEqual([]);
   });
 
+  it("writes a turn's lines together at its end, and runs a waiting callback only once they are in the file", async () => {
+    const { spool } = await openSpool();
+    const before: string[] = [];
+    spool.whenWritten(() => before.push("nothing queued: at once"));
+    expect(before).toEqual(["nothing queued: at once"]);
+    spool.append(record(1));
+    spool.append(record(2));
+    const contents = () =>
+      readdirSync(dir)
+        .filter((name) => name.endsWith(".spool"))
+        .map((name) => readFileSync(join(dir, name), "utf8"))
+        .join("");
+    expect(contents()).toBe("");
+    const seen = await new Promise<string>((resolve) => spool.whenWritten(() => resolve(contents())));
+    expect(seen).toBe(recordLine(encodeUsageRecord(record(1))) + recordLine(encodeUsageRecord(record(2))));
+  });
+
   it("replays after a crash: records written before it are there without close()", async () => {
     const first = await openSpool();
     first.spool.append(record(1));
@@ -116,10 +134,34 @@ describe("UsageSpool", () => {
     await untilDurable(2);
     first.spool.ack(["req-1"]);
     first.spool.append(record(3));
+    await new Promise<void>((resolve) => first.spool.whenWritten(resolve));
     abandon(first.spool);
 
     const second = await openSpool();
     expect(ids(second.replayed.map((s) => s.record))).toEqual(["req-2", "req-3"]);
+  });
+
+  it("writes what is queued when the process dies of an uncaught exception in the same turn", async () => {
+    const script = `
+      const { create } = await import("@bufbuild/protobuf");
+      const { UsageRecordSchema } = await import(${JSON.stringify(new URL("../../gen/tollgate/plane/v1/plane_pb.js", import.meta.url).href)});
+      const { UsageSpool } = await import(${JSON.stringify(new URL("./usage-spool.js", import.meta.url).href)});
+      const { spool } = await UsageSpool.open({ dir: ${JSON.stringify(dir)}, log: () => {}, onDurable: () => {} });
+      spool.append(create(UsageRecordSchema, { requestId: "req-crash", apiKeyId: "key", model: "m" }));
+      throw new Error("crashed before the turn ended");
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", new URL("../../bin/ts-loader.js", import.meta.url).href, "--input-type=module", "-e", script],
+      { cwd: new URL("../..", import.meta.url), stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(stderr).toContain("crashed before the turn ended");
+    expect(code).toBe(1);
+    const { replayed } = await openSpool();
+    expect(ids(replayed.map((s) => s.record))).toEqual(["req-crash"]);
   });
 
   it("skips a torn last line and keeps writing in a fresh segment", async () => {
