@@ -19,8 +19,8 @@ import { encodeUsageRecord } from "./usage-record-bytes.js";
 //   exits. The next group commit fdatasyncs the lines, together with every line written meanwhile, so
 //   the file survives a machine crash within tens of ms without one fsync per request. Only then is
 //   the record handed on to be reported.
-// - ack() writes an ack line; acks are not synced on their own: a lost ack only means a resend, and
-//   the control plane applies by request_id.
+// - ack() queues an ack line the same way; acks are not synced on their own: a lost ack only means a
+//   resend, and the control plane applies by request_id.
 // - Lines go to numbered segment files. A full segment is closed and a new one started; a closed
 //   segment whose records are all acked is deleted, so the disk holds the unacked records plus at most
 //   about two segments.
