@@ -28,14 +28,15 @@ export function relay(
 ): Promise<RelayOutcome> {
   const { res } = client;
   let settled = false;
-  let completionPending = true;
+  let pendingCompletion: typeof completing | undefined = completing;
   // What is to be sent after `completing` ran and before it called `written`, in order.
   let waiting: Array<() => void> | undefined;
   const complete = () => {
-    if (!completionPending) return;
-    completionPending = false;
+    const run = pendingCompletion;
+    if (!run) return;
+    pendingCompletion = undefined;
     waiting = [];
-    completing(() => {
+    run(() => {
       const actions = waiting ?? [];
       waiting = undefined;
       for (const action of actions) if (!settled) action();
@@ -45,6 +46,10 @@ export function relay(
     if (!waiting) return res.write(chunk);
     waiting.push(() => res.write(chunk));
     return true;
+  };
+  const finish = (action: () => void) => {
+    if (waiting) waiting.push(action);
+    else action();
   };
   const framer = streaming ? new SseFramer() : undefined;
   let last: Buffer | undefined;
@@ -66,10 +71,6 @@ export function relay(
       res.off("drain", onDrain);
       client.whenClosed(undefined);
       resolve(outcome);
-    };
-    const finish = (action: () => void) => {
-      if (waiting) waiting.push(action);
-      else action();
     };
     const onDrain = () => call.resume();
     const onClose = () => {

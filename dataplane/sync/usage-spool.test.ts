@@ -110,7 +110,7 @@ describe("UsageSpool", () => {
     expect((await openSpool()).replayed).toEqual([]);
   });
 
-  it("writes a turn's lines together at its end, and runs a waiting callback only once they are in the file", async () => {
+  it("writes a turn's lines at its end, and runs a waiting callback only once they are in the file", async () => {
     const { spool } = await openSpool();
     const before: string[] = [];
     spool.whenWritten(() => before.push("nothing queued: at once"));

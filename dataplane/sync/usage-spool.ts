@@ -11,8 +11,9 @@ import { encodeUsageRecord } from "./usage-record-bytes.js";
 // The durable usage spool (DESIGN §6: spooled before it is reported, dropped only after the ack).
 //
 // - append() queues the record's line; every line queued in one turn of the event loop is written
-//   at its end in one synchronous write into the page cache (at saturation a turn finished up to ten
-//   requests, and one write each was the largest single cost the spool added to a request).
+//   at its end in one synchronous write into the page cache (at saturation a turn finished up to
+//   about ten requests on average, and one write each was the largest single cost the spool added
+//   to a request).
 //   whenWritten() runs a callback once the lines queued so far are written: the answer's last bytes
 //   wait for it, so a process killed at any moment never leaves a client holding an answer whose
 //   record is not in the file. A process dying of an uncaught exception writes what is queued as it
