@@ -109,7 +109,7 @@ describe("renderReport", () => {
     );
   });
 
-  it("prints each target with its verdict", () => {
+  it("prints each target with its verdict and, where rounds were compared, the round pairs within its limit", () => {
     const report = renderReport(base, [
       {
         target: "usage ingest into PostgreSQL",
@@ -119,9 +119,21 @@ describe("renderReport", () => {
         unit: "records/s",
         verdict: "pass",
       },
+      {
+        target: "CPU per request vs floor",
+        subject: "dataplane / anthropic",
+        value: 1.46,
+        limit: 1.5,
+        unit: "x",
+        verdict: "pass",
+        roundPairs: { within: 2, of: 3 },
+      },
     ]);
     expect(report).toContain(
-      "| usage ingest into PostgreSQL | controlplane | 25000 records/s | >= 20000 records/s | PASS |",
+      "| usage ingest into PostgreSQL | controlplane | 25000 records/s | >= 20000 records/s | PASS | — |",
+    );
+    expect(report).toContain(
+      "| CPU per request vs floor | dataplane / anthropic | 1.46 x | <= 1.5 x | PASS | 2 of 3 |",
     );
   });
 });

@@ -254,8 +254,9 @@ function targetSection(checks: readonly TargetCheck[]): string | undefined {
       : `${fmt(c.value, c.unit === "records/s" ? 0 : c.unit === "x" ? 2 : 3)} ${c.unit}`,
     c.limit === undefined ? undefined : `${c.unit === "records/s" ? ">=" : "<="} ${c.limit} ${c.unit}`,
     c.verdict.toUpperCase(),
+    c.roundPairs ? `${c.roundPairs.within} of ${c.roundPairs.of}` : undefined,
   ]);
-  return `## Targets\n\n${table(["target", "subject", "measured", "limit", "result"], rows)}`;
+  return `## Targets\n\nA result is on the median rounds; "round pairs within" counts the rounds that were within the limit against the floor's round of the same index, run beside it.\n\n${table(["target", "subject", "measured", "limit", "result", "round pairs within"], rows)}`;
 }
 
 export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): string {

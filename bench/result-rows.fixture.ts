@@ -59,6 +59,7 @@ export const latencyRow = (
   p90Ms: p99Ms,
   p99Ms,
   roundsP50Ms: [p50Ms],
+  roundsP99Ms: [p99Ms],
   cpuUsPerRequest: undefined,
   ...overrides,
 });

@@ -76,6 +76,39 @@ describe("checkTargets", () => {
     expect(find(checks, "p99 latency", "dataplane / anthropic")?.verdict).toBe(p99Verdict);
   });
 
+  it("counts the round pairs within each limit, pairing rounds by index", () => {
+    const checks = checkTargets(
+      benchResults({
+        sections: ["saturation", "latency"],
+        saturation: [
+          saturationRow("floor", 100, { rounds: [100, 100, 100] }),
+          // 1.4x, 1.6x and 1.49x the floor's round of the same index; the fourth round has no pair.
+          saturationRow("dataplane", 149, { rounds: [140, 160, 149, 100] }),
+        ],
+        latency: [
+          latencyRow("floor", 0.4, 2, { roundsP50Ms: [0.4, 0.5, 0.4], roundsP99Ms: [2, 1, 3] }),
+          latencyRow("dataplane", 0.55, 2.2, { roundsP50Ms: [0.45, 0.7, 0.55], roundsP99Ms: [2.2, 1.6, 3.4] }),
+        ],
+      }),
+    );
+    expect(find(checks, "CPU per request vs floor", "dataplane / anthropic")?.roundPairs).toEqual({ within: 2, of: 3 });
+    expect(find(checks, "p50 latency", "dataplane / anthropic")?.roundPairs).toEqual({ within: 1, of: 3 });
+    expect(find(checks, "p99 latency", "dataplane / anthropic")?.roundPairs).toEqual({ within: 2, of: 3 });
+  });
+
+  it("compares no rounds where the floor has none", () => {
+    const checks = checkTargets(
+      benchResults({
+        sections: ["saturation"],
+        saturation: [saturationRow("floor", undefined), saturationRow("dataplane", 150)],
+      }),
+    );
+    expect(find(checks, "CPU per request vs floor", "dataplane / anthropic")).toMatchObject({
+      verdict: "not measured",
+      roundPairs: undefined,
+    });
+  });
+
   it.each([
     ["within both limits", streams("dataplane", 290, 6), "pass", "pass"],
     ["too much memory", streams("dataplane", 310, 6), "fail", "pass"],

@@ -2,6 +2,9 @@ import type { BenchResults } from "./results.js";
 
 // The targets, checked on ratios and differences measured in the same run. A target whose
 // inputs were not measured (section skipped, contender pending) is listed as such, never as a pass.
+// A verdict is on the median rounds; beside it, how many round pairs were within the limit (a
+// contender's round and the floor's of the same index ran back to back), since a median this close to
+// a limit can fall either side of it from one run to the next.
 
 export type Verdict = "pass" | "fail" | "not measured" | "report";
 
@@ -12,6 +15,8 @@ export interface TargetCheck {
   limit: number | undefined;
   unit: string;
   verdict: Verdict;
+  /** Round pairs within the limit, where the target compares rounds with the floor's. */
+  roundPairs?: { within: number; of: number } | undefined;
 }
 
 const SMALL = ["anthropic", "anthropic-stream", "openai-stream"];
@@ -23,11 +28,23 @@ function verdict(value: number | undefined, limit: number, higherIsBetter = fals
   return (higherIsBetter ? value >= limit : value <= limit) ? "pass" : "fail";
 }
 
+function roundPairs(
+  mine: readonly number[] | undefined,
+  floor: readonly number[] | undefined,
+  inLimit: (mine: number, floor: number) => boolean,
+): TargetCheck["roundPairs"] {
+  const of = Math.min(mine?.length ?? 0, floor?.length ?? 0);
+  if (!mine || !floor || of === 0) return undefined;
+  let within = 0;
+  for (let i = 0; i < of; i++) if (inLimit(mine[i] as number, floor[i] as number)) within++;
+  return { within, of };
+}
+
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const ran = (name: string) => results.contenders.includes(name);
-  const cpu = (contender: string, workload: string) =>
-    results.saturation.find((r) => r.contender === contender && r.workload === workload)?.cpuUsPerRequest;
+  const saturation = (contender: string, workload: string) =>
+    results.saturation.find((r) => r.contender === contender && r.workload === workload);
   const latency = (contender: string, workload: string) =>
     results.latency.find((r) => r.contender === contender && r.workload === workload);
 
@@ -39,8 +56,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const cpuRatio = (contender: string, limit: number) => {
     if (!results.sections.includes("saturation")) return;
     for (const workload of [...SMALL, ...LARGE].filter(measured)) {
-      const floor = cpu("floor", workload);
-      const mine = cpu(contender, workload);
+      const floorRow = saturation("floor", workload);
+      const mineRow = saturation(contender, workload);
+      const floor = floorRow?.cpuUsPerRequest;
+      const mine = mineRow?.cpuUsPerRequest;
       const ratio = floor !== undefined && mine !== undefined ? mine / floor : undefined;
       const large = LARGE.includes(workload);
       checks.push({
@@ -50,6 +69,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         limit,
         unit: "x",
         verdict: large ? (ratio === undefined ? "not measured" : "report") : verdict(ratio, limit),
+        roundPairs: roundPairs(mineRow?.rounds, floorRow?.rounds, (m, f) => m / f <= limit),
       });
     }
   };
@@ -62,6 +82,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         const floor = latency("floor", workload);
         const mine = latency(plane, workload);
         const over = (pick: "p50Ms" | "p99Ms") => (floor && mine ? mine[pick] - floor[pick] : undefined);
+        const pairs = (pick: "roundsP50Ms" | "roundsP99Ms", limit: number) =>
+          roundPairs(mine?.[pick], floor?.[pick], (m, f) => m - f <= limit);
         checks.push(
           {
             target: "p50 latency over floor at 500 req/s",
@@ -70,6 +92,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
             limit: 0.1,
             unit: "ms",
             verdict: verdict(over("p50Ms"), 0.1),
+            roundPairs: pairs("roundsP50Ms", 0.1),
           },
           {
             target: "p99 latency over floor at 500 req/s",
@@ -78,6 +101,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
             limit: 0.5,
             unit: "ms",
             verdict: verdict(over("p99Ms"), 0.5),
+            roundPairs: pairs("roundsP99Ms", 0.5),
           },
         );
       }

@@ -58,6 +58,7 @@ describe("latency rounds", () => {
     expect(row).toMatchObject({ requests: 4497, errors: 1, offeredPerSec: 500, p50Ms: 0.6, p99Ms: 4 });
     expect(row.ratePerSec).toBeCloseTo(4497 / 9);
     expect(row.roundsP50Ms).toEqual([0.7, 0.5, 0.6]);
+    expect(row.roundsP99Ms).toEqual([9, 2, 4]);
   });
 
   it("gives the proxy's CPU per request as the median round's, and none for direct calls", () => {

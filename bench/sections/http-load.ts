@@ -51,8 +51,9 @@ export interface LatencyRow {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
-  /** Every round's p50, in the order they ran. */
+  /** Every round's p50 and p99, in the order they ran. */
   roundsP50Ms: number[];
+  roundsP99Ms: number[];
   /**
    * The proxy's CPU per request at this rate (median of the rounds; none for direct calls): what the
    * p50 over the floor is set against, since at a fixed rate a request's path is rarely shared.
@@ -205,6 +206,7 @@ export function latencyRow(
     p90Ms: ms((run) => run.latencyUs.p90),
     p99Ms: ms((run) => run.latencyUs.p99),
     roundsP50Ms: runs.map((run) => run.latencyUs.p50 / 1000),
+    roundsP99Ms: runs.map((run) => run.latencyUs.p99 / 1000),
     cpuUsPerRequest: runs.some((run) => run.cpuUsPerRequest === undefined)
       ? undefined
       : median(runs.map((run) => run.cpuUsPerRequest as number)),
