@@ -256,7 +256,7 @@ function targetSection(checks: readonly TargetCheck[]): string | undefined {
     c.verdict.toUpperCase(),
     c.roundPairs ? `${c.roundPairs.within} of ${c.roundPairs.of}` : undefined,
   ]);
-  return `## Targets\n\nA result is on the median rounds; "round pairs within" counts the rounds that were within the limit against the floor's round of the same index, run beside it.\n\n${table(["target", "subject", "measured", "limit", "result", "round pairs within"], rows)}`;
+  return `## Targets\n\nA result is on the median rounds; "round pairs within" counts the rounds that were within the limit against the floor's round of the same index (the same pass over the contenders).\n\n${table(["target", "subject", "measured", "limit", "result", "round pairs within"], rows)}`;
 }
 
 export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): string {

@@ -3,8 +3,8 @@ import type { BenchResults } from "./results.js";
 // The targets, checked on ratios and differences measured in the same run. A target whose
 // inputs were not measured (section skipped, contender pending) is listed as such, never as a pass.
 // A verdict is on the median rounds; beside it, how many round pairs were within the limit (a
-// contender's round and the floor's of the same index ran back to back), since a median this close to
-// a limit can fall either side of it from one run to the next.
+// contender's round and the floor's of the same index ran in the same pass over the contenders), since
+// a median this close to a limit can fall either side of it from one run to the next.
 
 export type Verdict = "pass" | "fail" | "not measured" | "report";
 
