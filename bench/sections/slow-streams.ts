@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { childEnv, REPO_ROOT, tsArgs } from "../child.js";
 import type { Contender, SlowStreamSettings } from "../contenders.js";
-import { sampleRss } from "../measure.js";
+import { sampleRss, settle } from "../measure.js";
 import { processCpuMicros, processRssBytes } from "../proc.js";
 import { medianBy } from "../stats.js";
 import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
@@ -15,7 +15,9 @@ import { rotate } from "./http-load.js";
 // each open stream costs in memory, and how late the proxy delivers each chunk compared to direct calls.
 // In rounds, each round every contender once in a rotating order, and each contender's median round
 // by its delay with every stream open is reported (the peak RSS is its highest over the rounds): on
-// two cores the same code's delay moved from +5 to +105 ms between runs an hour apart.
+// two cores the same code's delay moved from +5 to +105 ms between runs an hour apart. Every run
+// ends with its contender settled (usage applied, processes idle), as saturation's do: unpinned, the
+// tail of 1,000 usage records and their garbage would otherwise fall on the next contender's streams.
 
 export interface SlowStreamsSettings extends SlowStreamSettings {
   streams: number;
@@ -130,6 +132,7 @@ async function measure(
     });
     if (warm.failed > 0)
       log(`  slow streams / ${contender.name}: warm-up had ${warm.failed} failed: ${warm.firstErrors.join("; ")}`);
+    await settleContender(contender);
   }
   const pid = contender.slowPid;
   const rssBefore = pid === undefined ? undefined : processRssBytes(pid);
@@ -138,6 +141,7 @@ async function measure(
   const result = await run(`streams-${contender.name}`, spec);
   const cpuMs = pid === undefined || cpuBefore === undefined ? undefined : (processCpuMicros(pid) - cpuBefore) / 1000;
   const rssPeak = rss?.stop();
+  await settleContender(contender);
   const row: SlowStreamRow = {
     contender: contender.name,
     streams: result.started,
@@ -164,6 +168,11 @@ async function measure(
     roundsAllOpenChunkDelayP99Ms: [result.chunkDelayAllOpenMs.p99],
   };
   return row;
+}
+
+function settleContender(contender: Contender): Promise<boolean> {
+  const pids = [contender.slowPid, contender.controlPlanePid].filter((pid) => pid !== undefined);
+  return settle(pids, () => contender.usageBacklog());
 }
 
 function describe(row: SlowStreamRow): string {
