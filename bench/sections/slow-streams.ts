@@ -17,7 +17,7 @@ import { rotate } from "./http-load.js";
 // by its delay with every stream open is reported (the peak RSS is its highest over the rounds): on
 // two cores the same code's delay moved from +5 to +105 ms between runs an hour apart. Every run
 // ends with its contender settled (usage applied, processes idle), as saturation's do: unpinned, the
-// tail of 1,000 usage records and their garbage would otherwise fall on the next contender's streams.
+// work its 1,000 usage records leave would otherwise fall on the next contender's streams.
 
 export interface SlowStreamsSettings extends SlowStreamSettings {
   streams: number;
