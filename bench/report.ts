@@ -185,7 +185,7 @@ function otherSections(r: BenchResults): string[] {
   }
   if (r.usageIngest.length > 0) {
     out.push(
-      `## Usage ingest into PostgreSQL (ReportUsage over h2c, batches of 200)\n\n${table(
+      `## Usage ingest into PostgreSQL (ReportUsage over h2c, batches of ${r.usageIngest[0]?.batchSize})\n\n${table(
         ["streams", "records/s", "applied", "batches", "rows in database"],
         r.usageIngest.map((row) => [
           row.streams,

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_MAX_BATCH } from "../dataplane/sync/usage-reporter.js";
 import { calibrate, calibrationLine } from "./calibration.js";
 import { loadCapturedRequest } from "./capture-body.js";
 import { REPO_ROOT } from "./child.js";
@@ -41,7 +42,7 @@ const FULL = {
     saturationConnections: 32,
   },
   slow: { streams: 1000, rampMs: 1000, chunks: 40, chunkDelayMs: 100, rounds: 3 },
-  ingest: { durationMs: 5000, streams: [1, 4], batchSize: 200, window: 16, tenants: 20 },
+  ingest: { durationMs: 5000, streams: [1, 4], batchSize: DEFAULT_MAX_BATCH, window: 16, tenants: 20 },
   propagation: { keys: 10_000, keysViaAdminApi: 200, changes: 100, createConcurrency: 8 },
   stats: { rows: 1_000_000 },
   deadlineMs: 30 * 60_000,

@@ -148,6 +148,7 @@ describe("checkTargets", () => {
     const usageIngest = rates.map((recordsPerSec, i) => ({
       streams: i + 1,
       recordsPerSec,
+      batchSize: 1000,
       applied: 1,
       batches: 1,
       rowsInDatabase: 1,

@@ -12,7 +12,7 @@ import {
 } from "../controlplane/test-support.js";
 import { UsageReporter } from "../dataplane/sync/usage-reporter.js";
 import { Platform } from "../gen/tollgate/admin/v1/common_pb.js";
-import { type UsageRecord, UsageRecordSchema } from "../gen/tollgate/plane/v1/plane_pb.js";
+import { type UsageBatch, type UsageRecord, UsageRecordSchema } from "../gen/tollgate/plane/v1/plane_pb.js";
 import {
   billedState,
   createPaidTenant,
@@ -118,6 +118,42 @@ describe("a usage stream that stays open", () => {
       expect(warnings).not.toContain("MaxListenersExceededWarning");
     } finally {
       process.off("warning", onWarning);
+      await reporter.stop();
+    }
+  });
+});
+
+describe("a usage backlog", () => {
+  it("goes out in batches of 1,000 records, each billed once", async () => {
+    const real = planeClient(planeTransport(cp.running.planeUrl));
+    const sizes: number[] = [];
+    const client: typeof real = {
+      ...real,
+      reportUsage: (batches, options) =>
+        real.reportUsage(
+          (async function* () {
+            for await (const batch of batches) {
+              // The reporter's batches carry their records as the spool's bytes (usage-batch.ts).
+              sizes.push((batch as UsageBatch).$unknown?.length ?? 0);
+              yield batch;
+            }
+          })(),
+          options,
+        ),
+    };
+    const reporter = await UsageReporter.open({ client, log, spoolDir: join(root, "backlog"), backoff });
+    try {
+      // Spooled in one turn: all of them are pending together when the reporter starts.
+      const records = Array.from({ length: 2300 }, (_, i) => usage(i));
+      for (const record of records) reporter.submit(record);
+      reporter.start();
+      expect(await reporter.drain(30_000)).toBe(true);
+      expect(sizes).toEqual([1000, 1000, 300]);
+      const billed = await billedState(cp.databaseUrl as string, [tenant]);
+      const ids = new Set(records.map((r) => r.requestId));
+      expect(billed.logs.filter((l) => ids.has(l.request_id))).toHaveLength(2300);
+      expectTotalsMatchLogs(billed, [tenant]);
+    } finally {
       await reporter.stop();
     }
   });

@@ -18,7 +18,7 @@ import { adminClient, createTenant, type Tenant } from "../admin.js";
 import { newTokens, startControlPlaneProcess } from "../tollgate-processes.js";
 
 // Usage ingest into PostgreSQL: a control plane of its own (`tollgate controlplane`, fresh database)
-// fed over h2c ReportUsage exactly as data planes feed it: batches of 200 records, each encoded once as
+// fed over h2c ReportUsage exactly as data planes feed it: full batches (DEFAULT_MAX_BATCH), each encoded once as
 // the spool does and sent as those bytes, several batches in flight per stream, acks counted. Each record is billed (new log, key quota, user balance), and the rows are
 // counted in the database afterwards so a fast answer that stored nothing cannot pass.
 
@@ -35,6 +35,8 @@ export interface IngestSettings {
 export interface IngestRow {
   streams: number;
   recordsPerSec: number;
+  /** Records per batch. */
+  batchSize: number;
   applied: number;
   batches: number;
   rowsInDatabase: number;
@@ -143,6 +145,7 @@ export async function runUsageIngest(
       rows.push({
         streams,
         recordsPerSec: applied / (elapsedMs / 1000),
+        batchSize: settings.batchSize,
         applied,
         batches: results.reduce((sum, r) => sum + r.batches, 0),
         rowsInDatabase: Number(after?.n) - Number(before?.n),
