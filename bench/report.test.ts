@@ -109,6 +109,20 @@ describe("renderReport", () => {
     );
   });
 
+  it("says in a slow-stream row's errors when the contender's usage was not drained after its streams", () => {
+    const report = renderReport(
+      {
+        ...base,
+        slowStreams: [slowStreamRow("direct"), slowStreamRow("dataplane", { usageDrained: false })],
+      },
+      [],
+    );
+    expect(report).toContain(
+      "| dataplane | 1000/1000 | 1000 | 50 -> 200 | 4000 | 1.00 | 2.00 | +0.00 | usage not drained |",
+    );
+    expect(report).toContain("| direct | 1000/1000 | 1000 | 50 -> 200 | 4000 | 1.00 | 2.00 | +0.00 | — |");
+  });
+
   it("prints each target with its verdict and, where rounds were compared, the round pairs within its limit", () => {
     const report = renderReport(base, [
       {

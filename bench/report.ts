@@ -123,7 +123,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
     fmt(row.firstByteP50Ms),
     fmt(row.firstByteP99Ms),
     overDirect(row.firstByteP99Ms, direct?.firstByteP99Ms),
-    row.failed ? row.firstErrors.join("; ") : undefined,
+    (row.failed ? row.firstErrors.join("; ") : undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
   ]);
   const chunks = r.slowStreams.map((row) => [
     row.contender,

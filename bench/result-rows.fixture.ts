@@ -88,6 +88,7 @@ export const slowStreamRow = (contender: string, overrides: Partial<SlowStreamRo
   allOpenChunkDelayP99Ms: 1,
   allOpenStampedChunks: 10_000,
   stampedChunks: 30_000,
+  usageDrained: true,
   roundsAllOpenChunkDelayP99Ms: [overrides.allOpenChunkDelayP99Ms ?? 1],
   ...overrides,
 });

@@ -4,23 +4,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-// Keeps `npm run bench` from rotting unseen: a quick run of one cheap section (usage ingest: a real
-// `tollgate controlplane` process on PostgreSQL fed over h2c) must produce a report and a JSON file
-// whose numbers are consistent with what the database holds.
+// Keeps `npm run bench` from rotting unseen: quick runs of two cheap sections must produce a report
+// and a JSON file whose numbers are consistent. Usage ingest: a real `tollgate controlplane` process on
+// PostgreSQL fed over h2c, its counts checked against the database. Slow streams: direct and a data
+// plane (on its own control plane) carry every stream, and the data plane's usage is applied before
+// the section moves on.
 
 const repoRoot = join(import.meta.dirname, "..");
-let outDir: string | undefined;
+const outDirs: string[] = [];
 
 afterAll(async () => {
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  for (const dir of outDirs) await rm(dir, { recursive: true, force: true });
 });
 
-function bench(args: string[]): Promise<{ stdout: string; stderr: string }> {
+async function newOutDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-bench-smoke-"));
+  outDirs.push(dir);
+  return dir;
+}
+
+function bench(args: string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ["--import", "tsx", join(repoRoot, "bench/run.ts"), ...args],
-      { cwd: repoRoot, timeout: 60_000 },
+      { cwd: repoRoot, timeout: timeoutMs },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
     );
@@ -29,7 +37,7 @@ function bench(args: string[]): Promise<{ stdout: string; stderr: string }> {
 
 describe("npm run bench -- --quick --only usage-ingest", () => {
   it("writes a report and results whose ingest counts match the database", async () => {
-    outDir = await mkdtemp(join(tmpdir(), "tollgate-bench-smoke-"));
+    const outDir = await newOutDir();
     const { stdout } = await bench(["--quick", "--only", "usage-ingest", "--out", outDir]);
 
     const [runDir] = await readdir(outDir);
@@ -51,4 +59,30 @@ describe("npm run bench -- --quick --only usage-ingest", () => {
       /\| usage ingest into PostgreSQL \| controlplane \| \d+ records\/s \| >= 20000 records\/s \| (PASS|FAIL) \|/,
     );
   });
+});
+
+describe("npm run bench -- --quick --only slow-streams --contenders direct,dataplane", () => {
+  it("completes every stream through both and applies the data plane's usage before moving on", async () => {
+    const outDir = await newOutDir();
+    await bench(["--quick", "--only", "slow-streams", "--contenders", "direct,dataplane", "--out", outDir], 120_000);
+
+    const [runDir] = await readdir(outDir);
+    const results = JSON.parse(await readFile(join(outDir, runDir as string, "results.json"), "utf8"));
+    expect(results.sections).toEqual(["slow-streams"]);
+    const rows = new Map<string, Record<string, unknown>>(
+      results.slowStreams.map((row: { contender: string }) => [row.contender, row]),
+    );
+    expect([...rows.keys()].sort()).toEqual(["dataplane", "direct"]);
+    for (const row of rows.values()) {
+      expect(row.completed).toBe(row.streams);
+      expect(row.failed).toBe(0);
+      expect(row.usageDrained).toBe(true);
+    }
+    expect(rows.get("dataplane")?.rssPeakMb).toBeGreaterThan(0);
+    expect(results.targets.map((t: { target: string }) => t.target)).toContain(
+      "chunk forwarding delay p99 with all 100 streams open (over direct)",
+    );
+    // Two Tollgate processes start and stop: on two cores shared with the rest of the suite, well
+    // past the default test timeout.
+  }, 150_000);
 });

@@ -37,4 +37,11 @@ describe("medianSlowRound", () => {
     expect([reported.rssBeforeMb, reported.rssPeakMb]).toEqual([263, 266]);
     expect(reported.cpuMs).toBe(2);
   });
+
+  it("says the usage was not drained when any round's was not, whichever round is the median", () => {
+    const drained = [round(5, 200, 1), round(6, 200, 2), round(7, 200, 3)];
+    expect(medianSlowRound(drained).usageDrained).toBe(true);
+    const lastTimedOut = drained.map((row, i) => ({ ...row, usageDrained: i !== 2 }));
+    expect(medianSlowRound(lastTimedOut).usageDrained).toBe(false);
+  });
 });

@@ -54,6 +54,8 @@ export interface SlowStreamRow {
   stampedChunks: number;
   /** Every round's chunk delay p99 with all streams open, in the order they ran. */
   roundsAllOpenChunkDelayP99Ms: number[];
+  /** The contender's usage was applied after each round, before the next contender ran (false: it timed out). */
+  usageDrained: boolean;
 }
 
 export async function runSlowStreams(
@@ -96,6 +98,7 @@ export function medianSlowRound(rounds: readonly SlowStreamRow[]): SlowStreamRow
     rssBeforeMb: highest?.rssBeforeMb,
     rssPeakMb: highest?.rssPeakMb,
     roundsAllOpenChunkDelayP99Ms: rounds.map((row) => row.allOpenChunkDelayP99Ms),
+    usageDrained: rounds.every((row) => row.usageDrained),
   };
 }
 
@@ -141,7 +144,7 @@ async function measure(
   const result = await run(`streams-${contender.name}`, spec);
   const cpuMs = pid === undefined || cpuBefore === undefined ? undefined : (processCpuMicros(pid) - cpuBefore) / 1000;
   const rssPeak = rss?.stop();
-  await settleContender(contender);
+  const usageDrained = await settleContender(contender);
   const row: SlowStreamRow = {
     contender: contender.name,
     streams: result.started,
@@ -166,6 +169,7 @@ async function measure(
     allOpenStampedChunks: result.chunkDelayAllOpenMs.count,
     stampedChunks: result.chunkDelayMs.count,
     roundsAllOpenChunkDelayP99Ms: [result.chunkDelayAllOpenMs.p99],
+    usageDrained,
   };
   return row;
 }
@@ -179,7 +183,7 @@ function describe(row: SlowStreamRow): string {
   const rssText =
     row.rssPeakMb === undefined ? "" : `, RSS ${row.rssBeforeMb?.toFixed(0)} -> ${row.rssPeakMb.toFixed(0)} MB`;
   const cpuText = row.cpuMs === undefined ? "" : `, CPU ${row.cpuMs.toFixed(0)} ms`;
-  return `${row.contender}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk delay p99 ${row.chunkDelayP99Ms.toFixed(2)} ms (all open ${row.allOpenChunkDelayP99Ms.toFixed(2)}), chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}`;
+  return `${row.contender}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk delay p99 ${row.chunkDelayP99Ms.toFixed(2)} ms (all open ${row.allOpenChunkDelayP99Ms.toFixed(2)}), chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}`;
 }
 
 function streamClient(specFile: string, timeoutMs: number): Promise<StreamClientResult> {
