@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { type CpuProfile, groupOf, summarizeProfile } from "./profile-summary.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type CpuProfile, groupOf, summarizeProfile, summaryCommand } from "./profile-summary.js";
 
 const ROOT = "/repo";
 const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
@@ -59,5 +62,48 @@ describe("summarizeProfile", () => {
     expect(summarizeProfile(profile, ROOT).ownInclusive).toEqual([
       { name: "proxy dataplane/pipeline/proxy.ts:50", ms: 40, percent: 100 },
     ]);
+  });
+});
+
+describe("summaryCommand", () => {
+  const dir = mkdtempSync(join(tmpdir(), "profile-summary-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const profileFile = join(dir, "p.cpuprofile");
+  writeFileSync(
+    profileFile,
+    JSON.stringify({
+      startTime: 0,
+      endTime: 20_000,
+      nodes: [
+        { id: 1, callFrame: frame("(root)", ""), children: [2] },
+        { id: 2, callFrame: frame("parse", "") },
+      ],
+      samples: [2, 2],
+      timeDeltas: [10_000, 10_000],
+    }),
+  );
+  const resultsFile = join(dir, "results.json");
+  writeFileSync(
+    resultsFile,
+    JSON.stringify({ saturation: [{ contender: "floor", workload: "anthropic", windowsUs: [[0, 20_000]] }] }),
+  );
+
+  it("summarises a profile, within the saturation windows of the contender named", () => {
+    expect(summaryCommand([profileFile, "--top", "1"])).toContain("20 ms profiled, 20 ms busy");
+    expect(summaryCommand([profileFile, "--results", resultsFile, "--contender", "floor"])).toContain("ms under load");
+    expect(summaryCommand(["--help"])).toMatch(/^usage: profile-summary/);
+  });
+
+  it.each([
+    [["--verbose", profileFile], /Unknown option '--verbose'/],
+    [[], /name a \.cpuprofile file/],
+    [[profileFile, "--top", "ten"], /--top: a whole number of 1 or more, not ten/],
+    [[profileFile, "--results", resultsFile, "--contender", "dataplane"], /no saturation round of contender dataplane/],
+    [
+      [profileFile, "--results", resultsFile, "--contender", "floor", "--workload", "openai-stream"],
+      /no saturation round of contender floor on workload openai-stream/,
+    ],
+  ])("refuses %j with a message for the user", (args, message) => {
+    expect(() => summaryCommand(args)).toThrow(message);
   });
 });

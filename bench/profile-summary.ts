@@ -160,38 +160,58 @@ function print(title: string, entries: Entry[]): string {
   return `${title}\n${lines.join("\n")}\n`;
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
+const USAGE =
+  "usage: profile-summary FILE.cpuprofile [--top N] [--results results.json --contender NAME [--workload NAME]]";
+
+/** The command line: the summary's text, or throws an Error whose message is for the user. */
+export function summaryCommand(args: readonly string[]): string {
   const { values, positionals } = parseArgs({
+    args: [...args],
     allowPositionals: true,
     options: {
       top: { type: "string", default: "20" },
       results: { type: "string" },
       contender: { type: "string" },
       workload: { type: "string" },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) return `${USAGE}\n`;
   const [file] = positionals;
-  if (!file) {
-    throw new Error(
-      "usage: profile-summary FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME]]",
-    );
-  }
+  if (!file) throw new Error("name a .cpuprofile file");
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1) throw new Error(`--top: a whole number of 1 or more, not ${values.top}`);
   let windows: Array<[number, number]> | undefined;
   if (values.results) {
     const results = JSON.parse(readFileSync(values.results, "utf8")) as {
       saturation: Array<{ contender: string; workload: string; windowsUs: Array<[number, number]> }>;
     };
+    const contender = values.contender ?? "dataplane";
     windows = results.saturation
-      .filter((r) => r.contender === (values.contender ?? "dataplane"))
+      .filter((r) => r.contender === contender)
       .filter((r) => values.workload === undefined || r.workload === values.workload)
       .flatMap((r) => r.windowsUs);
+    if (windows.length === 0) {
+      throw new Error(
+        `${values.results} has no saturation round of contender ${contender}${values.workload ? ` on workload ${values.workload}` : ""}`,
+      );
+    }
   }
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const summary = summarizeProfile(profile, REPO_ROOT, Number(values.top), windows);
-  process.stdout.write(
+  const summary = summarizeProfile(profile, REPO_ROOT, top, windows);
+  return (
     `${file}: ${summary.wallMs.toFixed(0)} ms ${windows ? "under load" : "profiled"}, ${summary.busyMs.toFixed(0)} ms busy (${summary.idlePercent.toFixed(1)}% idle)\n\n` +
-      `${print("self time, top functions (% of busy samples)", summary.selfTop)}\n` +
-      `${print("self time by package or folder", summary.byGroup)}\n` +
-      `${print("our code, inclusive time", summary.ownInclusive)}`,
+    `${print("self time, top functions (% of busy samples)", summary.selfTop)}\n` +
+    `${print("self time by package or folder", summary.byGroup)}\n` +
+    `${print("our code, inclusive time", summary.ownInclusive)}`
   );
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  try {
+    process.stdout.write(summaryCommand(process.argv.slice(2)));
+  } catch (error) {
+    process.stderr.write(`profile-summary: ${(error as Error).message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  }
 }
