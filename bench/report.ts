@@ -87,7 +87,7 @@ function saturationSection(r: BenchResults): string | undefined {
       fmt(row.controlPlaneCpuUsPerRequest, 0),
       fmt(row.upstreamCpuUsPerRequest, 0),
       row.rounds.length > 1 ? row.rounds.map((value) => value.toFixed(0)).join(" / ") : undefined,
-      (row.errors || undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
+      errorsCell(row.errors ? String(row.errors) : undefined, row.usageDrained),
     ];
   });
   return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran. Of the process's CPU, "main thread" is its event loop's thread; the rest went to V8's garbage collection and compiler threads, libuv's pool and, on all-in-one, the control plane's thread.\n\n${table(
@@ -108,6 +108,11 @@ function saturationSection(r: BenchResults): string | undefined {
   )}`;
 }
 
+/** A row's errors, else a contender whose usage was still not applied when the bench moved on. */
+function errorsCell(errors: string | undefined, usageDrained: boolean): string | undefined {
+  return errors ?? (usageDrained ? undefined : "usage not drained");
+}
+
 function slowStreamSection(r: BenchResults): string | undefined {
   if (r.slowStreams.length === 0) return undefined;
   const direct = r.slowStreams.find((row) => row.contender === "direct");
@@ -123,7 +128,7 @@ function slowStreamSection(r: BenchResults): string | undefined {
     fmt(row.firstByteP50Ms),
     fmt(row.firstByteP99Ms),
     overDirect(row.firstByteP99Ms, direct?.firstByteP99Ms),
-    (row.failed ? row.firstErrors.join("; ") : undefined) ?? (row.usageDrained ? undefined : "usage not drained"),
+    errorsCell(row.failed ? row.firstErrors.join("; ") : undefined, row.usageDrained),
   ]);
   const chunks = r.slowStreams.map((row) => [
     row.contender,

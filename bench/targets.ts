@@ -28,15 +28,17 @@ function verdict(value: number | undefined, limit: number, higherIsBetter = fals
   return (higherIsBetter ? value >= limit : value <= limit) ? "pass" : "fail";
 }
 
+/** Each round pair judged as the medians are: `measure` of the pair against the same limit. */
 function roundPairs(
   mine: readonly number[] | undefined,
   floor: readonly number[] | undefined,
-  inLimit: (mine: number, floor: number) => boolean,
+  measure: (mine: number, floor: number) => number,
+  limit: number,
 ): TargetCheck["roundPairs"] {
   const of = Math.min(mine?.length ?? 0, floor?.length ?? 0);
   if (!mine || !floor || of === 0) return undefined;
   let within = 0;
-  for (let i = 0; i < of; i++) if (inLimit(mine[i] as number, floor[i] as number)) within++;
+  for (let i = 0; i < of; i++) if (verdict(measure(mine[i] as number, floor[i] as number), limit) === "pass") within++;
   return { within, of };
 }
 
@@ -69,7 +71,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         limit,
         unit: "x",
         verdict: large ? (ratio === undefined ? "not measured" : "report") : verdict(ratio, limit),
-        roundPairs: roundPairs(mineRow?.rounds, floorRow?.rounds, (m, f) => m / f <= limit),
+        roundPairs: roundPairs(mineRow?.rounds, floorRow?.rounds, (m, f) => m / f, limit),
       });
     }
   };
@@ -83,7 +85,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         const mine = latency(plane, workload);
         const over = (pick: "p50Ms" | "p99Ms") => (floor && mine ? mine[pick] - floor[pick] : undefined);
         const pairs = (pick: "roundsP50Ms" | "roundsP99Ms", limit: number) =>
-          roundPairs(mine?.[pick], floor?.[pick], (m, f) => m - f <= limit);
+          roundPairs(mine?.[pick], floor?.[pick], (m, f) => m - f, limit);
         checks.push(
           {
             target: "p50 latency over floor at 500 req/s",
