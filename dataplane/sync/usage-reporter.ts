@@ -50,9 +50,8 @@ const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_LINGER_MS = 100;
 /**
  * Each batch is a usage transaction on the control plane (or part of one: it groups batches that wait),
- * whose fixed cost larger batches spread: on PGlite, in process, 45 µs per record at 200 and 36 at
- * 1,000. All-in-one at saturation applied 30 transactions a second of 200 records and spent 178-202 µs
- * of CPU per request; with 1,000, 162-172 µs (npm run bench, saturation, two runs each way). Below
+ * whose fixed cost larger batches spread. With 200, all-in-one at saturation spent 178-202 µs of CPU
+ * per request; with 1,000, 162-172 µs (npm run bench -- --only saturation, two runs each way). Below
  * 10,000 records a second the 100 ms linger, not this, closes a batch. About 250 KB encoded.
  */
 export const DEFAULT_MAX_BATCH = 1000;
