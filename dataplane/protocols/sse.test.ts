@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SseDecoder, type SseEvent } from "./sse.js";
+import { endOfLastEvent, SseDecoder, type SseEvent } from "./sse.js";
 
 function decode(chunks: Array<string | Buffer>): SseEvent[] {
   const events: SseEvent[] = [];
@@ -63,5 +63,21 @@ describe("SseDecoder", () => {
     const byByte = decode([...bytes].map((b) => Buffer.from([b])));
     expect(byByte).toEqual(decode([text]));
     expect(byByte).toHaveLength(2);
+  });
+});
+
+describe("endOfLastEvent", () => {
+  it.each([
+    ["ends with a blank line", "data: 1\n\ndata: 2\n\n", 18],
+    ["ends with a CRLF blank line", "data: 1\r\n\r\n", 11],
+    ["ends mid-event: the last blank line before it", "data: 1\n\ndata: 2\n", 9],
+    ["ends mid-event after a CRLF blank line", "data: 1\r\n\r\ndata: 2\r\n", 11],
+    ["a lone CR LF at the end is no blank line", "data: 1\n\ndata: 2\r\n", 9],
+    ["LF then CRLF is no blank line", "data: 1\n\r\n", 0],
+    ["no blank line at all", "data: 1\n", 0],
+    ["a single byte", "\n", 0],
+    ["empty", "", 0],
+  ])("%s", (_name, text, cut) => {
+    expect(endOfLastEvent(Buffer.from(text))).toBe(cut);
   });
 });

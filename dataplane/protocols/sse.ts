@@ -11,8 +11,20 @@ export interface SseEvent {
   data: string;
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /** The offset just past the last blank line ("\n\n", or "\r\n\r\n" as Google sends it); 0 if none. */
 export function endOfLastEvent(data: Buffer): number {
+  // Upstreams flush whole events, so a chunk nearly always ends with its blank line: read off its last
+  // bytes, not found by two scans (the CRLF one walked the whole chunk for every event of a stream).
+  const end = data.length;
+  if (
+    data[end - 1] === LF &&
+    (data[end - 2] === LF || (data[end - 2] === CR && data[end - 3] === LF && data[end - 4] === CR))
+  ) {
+    return end;
+  }
   const lf = data.lastIndexOf("\n\n");
   const crlf = data.lastIndexOf("\r\n\r\n");
   return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
