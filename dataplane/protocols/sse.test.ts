@@ -73,7 +73,7 @@ describe("endOfLastEvent", () => {
     ["ends mid-event: the last blank line before it", "data: 1\n\ndata: 2\n", 9],
     ["ends mid-event after a CRLF blank line", "data: 1\r\n\r\ndata: 2\r\n", 11],
     ["a lone CR LF at the end is no blank line", "data: 1\n\ndata: 2\r\n", 9],
-    ["LF then CRLF is no blank line", "data: 1\n\r\n", 0],
+    ["LF then CRLF: neither separator looked for (as before the fast path)", "data: 1\n\r\n", 0],
     ["no blank line at all", "data: 1\n", 0],
     ["a single byte", "\n", 0],
     ["empty", "", 0],
