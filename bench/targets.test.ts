@@ -131,6 +131,29 @@ describe("checkTargets", () => {
     expect(find(checks, "chunk forwarding delay", "dataplane")?.verdict).toBe(delay);
   });
 
+  it.each([
+    [
+      "beside the data plane's, for scale",
+      [streams("direct", undefined, 2), streams("floor", 130, 9.5)],
+      7.5,
+      "report",
+    ],
+    ["without direct's to subtract", [streams("floor", 130, 9.5)], undefined, "not measured"],
+  ])("lists the floor's chunk delay %s, never as a verdict", (_label, rows, value, verdict) => {
+    const checks = checkTargets(benchResults({ sections: ["slow-streams"], slowStreams: rows }));
+    expect(find(checks, "chunk forwarding delay", "floor")).toMatchObject({ value, verdict });
+  });
+
+  it("lists no floor row when the floor did not run the slow streams", () => {
+    const checks = checkTargets(
+      benchResults({
+        sections: ["slow-streams"],
+        slowStreams: [streams("direct", undefined, 2), streams("dataplane", 200, 3)],
+      }),
+    );
+    expect(checks.filter((c) => c.subject === "floor")).toEqual([]);
+  });
+
   it("reports a chunk delay under direct's as the negative difference it is", () => {
     const checks = checkTargets(
       benchResults({

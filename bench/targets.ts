@@ -138,6 +138,20 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         },
       );
     }
+    // The floor's own delay against the same limit, for scale: where a bare proxy misses it too, a data
+    // plane's miss says as much about the machine as about the data plane.
+    const floor = results.slowStreams.find((r) => r.contender === "floor");
+    if (floor) {
+      const added = direct ? floor.allOpenChunkDelayP99Ms - direct.allOpenChunkDelayP99Ms : undefined;
+      checks.push({
+        target: `chunk forwarding delay p99 with all ${floor.streams} streams open (over direct; the floor, for scale)`,
+        subject: "floor",
+        value: added,
+        limit: 5,
+        unit: "ms",
+        verdict: added === undefined || Number.isNaN(added) ? "not measured" : "report",
+      });
+    }
   }
 
   if (results.sections.includes("usage-ingest")) {
