@@ -23,10 +23,15 @@ const SMALL = ["anthropic", "anthropic-stream", "openai-stream"];
 const LARGE = ["anthropic-76k", "anthropic-stream-76k", "openai-stream-76k"];
 const DATA_PLANES = ["dataplane", "dataplane-redis"];
 
+const measured = (value: number | undefined): value is number => value !== undefined && !Number.isNaN(value);
+
 function verdict(value: number | undefined, limit: number, higherIsBetter = false): Verdict {
-  if (value === undefined || Number.isNaN(value)) return "not measured";
+  if (!measured(value)) return "not measured";
   return (higherIsBetter ? value >= limit : value <= limit) ? "pass" : "fail";
 }
+
+/** A figure listed beside the targets for scale, never judged. */
+const reported = (value: number | undefined): Verdict => (measured(value) ? "report" : "not measured");
 
 /** Each round pair judged as the medians are: `measure` of the pair against the same limit. */
 function roundPairs(
@@ -51,13 +56,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     results.latency.find((r) => r.contender === contender && r.workload === workload);
 
   // Workloads left out of the run (--workloads) are not listed; those that ran but lack a row are.
-  const measured = (workload: string) =>
+  const ranWorkload = (workload: string) =>
     results.saturation.some((r) => r.workload === workload) ||
     results.latency.some((r) => r.workload === workload) ||
     results.failures.some((r) => r.workload === workload);
   const cpuRatio = (contender: string, limit: number) => {
     if (!results.sections.includes("saturation")) return;
-    for (const workload of [...SMALL, ...LARGE].filter(measured)) {
+    for (const workload of [...SMALL, ...LARGE].filter(ranWorkload)) {
       const floorRow = saturation("floor", workload);
       const mineRow = saturation(contender, workload);
       const floor = floorRow?.cpuUsPerRequest;
@@ -70,7 +75,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
         value: ratio,
         limit,
         unit: "x",
-        verdict: large ? (ratio === undefined ? "not measured" : "report") : verdict(ratio, limit),
+        verdict: large ? reported(ratio) : verdict(ratio, limit),
         roundPairs: roundPairs(mineRow?.rounds, floorRow?.rounds, (m, f) => m / f, limit),
       });
     }
@@ -80,7 +85,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
   if (results.sections.includes("latency")) {
     for (const plane of DATA_PLANES.filter((p) => ran(p) || p === "dataplane")) {
-      for (const workload of SMALL.filter(measured)) {
+      for (const workload of SMALL.filter(ranWorkload)) {
         const floor = latency("floor", workload);
         const mine = latency(plane, workload);
         const over = (pick: "p50Ms" | "p99Ms") => (floor && mine ? mine[pick] - floor[pick] : undefined);
@@ -112,13 +117,17 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
   if (results.sections.includes("slow-streams")) {
     const direct = results.slowStreams.find((r) => r.contender === "direct");
+    const overDirect = (row: (typeof results.slowStreams)[number] | undefined) =>
+      row && direct ? row.allOpenChunkDelayP99Ms - direct.allOpenChunkDelayP99Ms : undefined;
+    const delayTarget = (streams = 1000, of = "") =>
+      `chunk forwarding delay p99 with all ${streams} streams open (over direct${of})`;
     for (const plane of DATA_PLANES.filter((p) => ran(p) || p === "dataplane")) {
       const row = results.slowStreams.find((r) => r.contender === plane);
       const complete = row !== undefined && row.completed === row.streams;
       // Checked on the chunks sent once every stream was open: the target names 1,000 concurrent
       // streams, and the opening second (1,000 new streams on two cores shared with the upstream and
       // the client) queues every proxy, the floor included; that whole-run p99 is in the report beside.
-      const added = row && direct ? row.allOpenChunkDelayP99Ms - direct.allOpenChunkDelayP99Ms : undefined;
+      const added = overDirect(row);
       checks.push(
         {
           target: `RSS with ${row?.streams ?? 1000} concurrent streams`,
@@ -129,7 +138,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
           verdict: complete ? verdict(row?.rssPeakMb, 300) : row ? "fail" : "not measured",
         },
         {
-          target: `chunk forwarding delay p99 with all ${row?.streams ?? 1000} streams open (over direct)`,
+          target: delayTarget(row?.streams),
           subject: plane,
           value: added,
           limit: 5,
@@ -142,14 +151,14 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     // plane's miss says as much about the machine as about the data plane.
     const floor = results.slowStreams.find((r) => r.contender === "floor");
     if (floor) {
-      const added = direct ? floor.allOpenChunkDelayP99Ms - direct.allOpenChunkDelayP99Ms : undefined;
+      const added = overDirect(floor);
       checks.push({
-        target: `chunk forwarding delay p99 with all ${floor.streams} streams open (over direct; the floor, for scale)`,
+        target: delayTarget(floor.streams, "; the floor, for scale"),
         subject: "floor",
         value: added,
         limit: 5,
         unit: "ms",
-        verdict: added === undefined || Number.isNaN(added) ? "not measured" : "report",
+        verdict: reported(added),
       });
     }
   }
