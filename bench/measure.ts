@@ -19,6 +19,9 @@ export function sampleRss(pid: number, intervalMs = 100): { stop(): number } {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How a log line and the report's errors column say that a run's usage backlog did not drain in time. */
+export const UNDRAINED = "usage backlog not drained";
+
 /**
  * Waits until a contender has finished the work a run left (usage backlog drained), then until its
  * processes are quiet (at most one 10 ms clock tick of CPU in 200 ms). Returns whether the backlog drained in time.

@@ -118,7 +118,7 @@ describe("renderReport", () => {
       [],
     );
     expect(report).toContain(
-      "| dataplane | 1000/1000 | 1000 | 50 -> 200 | 4000 | 1.00 | 2.00 | +0.00 | usage not drained |",
+      "| dataplane | 1000/1000 | 1000 | 50 -> 200 | 4000 | 1.00 | 2.00 | +0.00 | usage backlog not drained |",
     );
     expect(report).toContain("| direct | 1000/1000 | 1000 | 50 -> 200 | 4000 | 1.00 | 2.00 | +0.00 | — |");
   });

@@ -1,5 +1,6 @@
 import { calibrationLine } from "./calibration.js";
 import { machineLine } from "./machine.js";
+import { UNDRAINED } from "./measure.js";
 import type { BenchResults } from "./results.js";
 import type { TargetCheck } from "./targets.js";
 
@@ -110,7 +111,7 @@ function saturationSection(r: BenchResults): string | undefined {
 
 /** A row's errors, else a contender whose usage was still not applied when the bench moved on. */
 function errorsCell(errors: string | undefined, usageDrained: boolean): string | undefined {
-  return errors ?? (usageDrained ? undefined : "usage not drained");
+  return errors ?? (usageDrained ? undefined : UNDRAINED);
 }
 
 function slowStreamSection(r: BenchResults): string | undefined {

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
-import { sampleRss, settle } from "../measure.js";
+import { sampleRss, settle, UNDRAINED } from "../measure.js";
 import { mainThreadCpuMicros, processCpuMicros } from "../proc.js";
 import { median, medianBy } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
@@ -176,7 +176,7 @@ export async function runHttpLoad(
         const rss = row.rssPeakMb === undefined ? "" : `, RSS ${row.rssPeakMb.toFixed(0)} MB`;
         const of = settings.saturationRounds > 1 ? ` (round ${round + 1} of ${settings.saturationRounds})` : "";
         log(
-          `  ${workload.name} / ${contender.name}: ${row.requestsPerSec.toFixed(0)} req/s saturated${cpu}${rss}${row.errors ? `, ${row.errors} errors` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}${of}`,
+          `  ${workload.name} / ${contender.name}: ${row.requestsPerSec.toFixed(0)} req/s saturated${cpu}${rss}${row.errors ? `, ${row.errors} errors` : ""}${row.usageDrained ? "" : `, ${UNDRAINED}`}${of}`,
         );
       }
     }

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { childEnv, REPO_ROOT, tsArgs } from "../child.js";
 import type { Contender, SlowStreamSettings } from "../contenders.js";
-import { sampleRss, settle } from "../measure.js";
+import { sampleRss, settle, UNDRAINED } from "../measure.js";
 import { processCpuMicros, processRssBytes } from "../proc.js";
 import { medianBy } from "../stats.js";
 import type { StreamClientResult, StreamClientSpec } from "../stream-client.js";
@@ -183,7 +183,7 @@ function describe(row: SlowStreamRow): string {
   const rssText =
     row.rssPeakMb === undefined ? "" : `, RSS ${row.rssBeforeMb?.toFixed(0)} -> ${row.rssPeakMb.toFixed(0)} MB`;
   const cpuText = row.cpuMs === undefined ? "" : `, CPU ${row.cpuMs.toFixed(0)} ms`;
-  return `${row.contender}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk delay p99 ${row.chunkDelayP99Ms.toFixed(2)} ms (all open ${row.allOpenChunkDelayP99Ms.toFixed(2)}), chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}${row.usageDrained ? "" : ", usage backlog not drained"}`;
+  return `${row.contender}: ${row.completed}/${row.streams} complete (peak ${row.peakOpen} open)${rssText}${cpuText}, first byte p99 ${row.firstByteP99Ms.toFixed(1)} ms, chunk delay p99 ${row.chunkDelayP99Ms.toFixed(2)} ms (all open ${row.allOpenChunkDelayP99Ms.toFixed(2)}), chunk gap excess p99 ${row.chunkGapExcessP99Ms.toFixed(2)} ms${row.failed ? `, ${row.failed} failed: ${row.firstErrors.join("; ")}` : ""}${row.usageDrained ? "" : `, ${UNDRAINED}`}`;
 }
 
 function streamClient(specFile: string, timeoutMs: number): Promise<StreamClientResult> {
