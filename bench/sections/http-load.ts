@@ -244,7 +244,8 @@ async function saturate(
   const pids = [contender.pid ?? upstreamPid, contender.controlPlanePid ?? upstreamPid, upstreamPid];
   await settle(pids, () => contender.usageBacklog());
   const before = pids.map(processCpuMicros);
-  const mainBefore = contender.pid === undefined ? undefined : mainThreadCpuMicros(contender.pid);
+  const main =
+    contender.pid === undefined ? undefined : { pid: contender.pid, before: mainThreadCpuMicros(contender.pid) };
   const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
   const loadStart = monotonicMicros();
   const run = await load();
@@ -253,7 +254,7 @@ async function saturate(
   // The run's tail (usage still being reported and applied) is part of what its requests cost.
   const usageDrained = await settle(pids, () => contender.usageBacklog());
   const after = pids.map(processCpuMicros);
-  const mainUs = contender.pid === undefined ? undefined : mainThreadCpuMicros(contender.pid) - (mainBefore ?? 0);
+  const mainUs = main && mainThreadCpuMicros(main.pid) - main.before;
   const completed = run.requests - run.errors;
   const perRequest = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / Math.max(1, completed);
   return {
