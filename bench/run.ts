@@ -239,7 +239,10 @@ async function main(): Promise<number> {
   return results.sectionErrors.length === 0 ? 0 : 1;
 }
 
+// Exiting through process.exit runs child.ts's exit hook, which stops every process the run started: a
+// signal's default action would leave them running, holding their ports and database connections.
 process.once("SIGINT", () => process.exit(130));
+process.once("SIGTERM", () => process.exit(143));
 process.exitCode = await main().catch((error: unknown) => {
   log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return 1;

@@ -1,14 +1,15 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 
 // Keeps `npm run bench` from rotting unseen: quick runs of two cheap sections must produce a report
 // and a JSON file whose numbers are consistent. Usage ingest: a real `tollgate controlplane` process on
 // PostgreSQL fed over h2c, its counts checked against the database. Slow streams: direct and a data
 // plane (on its own control plane) carry every stream, and the data plane's usage is applied before
-// the section moves on.
+// the section moves on. Stopped with SIGTERM mid-run, it leaves no process of its own running.
 
 const repoRoot = join(import.meta.dirname, "..");
 const outDirs: string[] = [];
@@ -87,4 +88,53 @@ describe("npm run bench -- --quick --only slow-streams --contenders direct,datap
     // Two Tollgate processes start and stop: on two cores shared with the rest of the suite, well
     // past the default test timeout.
   }, 150_000);
+});
+
+/** The processes whose parent is `pid`, with their command lines (Linux /proc). */
+async function childrenOf(pid: number): Promise<Map<number, string>> {
+  const children = new Map<number, string>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // Fields after the command (which may hold spaces): state, then the parent's pid.
+    const [, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(parent) !== pid) continue;
+    children.set(Number(entry), await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""));
+  }
+  return children;
+}
+
+/** Running, as opposed to gone or a zombie nobody reaped (a container's init may not). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  return stat !== undefined && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
+
+describe("npm run bench, stopped with SIGTERM", () => {
+  it("stops every process it started before it exits", async () => {
+    const outDir = await newOutDir();
+    const args = ["--quick", "--only", "latency", "--contenders", "direct", "--out", outDir];
+    const run = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "bench/run.ts"), ...args], {
+      cwd: repoRoot,
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((resolve) => run.once("exit", (code) => resolve(code)));
+    // The processes the run starts (upstream-sim first); not esbuild, tsx's compiler, a child from the
+    // start that exits by itself once its parent's pipe closes.
+    let started: number[] = [];
+    for (let waited = 0; started.length === 0 && waited < 60_000; waited += 100) {
+      await sleep(100);
+      const children = await childrenOf(run.pid as number);
+      if ([...children.values()].some((command) => command.includes("upstream-sim"))) {
+        started = [...children].filter(([, command]) => !command.includes("esbuild")).map(([pid]) => pid);
+      }
+    }
+    expect(started.length).toBeGreaterThan(0);
+
+    run.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    const left: number[] = [];
+    for (const pid of started) if (await running(pid)) left.push(pid);
+    expect(left).toEqual([]);
+  }, 90_000);
 });
