@@ -31,10 +31,13 @@ export interface ChildSpec {
 
 const running = new Set<ChildProcess>();
 
-// Whatever the run's outcome, no process it started outlives it.
-process.once("exit", () => {
+/** SIGKILLs every process the run started that is still running. */
+export function stopAllChildren(): void {
   for (const child of running) child.kill("SIGKILL");
-});
+}
+
+// Whatever the run's outcome, no process it started outlives it.
+process.once("exit", stopAllChildren);
 
 /** The environment a child gets: the machine's basics only, never the caller's TOLLGATE_*, DATABASE_URL or REDIS_URL. */
 export function childEnv(extra: Record<string, string>): Record<string, string> {

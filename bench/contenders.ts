@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
-import { createTestPrefix, REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
+import type { TestDatabase } from "../test/support/postgres.js";
+import { REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
 import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsArgs } from "./child.js";
 import { pinProcess } from "./cpu-pinning.js";
 import { probe, waitUntil } from "./http-probe.js";
+import { runDatabase, runRedisPrefix } from "./interrupt.js";
 import { hasConnectionToPort } from "./proc.js";
 import {
   newTokens,
@@ -196,7 +197,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const separatePlanes = (["dataplane", "dataplane-redis", "baseline"] as const).filter((name) => wanted.has(name));
     if (separatePlanes.length > 0)
       await unlessFailing(separatePlanes, async () => {
-        const database = await createTestDatabase();
+        const database = await runDatabase();
         databases.push(database);
         const cp = await track(
           startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
@@ -220,7 +221,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           contenders.push(separate("baseline", baseline));
         }
         if (wanted.has("dataplane-redis")) {
-          const prefix = createTestPrefix();
+          const prefix = runRedisPrefix();
           redisPrefixes.push(prefix);
           const dp = await dataPlane(
             "dataplane-redis",

@@ -8,6 +8,7 @@ import { REPO_ROOT } from "./child.js";
 import { codeVersion } from "./code-version.js";
 import { type Environment, startEnvironment } from "./contenders.js";
 import { cpuSplit, describeSplit, pinProcess } from "./cpu-pinning.js";
+import { exitWhenInterrupted } from "./interrupt.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import { renderReport } from "./report.js";
@@ -239,10 +240,7 @@ async function main(): Promise<number> {
   return results.sectionErrors.length === 0 ? 0 : 1;
 }
 
-// Exiting through process.exit runs child.ts's exit hook, which stops every process the run started: a
-// signal's default action would leave them running, holding their ports and database connections.
-process.once("SIGINT", () => process.exit(130));
-process.once("SIGTERM", () => process.exit(143));
+exitWhenInterrupted();
 process.exitCode = await main().catch((error: unknown) => {
   log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return 1;

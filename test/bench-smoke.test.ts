@@ -3,13 +3,15 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { BASE_DATABASE_URL } from "./support/postgres.js";
 
 // Keeps `npm run bench` from rotting unseen: quick runs of two cheap sections must produce a report
 // and a JSON file whose numbers are consistent. Usage ingest: a real `tollgate controlplane` process on
 // PostgreSQL fed over h2c, its counts checked against the database. Slow streams: direct and a data
 // plane (on its own control plane) carry every stream, and the data plane's usage is applied before
-// the section moves on. Stopped with SIGTERM mid-run, it leaves no process of its own running.
+// the section moves on. Stopped with SIGTERM mid-run, it leaves no process or database behind.
 
 const repoRoot = join(import.meta.dirname, "..");
 const outDirs: string[] = [];
@@ -111,30 +113,42 @@ async function running(pid: number): Promise<boolean> {
 }
 
 describe("npm run bench, stopped with SIGTERM", () => {
-  it("stops every process it started before it exits", async () => {
+  it("stops every process it started and drops its database before it exits", async () => {
     const outDir = await newOutDir();
-    const args = ["--quick", "--only", "latency", "--contenders", "direct", "--out", outDir];
+    const args = ["--quick", "--only", "latency", "--contenders", "dataplane", "--out", outDir];
     const run = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "bench/run.ts"), ...args], {
       cwd: repoRoot,
       stdio: "ignore",
     });
     const exited = new Promise<number | null>((resolve) => run.once("exit", (code) => resolve(code)));
-    // The processes the run starts (upstream-sim first); not esbuild, tsx's compiler, a child from the
-    // start that exits by itself once its parent's pipe closes.
+    // Once the data plane's control plane runs (its database made, upstream-sim up): the processes the
+    // run started, and that database. Not esbuild, tsx's compiler, a child from the start that exits by
+    // itself once its parent's pipe closes.
     let started: number[] = [];
-    for (let waited = 0; started.length === 0 && waited < 60_000; waited += 100) {
+    let databaseName: string | undefined;
+    for (let waited = 0; databaseName === undefined && waited < 60_000; waited += 100) {
       await sleep(100);
       const children = await childrenOf(run.pid as number);
-      if ([...children.values()].some((command) => command.includes("upstream-sim"))) {
-        started = [...children].filter(([, command]) => !command.includes("esbuild")).map(([pid]) => pid);
-      }
+      const controlPlane = [...children].find(([, command]) => command.includes("controlplane"));
+      if (!controlPlane) continue;
+      const environ = await readFile(`/proc/${controlPlane[0]}/environ`, "utf8");
+      const url = environ.split("\0").find((entry) => entry.startsWith("DATABASE_URL="));
+      databaseName = url && new URL(url.slice("DATABASE_URL=".length)).pathname.slice(1);
+      started = [...children].filter(([, command]) => !command.includes("esbuild")).map(([pid]) => pid);
     }
-    expect(started.length).toBeGreaterThan(0);
+    expect(databaseName).toMatch(/^tollgate_t_/);
+    expect(started.length).toBeGreaterThan(1);
 
     run.kill("SIGTERM");
     expect(await exited).toBe(143);
     const left: number[] = [];
     for (const pid of started) if (await running(pid)) left.push(pid);
     expect(left).toEqual([]);
+    const sql = postgres(BASE_DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      expect(await sql`select datname from pg_database where datname = ${databaseName as string}`).toEqual([]);
+    } finally {
+      await sql.end();
+    }
   }, 90_000);
 });

@@ -1,10 +1,10 @@
 import { ApiKeyStatus } from "../../gen/tollgate/admin/v1/api_key_pb.js";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
-import { createTestDatabase } from "../../test/support/postgres.js";
 import { type Admin, adminClient, createTenant } from "../admin.js";
 import { insertKeysInOneChange } from "../bulk-keys.js";
 import type { Child } from "../child.js";
 import { probe, waitUntil } from "../http-probe.js";
+import { runDatabase } from "../interrupt.js";
 import { summarize } from "../stats.js";
 import {
   type ControlPlaneProcess,
@@ -55,7 +55,7 @@ export async function runPropagation(
   workDir: string,
   log: (line: string) => void,
 ): Promise<PropagationResult> {
-  const database = await createTestDatabase();
+  const database = await runDatabase();
   const tokens = newTokens();
   const children: Child[] = [];
   try {

@@ -13,8 +13,8 @@ import {
   type UsageRecord,
   UsageRecordSchema,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import { createTestDatabase } from "../../test/support/postgres.js";
 import { adminClient, createTenant, type Tenant } from "../admin.js";
+import { runDatabase } from "../interrupt.js";
 import { newTokens, startControlPlaneProcess } from "../tollgate-processes.js";
 
 // Usage ingest into PostgreSQL: a control plane of its own (`tollgate controlplane`, fresh database)
@@ -109,7 +109,7 @@ export async function runUsageIngest(
   /** Profile the control plane under `node --cpu-prof` into this folder. */
   cpuProfDir?: string,
 ): Promise<IngestRow[]> {
-  const database = await createTestDatabase();
+  const database = await runDatabase();
   const tokens = newTokens();
   const cp = await startControlPlaneProcess({
     name: "controlplane-ingest",

@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
+import { createTestPrefix, type TestRedisPrefix } from "../test/support/redis.js";
+import { stopAllChildren } from "./child.js";
+
+// A run stopped early (Ctrl-C, SIGTERM) leaves nothing behind: it stops every process it started
+// (child.ts) and drops the databases and Redis keys it made before it exits. A signal's default action
+// would leave the processes running, with their ports and database connections, and the databases
+// on the server.
+
+const undos = new Set<() => Promise<void>>();
+// PostgreSQL or Redis not answering must not keep an interrupted run from exiting.
+const UNDO_LIMIT_MS = 10_000;
+
+/** Exits with the shell's code for the signal once what the run made outside itself is undone. */
+export function exitWhenInterrupted(): void {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      stopAllChildren();
+      const undone = Promise.allSettled([...undos].map((undo) => undo()));
+      void Promise.race([undone, sleep(UNDO_LIMIT_MS)]).then(() => process.exit(code));
+    });
+  }
+}
+
+/** `undo` runs if the run is interrupted before it calls the function returned. */
+function untilUndone(undo: () => Promise<void>): () => void {
+  undos.add(undo);
+  return () => undos.delete(undo);
+}
+
+/** A database of the run's own: dropped by the run, or on an interruption. */
+export async function runDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  const done = untilUndone(() => database.drop());
+  return {
+    ...database,
+    drop: () => {
+      done();
+      return database.drop();
+    },
+  };
+}
+
+/** A Redis key prefix of the run's own: its keys deleted by the run, or on an interruption. */
+export function runRedisPrefix(): TestRedisPrefix {
+  const prefix = createTestPrefix();
+  const done = untilUndone(() => prefix.cleanup());
+  return {
+    ...prefix,
+    cleanup: () => {
+      done();
+      return prefix.cleanup();
+    },
+  };
+}
