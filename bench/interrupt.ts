@@ -26,34 +26,23 @@ export function exitWhenInterrupted(): void {
   }
 }
 
-/** `undo` runs if the run is interrupted before it calls the function returned. */
-function untilUndone(undo: () => Promise<void>): () => void {
+/** `undo`, to be called by the run when it is done; run on an interruption if the run has not called it. */
+function undoneOnInterrupt(undo: () => Promise<void>): () => Promise<void> {
   undos.add(undo);
-  return () => undos.delete(undo);
+  return () => {
+    undos.delete(undo);
+    return undo();
+  };
 }
 
 /** A database of the run's own: dropped by the run, or on an interruption. */
 export async function runDatabase(): Promise<TestDatabase> {
   const database = await createTestDatabase();
-  const done = untilUndone(() => database.drop());
-  return {
-    ...database,
-    drop: () => {
-      done();
-      return database.drop();
-    },
-  };
+  return { ...database, drop: undoneOnInterrupt(() => database.drop()) };
 }
 
 /** A Redis key prefix of the run's own: its keys deleted by the run, or on an interruption. */
 export function runRedisPrefix(): TestRedisPrefix {
   const prefix = createTestPrefix();
-  const done = untilUndone(() => prefix.cleanup());
-  return {
-    ...prefix,
-    cleanup: () => {
-      done();
-      return prefix.cleanup();
-    },
-  };
+  return { ...prefix, cleanup: undoneOnInterrupt(() => prefix.cleanup()) };
 }
