@@ -4,10 +4,15 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 // What a measured process costs, read from /proc (Linux): CPU time of all its threads and of its main
 // thread alone, resident memory, and which TCP peers it holds connections to.
 
+/** The fields of a /proc/<pid>/stat line after the command name: state first, then the parent's pid. */
+export function statFieldsAfterName(stat: string): string[] {
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** utime + stime in clock ticks, from the text of /proc/<pid>/stat. */
 export function parseStatCpuTicks(stat: string): number {
-  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFieldsAfterName(stat);
   // Fields 14 and 15 of the line are the 12th and 13th after the name.
   return Number(fields[11]) + Number(fields[12]);
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { statFieldsAfterName } from "../bench/proc.js";
 import { BASE_DATABASE_URL } from "./support/postgres.js";
 
 // Keeps `npm run bench` from rotting unseen: quick runs of two cheap sections must produce a report
@@ -98,8 +99,7 @@ async function childrenOf(pid: number): Promise<Map<number, string>> {
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    // Fields after the command (which may hold spaces): state, then the parent's pid.
-    const [, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const [, parent] = statFieldsAfterName(stat);
     if (Number(parent) !== pid) continue;
     children.set(Number(entry), await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""));
   }
@@ -109,7 +109,7 @@ async function childrenOf(pid: number): Promise<Map<number, string>> {
 /** Running, as opposed to gone or a zombie nobody reaped (a container's init may not). */
 async function running(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-  return stat !== undefined && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  return stat !== undefined && statFieldsAfterName(stat)[0] !== "Z";
 }
 
 describe("npm run bench, stopped with SIGTERM", () => {
