@@ -1,4 +1,5 @@
 import type { BenchResults } from "./results.js";
+import type { SlowStreamRow } from "./sections/slow-streams.js";
 
 // The issue's targets, checked on ratios and differences measured in the same run. A target whose
 // inputs were not measured (section skipped, contender pending) is listed as such, never as a pass.
@@ -117,7 +118,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
   if (results.sections.includes("slow-streams")) {
     const direct = results.slowStreams.find((r) => r.contender === "direct");
-    const overDirect = (row: (typeof results.slowStreams)[number] | undefined) =>
+    const overDirect = (row: SlowStreamRow | undefined) =>
       row && direct ? row.allOpenChunkDelayP99Ms - direct.allOpenChunkDelayP99Ms : undefined;
     const delayTarget = (streams = 1000, of = "") =>
       `chunk forwarding delay p99 with all ${streams} streams open (over direct${of})`;
