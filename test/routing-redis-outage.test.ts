@@ -73,6 +73,10 @@ describe("a data plane on Redis when Redis goes away", () => {
     expect((await ask(known)).status).toBe(200);
     // Answered without a round trip; the call behind it is in Redis before the cut.
     await waitFor(async () => (await lastUsed()) !== routed, "the call sent behind the request to reach Redis");
+    // And its answer is read: the cut drops whatever the relay has not forwarded yet, and a lost answer
+    // rightly makes the data plane ask Redis for the session next time. A conversation it must ask Redis
+    // for is answered on the same connection after it.
+    expect((await ask(`conversation routed after ${randomUUID()}`)).status).toBe(200);
 
     await relay.cut();
     const fresh = `new conversation ${randomUUID()}`;
