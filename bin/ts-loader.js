@@ -1,7 +1,5 @@
 // Runs TypeScript sources in place, imported first (`node --import ./bin/ts-loader.js`, or by
-// bin/tollgate.js): tsx resolves modules, ts-hooks.js compiles them.
+// bin/tollgate.js): ts-hooks.js resolves and compiles them, on the module-hooks thread.
 import { register } from "node:module";
-import { register as registerTsx } from "tsx/esm/api";
 
-registerTsx();
 register("./ts-hooks.js", import.meta.url);
