@@ -59,7 +59,10 @@ export function tollgateArgs(
   return [...nodeOptions, root ? join(root, "bin/tollgate.js") : TOLLGATE_BIN, command, ...args];
 }
 
-/** A TypeScript file of the repository run the way bin/tollgate.js runs Tollgate's own. */
+/**
+ * A TypeScript file of the repository, compiled as it is imported (bin/ts-loader.js): the floor, the
+ * stream client. Their RSS holds the loader's module-hooks thread, which Tollgate's build does not need.
+ */
 export function tsArgs(file: string, args: string[] = []): string[] {
   return ["--import", join(REPO_ROOT, "bin/ts-loader.js"), join(REPO_ROOT, file), ...args];
 }

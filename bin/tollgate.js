@@ -1,5 +1,17 @@
 #!/usr/bin/env node
-// The tollgate command. TypeScript sources run as they are (ts-loader.js): no build step to forget.
-import "./ts-loader.js";
+// The tollgate command, run from the build of the TypeScript sources (build.js: made when they changed).
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { currentBuild } from "./build.js";
 
-await import("../cli/main.ts");
+let build;
+try {
+  build = await currentBuild();
+} catch (error) {
+  process.stderr.write(
+    `tollgate: cannot build the sources into .build/ (${error instanceof Error ? error.message : String(error)}); ` +
+      "on a read-only checkout, build ahead with `node bin/build.js` where it is writable\n",
+  );
+  process.exit(1);
+}
+await import(pathToFileURL(join(build, "cli/main.js")).href);

@@ -3,8 +3,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-// Every tollgate process runs its TypeScript through bin/ts-loader.js; if the hook stopped applying
-// (an esbuild option, a changed URL shape), closures would be wrapped in __name() again on every request.
+// The bench's floor proxy runs its TypeScript through bin/ts-loader.js, as Tollgate's build is compiled
+// (bin/build.js); if the hook stopped applying (an esbuild option, a changed URL shape), the floor's
+// closures would be wrapped in __name() on every request and the comparison would favour Tollgate.
 const run = promisify(execFile);
 const loader = fileURLToPath(new URL("./ts-loader.js", import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./test-fixtures/${name}`, import.meta.url));
@@ -16,8 +17,8 @@ describe("bin/ts-loader.js", () => {
     expect(stdout).not.toContain("__name");
   });
 
-  // esbuild compiles in a child process of about 17 MB; a gateway process keeps none once it has
-  // loaded, and can still load a module later (a command's lazily imported code).
+  // esbuild compiles in a child process of about 17 MB; a process keeps none once it has loaded, and
+  // can still load a module later.
   it("stops its compiler once modules have loaded, and compiles again for a later import", async () => {
     const { stdout } = await run(process.execPath, ["--import", loader, fixture("compiler-idle.ts")]);
     expect(stdout).toBe("loaded: 1\nidle: 0\nlate import: 42\n");

@@ -12,8 +12,8 @@ import { dataPlaneSettingsFromEnv } from "../dataplane/settings.js";
 // req/s). The data plane talks to it as a separate data plane would, over the plane service's h2c.
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../web-admin/dist", import.meta.url));
-const THREAD = new URL("./control-plane-thread.ts", import.meta.url);
-const TS_LOADER = fileURLToPath(new URL("../bin/ts-loader.js", import.meta.url));
+// The build's (bin/build.js): bin/tollgate.js runs the compiled sources, this thread's among them.
+const THREAD = new URL("./control-plane-thread.js", import.meta.url);
 
 /** What control-plane-thread.ts posts; the thread answers the message "close" with closed or failed. */
 export type ThreadMessage =
@@ -32,8 +32,6 @@ interface ControlPlaneThread {
 function startControlPlaneThread(): Promise<ControlPlaneThread> {
   const worker = new Worker(THREAD, {
     workerData: { webRoot: DEFAULT_WEB_ROOT },
-    // TypeScript sources run in place on that thread too; the parent's flags (--cpu-prof) carry over.
-    execArgv: [...process.execArgv, "--import", TS_LOADER],
   });
   // Once close() was asked for, a stop settles it: the thread's own exit after "closed" then rejects a
   // promise already resolved, which does nothing.
