@@ -16,6 +16,7 @@ describe("groupOf", () => {
     [frame("create", "file:///repo/node_modules/@bufbuild/protobuf/dist/esm/create.js"), "@bufbuild/protobuf"],
     [frame("proxy", "file:///repo/dataplane/pipeline/proxy.ts"), "dataplane/pipeline/"],
     [frame("newId", "file:///repo/common/ids.ts"), "common/"],
+    [frame("relay", "file:///repo/.build/8c0db49871c93f50/dataplane/pipeline/relay.js"), "dataplane/pipeline/"],
   ])("%j -> %s", (input, group) => {
     expect(groupOf(input, ROOT)).toBe(group);
   });

@@ -50,10 +50,18 @@ export interface ProfileSummary {
 const SPECIAL = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"]);
 const OWN_FOLDERS = ["dataplane/", "controlplane/", "common/", "gen/", "cli/"];
 
+/**
+ * A file's path in the repository. Tollgate's processes run a build of the sources (bin/build.js:
+ * .build/<version>/dataplane/...js), shown under the folder its source is in.
+ */
+function repoPath(url: string, root: string): string {
+  return relative(root, url).replace(/^\.build\/[^/]+\//, "");
+}
+
 function location(frame: CallFrame, root: string): string {
   const url = frame.url.replace(/^file:\/\//, "");
   if (url === "") return "";
-  const path = url.startsWith("/") ? relative(root, url) : url;
+  const path = url.startsWith("/") ? repoPath(url, root) : url;
   return `${path}:${frame.lineNumber + 1}`;
 }
 
@@ -72,7 +80,7 @@ export function groupOf(frame: CallFrame, root: string): string {
     const parts = url.slice(modules + "node_modules/".length).split("/");
     return parts[0]?.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
   }
-  const path = relative(root, url);
+  const path = repoPath(url, root);
   const own = OWN_FOLDERS.find((folder) => path.startsWith(folder));
   if (!own) return path;
   const segments = path.split("/");
@@ -133,7 +141,7 @@ export function summarizeProfile(
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
-      if (!frame || !OWN_FOLDERS.some((f) => relative(root, frame.url.replace(/^file:\/\//, "")).startsWith(f)))
+      if (!frame || !OWN_FOLDERS.some((f) => repoPath(frame.url.replace(/^file:\/\//, ""), root).startsWith(f)))
         continue;
       const own = label(frame, root);
       if (!seen.has(own)) inclusive.set(own, (inclusive.get(own) ?? 0) + n);
