@@ -37,7 +37,10 @@ const STALE_BUILD_MS = 24 * 60 * 60_000;
 export async function currentBuild(root = ROOT) {
   const sources = SOURCE_DIRS.flatMap((dir) => typeScriptFiles(join(root, dir)));
   const tsconfig = readFileSync(join(root, "tsconfig.json"), "utf8");
-  const digest = createHash("sha256").update(tsconfig);
+  // This file's text too: a change to how sources are built makes a new build.
+  const digest = createHash("sha256")
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(tsconfig);
   for (const file of sources) digest.update(`\0${relative(root, file)}\0`).update(readFileSync(file));
   const builds = join(root, ".build");
   const target = join(builds, digest.digest("hex").slice(0, 16));
