@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,5 +64,24 @@ describe("bin/build.js", () => {
     expect(new Set(builds).size).toBe(1);
     expect(await runMain(builds[0] as string)).toBe("three\n");
     expect((await readdir(join(root, ".build"))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("removes, when it builds, the builds no process has started from for a day", async () => {
+    const builds = join(root, ".build");
+    const twoDaysAgo = new Date(Date.now() - 48 * 60 * 60_000);
+    const unused = join(builds, "0000000000000000");
+    await mkdir(unused);
+    await utimes(unused, twoDaysAgo, twoDaysAgo);
+    // Made long ago, and started from just now.
+    const current = await buildInProcess();
+    await utimes(current, twoDaysAgo, twoDaysAgo);
+    expect(await buildInProcess()).toBe(current);
+
+    await writeValue("four");
+    const next = await buildInProcess();
+    const left = await readdir(builds);
+    expect(left).not.toContain("0000000000000000");
+    expect(left).toContain(basename(current));
+    expect(left).toContain(basename(next));
   });
 });
