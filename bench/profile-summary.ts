@@ -58,8 +58,13 @@ function repoPath(url: string, root: string): string {
   return relative(root, url).replace(/^\.build\/[^/]+\//, "");
 }
 
+/** A frame's file as a path (file:// dropped); node:, wasm: and native frames keep their names. */
+function framePath(frame: CallFrame): string {
+  return frame.url.replace(/^file:\/\//, "");
+}
+
 function location(frame: CallFrame, root: string): string {
-  const url = frame.url.replace(/^file:\/\//, "");
+  const url = framePath(frame);
   if (url === "") return "";
   const path = url.startsWith("/") ? repoPath(url, root) : url;
   return `${path}:${frame.lineNumber + 1}`;
@@ -73,7 +78,7 @@ function label(frame: CallFrame, root: string): string {
 /** node internals, a package from node_modules, one of our folders, or V8's own buckets. */
 export function groupOf(frame: CallFrame, root: string): string {
   if (SPECIAL.has(frame.functionName) && frame.url === "") return frame.functionName;
-  const url = frame.url.replace(/^file:\/\//, "");
+  const url = framePath(frame);
   if (url.startsWith("node:") || url === "") return url === "" ? "(native/builtin)" : "node internals";
   const modules = url.lastIndexOf("node_modules/");
   if (modules !== -1) {
@@ -141,8 +146,7 @@ export function summarizeProfile(
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
-      if (!frame || !OWN_FOLDERS.some((f) => repoPath(frame.url.replace(/^file:\/\//, ""), root).startsWith(f)))
-        continue;
+      if (!frame || !OWN_FOLDERS.some((f) => repoPath(framePath(frame), root).startsWith(f))) continue;
       const own = label(frame, root);
       if (!seen.has(own)) inclusive.set(own, (inclusive.get(own) ?? 0) + n);
       seen.add(own);
