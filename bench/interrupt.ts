@@ -35,10 +35,14 @@ function undoneOnInterrupt(undo: () => Promise<void>): () => Promise<void> {
   };
 }
 
-/** A database of the run's own: dropped by the run, or on an interruption. */
+/**
+ * A database of the run's own: dropped by the run, or on an interruption. The undo is known before
+ * the database exists: a signal while CREATE DATABASE runs drops it once made, rather than leaving it.
+ */
 export async function runDatabase(): Promise<TestDatabase> {
-  const database = await createTestDatabase();
-  return { ...database, drop: undoneOnInterrupt(() => database.drop()) };
+  const creating = createTestDatabase();
+  const drop = undoneOnInterrupt(async () => (await creating).drop());
+  return { ...(await creating), drop };
 }
 
 /** A Redis key prefix of the run's own: its keys deleted by the run, or on an interruption. */

@@ -1,0 +1,35 @@
+import { spawn } from "node:child_process";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { BASE_DATABASE_URL } from "../test/support/postgres.js";
+
+// An interrupted bench leaves no database behind, also one it was creating when the signal came.
+
+const admin = postgres(BASE_DATABASE_URL, { max: 1, onnotice: () => {} });
+afterAll(() => admin.end());
+
+describe("bench/interrupt.ts", () => {
+  it("drops a database whose creation was under way when SIGTERM came, then exits 143", async () => {
+    // The signal is sent while CREATE DATABASE is still on its way: the handler runs a turn later.
+    const script = `
+      const { exitWhenInterrupted, runDatabase } = await import(${JSON.stringify(new URL("./interrupt.js", import.meta.url).href)});
+      exitWhenInterrupted();
+      runDatabase().then((database) => process.stdout.write(database.name + "\\n"));
+      process.kill(process.pid, "SIGTERM");
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", new URL("../bin/ts-loader.js", import.meta.url).href, "--input-type=module", "-e", script],
+      { cwd: new URL("..", import.meta.url), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(143);
+    // The name is printed once the database exists, which happens only after the signal was handled.
+    const name = stdout.trim();
+    expect(name).toMatch(/^tollgate_t_[0-9a-f]{12}$/);
+    const left = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    expect(left).toHaveLength(0);
+  });
+});
