@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { runModuleScript } from "../test/support/module-script.js";
 import { BASE_DATABASE_URL } from "../test/support/postgres.js";
 
 // An interrupted bench leaves no database behind, also one it was creating when the signal came.
@@ -17,15 +17,8 @@ describe("bench/interrupt.ts", () => {
       runDatabase().then((database) => process.stdout.write(database.name + "\\n"));
       process.kill(process.pid, "SIGTERM");
     `;
-    const child = spawn(
-      process.execPath,
-      ["--import", new URL("../bin/ts-loader.js", import.meta.url).href, "--input-type=module", "-e", script],
-      { cwd: new URL("..", import.meta.url), stdio: ["ignore", "pipe", "inherit"] },
-    );
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
-    expect(code).toBe(143);
+    const { code, stdout, stderr } = await runModuleScript(script);
+    expect(code, stderr).toBe(143);
     // The name is printed once the database exists, which happens only after the signal was handled.
     const name = stdout.trim();
     expect(name).toMatch(/^tollgate_t_[0-9a-f]{12}$/);

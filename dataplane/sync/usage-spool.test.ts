@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { runModuleScript } from "../../test/support/module-script.js";
 import { recordLine } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
@@ -150,14 +151,7 @@ describe("UsageSpool", () => {
       spool.append(create(UsageRecordSchema, { requestId: "req-crash", apiKeyId: "key", model: "m" }));
       throw new Error("crashed before the turn ended");
     `;
-    const child = spawn(
-      process.execPath,
-      ["--import", new URL("../../bin/ts-loader.js", import.meta.url).href, "--input-type=module", "-e", script],
-      { cwd: new URL("../..", import.meta.url), stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
+    const { code, stderr } = await runModuleScript(script);
     expect(stderr).toContain("crashed before the turn ended");
     expect(code).toBe(1);
     const { replayed } = await openSpool();
