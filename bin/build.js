@@ -5,9 +5,10 @@
 //
 // A build is a directory under .build/ named by what it was made from (each source's path and text:
 // about 1 MB read and hashed at each start, about 20 ms with this module's own loading on the 2-core
-// development machine, where modification times could miss an edit made within their granularity), so processes starting together share one, and a build never changes
-// under a process running from it. What the sources find beside themselves by import.meta.url (the web
-// admin's files, the migrations, the price table) is linked into it.
+// development machine, where modification times could miss an edit made within their granularity), so
+// processes starting together share one, and a build never changes under a process running from it.
+// What the sources find beside themselves by import.meta.url (the web admin's files, the migrations,
+// the price table) is linked into it.
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -28,10 +29,12 @@ const SOURCE_DIRS = ["cli", "common", "controlplane", "dataplane", "gen", "upstr
 const NOT_SHIPPED = /\.(test|fixture|case|d)\.ts$/;
 const LINKED = ["web-admin/dist", "controlplane/db/migrations", "controlplane/usage/default-prices.json"];
 /**
- * Builds no process has started from for this long are removed. One still running from such a build
- * has loaded its modules, and the control plane resolves the linked web admin files when it starts.
+ * A build's modification time says when a process last used it: set when one starts from it, and
+ * every HOLD_INTERVAL_MS while one runs (holdBuild). Builds not used for STALE_BUILD_MS are removed,
+ * so none is removed under a running process, which may still read its linked files (the web admin's).
  */
 const STALE_BUILD_MS = 24 * 60 * 60_000;
+const HOLD_INTERVAL_MS = 60 * 60_000;
 
 /** The directory holding the build of the sources under root (made now if there is none). */
 export async function currentBuild(root = ROOT) {
@@ -45,11 +48,7 @@ export async function currentBuild(root = ROOT) {
   const builds = join(root, ".build");
   const target = join(builds, digest.digest("hex").slice(0, 16));
   if (existsSync(target)) {
-    // Its age is the time since a process last started from it (not kept on a read-only checkout).
-    const now = new Date();
-    try {
-      utimesSync(target, now, now);
-    } catch {}
+    markUsed(target);
     return target;
   }
 
@@ -81,6 +80,18 @@ export async function currentBuild(root = ROOT) {
   }
   removeStaleBuilds(builds, target);
   return target;
+}
+
+/** Marks the build as in use for as long as this process runs (it is not held on a read-only checkout). */
+export function holdBuild(build, everyMs = HOLD_INTERVAL_MS) {
+  setInterval(() => markUsed(build), everyMs).unref();
+}
+
+function markUsed(build) {
+  const now = new Date();
+  try {
+    utimesSync(build, now, now);
+  } catch {}
 }
 
 function typeScriptFiles(dir) {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,19 @@ describe("bin/build.js", () => {
     expect(new Set(builds).size).toBe(1);
     expect(await runMain(builds[0] as string)).toBe("three\n");
     expect((await readdir(join(root, ".build"))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("keeps a build used while a process holds it, so removal spares it", async () => {
+    const build = await buildInProcess();
+    const twoDaysAgo = new Date(Date.now() - 48 * 60 * 60_000);
+    await utimes(build, twoDaysAgo, twoDaysAgo);
+    // A process running from the build (holding it every 20 ms here) for a while.
+    await run(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `const { holdBuild } = await import(${JSON.stringify(BUILD)}); holdBuild(${JSON.stringify(build)}, 20); setTimeout(() => {}, 200);`,
+    ]);
+    expect(Date.now() - (await stat(build)).mtimeMs).toBeLessThan(60_000);
   });
 
   it("removes, when it builds, the builds no process has started from for a day", async () => {

@@ -2,7 +2,7 @@
 // The tollgate command, run from the build of the TypeScript sources (build.js: made when they changed).
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { currentBuild } from "./build.js";
+import { currentBuild, holdBuild } from "./build.js";
 
 let build;
 try {
@@ -14,4 +14,5 @@ try {
   );
   process.exit(1);
 }
+holdBuild(build);
 await import(pathToFileURL(join(build, "cli/main.js")).href);

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, realpathSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -26,9 +26,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 export function staticFiles(webRoot: string): (req: IncomingMessage, res: ServerResponse) => void {
-  // Followed now: the folder may be a link that goes away while this runs (bin/build.js links it into
-  // each build of the sources and removes builds nobody started from for a day).
-  const root = existsSync(webRoot) ? realpathSync(webRoot) : resolve(webRoot);
+  const root = resolve(webRoot);
   return (req, res) => {
     serve(root, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
