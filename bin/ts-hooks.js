@@ -4,8 +4,8 @@
 // that is the module. load: TypeScript is compiled by esbuild without `keepNames`, as Tollgate's build
 // is (build.js; tsx, which this replaced, always set it: it wraps every closure in a `__name()` call
 // that redefines the function's name when it is created, which the bench's floor proxy, run through
-// these hooks, would then pay on every request). The compiler options are the repository's tsconfig.json (its text: esbuild reads
-// tsconfig's comments and trailing commas, JSON.parse would not).
+// these hooks, would then pay on every request). The compiler options are the repository's
+// tsconfig.json (its text: esbuild reads tsconfig's comments and trailing commas, JSON.parse would not).
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

@@ -44,12 +44,12 @@ export interface IngestRow {
   elapsedMs: number;
 }
 
-function record(tenant: Tenant, accountId: string): UsageRecord {
+function record(tenant: Tenant): UsageRecord {
   return create(UsageRecordSchema, {
     requestId: newId(),
     apiKeyId: tenant.keyId,
     userId: tenant.userId,
-    accountId,
+    accountId: tenant.accountId,
     groupId: tenant.groupId,
     model: "claude-sonnet-4-5",
     platform: Platform.ANTHROPIC,
@@ -79,7 +79,7 @@ const REQUEST_ID_LENGTH = newId().length;
  * machine whose control plane and PostgreSQL it measures (data planes build their records elsewhere).
  */
 function template(tenant: Tenant): Buffer {
-  const bytes = Buffer.from(encodeUsageRecord(record(tenant, tenant.accountId)));
+  const bytes = Buffer.from(encodeUsageRecord(record(tenant)));
   if (bytes[0] !== REQUEST_ID_TAG || bytes[1] !== REQUEST_ID_LENGTH) {
     throw new Error("usage-ingest: an encoded record no longer starts with its request id");
   }
