@@ -87,8 +87,7 @@ function template(tenant: Tenant): Buffer {
 }
 
 function withNewRequestId(template: Buffer): Buffer {
-  const bytes = Buffer.allocUnsafe(template.length);
-  template.copy(bytes);
+  const bytes = Buffer.from(template);
   bytes.write(newId(), 2, "latin1");
   return bytes;
 }
