@@ -86,12 +86,21 @@ describe("summaryCommand", () => {
   const resultsFile = join(dir, "results.json");
   writeFileSync(
     resultsFile,
-    JSON.stringify({ saturation: [{ contender: "floor", workload: "anthropic", windowsUs: [[0, 20_000]] }] }),
+    JSON.stringify({
+      saturation: [{ contender: "floor", workload: "anthropic", windowsUs: [[0, 20_000]] }],
+      latency: [{ contender: "floor", workload: "anthropic", windowsUs: [[15_000, 20_000]] }],
+    }),
   );
 
-  it("summarises a profile, within the saturation windows of the contender named", () => {
+  it("summarises a profile, within the saturation or paced windows of the contender named", () => {
     expect(summaryCommand([profileFile, "--top", "1"])).toContain("20 ms profiled, 20 ms busy");
-    expect(summaryCommand([profileFile, "--results", resultsFile, "--contender", "floor"])).toContain("ms under load");
+    expect(summaryCommand([profileFile, "--results", resultsFile, "--contender", "floor"])).toContain(
+      "20 ms under load, 20 ms busy",
+    );
+    // Only the second sample (at 20 ms) is in the paced round's window.
+    expect(
+      summaryCommand([profileFile, "--results", resultsFile, "--contender", "floor", "--section", "latency"]),
+    ).toContain("10 ms under load, 10 ms busy");
     expect(summaryCommand(["--help"])).toMatch(/^usage: profile-summary/);
   });
 
@@ -100,6 +109,11 @@ describe("summaryCommand", () => {
     [[], /name a \.cpuprofile file/],
     [[profileFile, "--top", "ten"], /--top: a whole number of 1 or more, not ten/],
     [[profileFile, "--results", resultsFile, "--contender", "dataplane"], /no saturation round of contender dataplane/],
+    [
+      [profileFile, "--results", resultsFile, "--contender", "dataplane", "--section", "latency"],
+      /no latency round of contender dataplane/,
+    ],
+    [[profileFile, "--section", "slow"], /--section: saturation or latency, not slow/],
     [
       [profileFile, "--results", resultsFile, "--contender", "floor", "--workload", "openai-stream"],
       /no saturation round of contender floor on workload openai-stream/,

@@ -6,8 +6,9 @@ import { REPO_ROOT } from "./child.js";
 // Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the most
 // self time, the same grouped by package or by our folder, and our own functions by inclusive time.
 // With a run's results.json, only the samples taken while that contender was under saturation load
-// count (the profile's clock is CLOCK_MONOTONIC, as the bench's), so startup and idle gaps drop out.
-// Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME]]
+// (or, with --section latency, in its paced rounds) count (the profile's clock is CLOCK_MONOTONIC, as
+// the bench's), so startup, warm-up and idle gaps drop out.
+// Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME] [--section saturation|latency]]
 
 interface CallFrame {
   functionName: string;
@@ -173,7 +174,7 @@ function print(title: string, entries: Entry[]): string {
 }
 
 const USAGE =
-  "usage: profile-summary FILE.cpuprofile [--top N] [--results results.json --contender NAME [--workload NAME]]";
+  "usage: profile-summary FILE.cpuprofile [--top N] [--results results.json --contender NAME [--workload NAME] [--section saturation|latency]]";
 
 /** The command line: the summary's text, or throws an Error whose message is for the user. */
 export function summaryCommand(args: readonly string[]): string {
@@ -185,6 +186,7 @@ export function summaryCommand(args: readonly string[]): string {
       results: { type: "string" },
       contender: { type: "string" },
       workload: { type: "string" },
+      section: { type: "string", default: "saturation" },
       help: { type: "boolean", default: false },
     },
   });
@@ -193,19 +195,22 @@ export function summaryCommand(args: readonly string[]): string {
   if (!file) throw new Error("name a .cpuprofile file");
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new Error(`--top: a whole number of 1 or more, not ${values.top}`);
+  const section = values.section;
+  if (section !== "saturation" && section !== "latency") {
+    throw new Error(`--section: saturation or latency, not ${section}`);
+  }
   let windows: Array<[number, number]> | undefined;
   if (values.results) {
-    const results = JSON.parse(readFileSync(values.results, "utf8")) as {
-      saturation: Array<{ contender: string; workload: string; windowsUs: Array<[number, number]> }>;
-    };
+    type Rows = Array<{ contender: string; workload: string; windowsUs?: Array<[number, number]> }>;
+    const results = JSON.parse(readFileSync(values.results, "utf8")) as Record<typeof section, Rows | undefined>;
     const contender = values.contender ?? "dataplane";
-    windows = results.saturation
+    windows = (results[section] ?? [])
       .filter((r) => r.contender === contender)
       .filter((r) => values.workload === undefined || r.workload === values.workload)
-      .flatMap((r) => r.windowsUs);
+      .flatMap((r) => r.windowsUs ?? []);
     if (windows.length === 0) {
       throw new Error(
-        `${values.results} has no saturation round of contender ${contender}${values.workload ? ` on workload ${values.workload}` : ""}`,
+        `${values.results} has no ${section} round of contender ${contender}${values.workload ? ` on workload ${values.workload}` : ""}`,
       );
     }
   }

@@ -61,6 +61,7 @@ export const latencyRow = (
   roundsP50Ms: [p50Ms],
   roundsP99Ms: [p99Ms],
   cpuUsPerRequest: undefined,
+  windowsUs: [],
   ...overrides,
 });
 

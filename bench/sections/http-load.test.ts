@@ -47,6 +47,7 @@ describe("latency rounds", () => {
     errors,
     latencyUs: { p50: p50Us, p90: (p50Us + p99Us) / 2, p99: p99Us, max: p99Us * 2, mean: p50Us },
     cpuUsPerRequest: cpuUs,
+    windowUs: [requests, requests + 3_000_000],
   });
 
   it("sums the requests and takes each percentile's median over the rounds on its own", () => {
@@ -59,6 +60,12 @@ describe("latency rounds", () => {
     expect(row.ratePerSec).toBeCloseTo(4497 / 9);
     expect(row.roundsP50Ms).toEqual([0.7, 0.5, 0.6]);
     expect(row.roundsP99Ms).toEqual([9, 2, 4]);
+    // Every round's window, for profile-summary --section latency.
+    expect(row.windowsUs).toEqual([
+      [1500, 3_001_500],
+      [1497, 3_001_497],
+      [1500, 3_001_500],
+    ]);
   });
 
   it("gives the proxy's CPU per request as the median round's, and none for direct calls", () => {

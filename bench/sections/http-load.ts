@@ -59,10 +59,12 @@ export interface LatencyRow {
    * p50 over the floor is set against, since at a fixed rate a request's path is rarely shared.
    */
   cpuUsPerRequest: number | undefined;
+  /** When each round ran, in CLOCK_MONOTONIC µs (the clock of --cpu-prof profiles): profile-summary --section latency. */
+  windowsUs: Array<[number, number]>;
 }
 
-/** One paced round, with the proxy process's CPU time per completed request over it. */
-export type PacedRound = WrkResult & { cpuUsPerRequest: number | undefined };
+/** One paced round, with the proxy process's CPU time per completed request over it and when it ran. */
+export type PacedRound = WrkResult & { cpuUsPerRequest: number | undefined; windowUs: [number, number] };
 
 export interface SaturationRow {
   workload: string;
@@ -147,13 +149,15 @@ export async function runHttpLoad(
         for (const contender of rotate(healthy, round)) {
           const pid = contender.pid;
           const before = pid === undefined ? 0 : processCpuMicros(pid);
+          const start = monotonicMicros();
           const run = await runWrk(
             runFor(contender, settings.pacedConnections, settings.latencySec, offeredPerSec),
             workDir,
           );
+          const windowUs: [number, number] = [start, monotonicMicros()];
           const completed = Math.max(1, run.requests - run.errors);
           const cpuUsPerRequest = pid === undefined ? undefined : (processCpuMicros(pid) - before) / completed;
-          paced.get(contender)?.push({ ...run, cpuUsPerRequest });
+          paced.get(contender)?.push({ ...run, cpuUsPerRequest, windowUs });
           const of = settings.latencyRounds > 1 ? ` (round ${round + 1} of ${settings.latencyRounds})` : "";
           log(
             `  ${workload.name} / ${contender.name}: ${(run.requests / run.durationSec).toFixed(0)} req/s paced, p50 ${(run.latencyUs.p50 / 1000).toFixed(3)} ms, p99 ${(run.latencyUs.p99 / 1000).toFixed(3)} ms${run.errors ? `, ${run.errors} errors` : ""}${of}`,
@@ -210,6 +214,7 @@ export function latencyRow(
     cpuUsPerRequest: runs.some((run) => run.cpuUsPerRequest === undefined)
       ? undefined
       : median(runs.map((run) => run.cpuUsPerRequest as number)),
+    windowsUs: runs.map((run) => run.windowUs),
   };
 }
 
