@@ -55,9 +55,21 @@ async function loopbackRoundTripUs(trips: number): Promise<number> {
   }
 }
 
+/**
+ * The JSON parse's end / start ratio from which a run is flagged as having run on a machine that
+ * changed under it. Only the parse: called back to back (twice three calls, 2026-11-30), the loopback
+ * round trip moved by up to 1.5x (28-43 µs), the parse by under 10% (64-70 µs).
+ */
+const SPEED_CHANGE_RATIO = 1.5;
+
 export function calibrationLine(start: Calibration | undefined, end: Calibration | undefined): string | undefined {
   if (!start) return undefined;
   const both = (pick: (c: Calibration) => number) =>
     end ? `${pick(start).toFixed(0)} / ${pick(end).toFixed(0)} µs` : `${pick(start).toFixed(0)} µs`;
-  return `Machine speed (bench/calibration.ts, at ${end ? "start / end" : "start"}): JSON.parse of the 76 KB request ${both((c) => c.jsonParseUs)}, loopback TCP round trip ${both((c) => c.loopbackRoundTripUs)}`;
+  const line = `Machine speed (bench/calibration.ts, at ${end ? "start / end" : "start"}): JSON.parse of the 76 KB request ${both((c) => c.jsonParseUs)}, loopback TCP round trip ${both((c) => c.loopbackRoundTripUs)}`;
+  if (!end) return line;
+  const ratio = end.jsonParseUs / start.jsonParseUs;
+  if (ratio < SPEED_CHANGE_RATIO && 1 / ratio < SPEED_CHANGE_RATIO) return line;
+  const change = ratio > 1 ? `${ratio.toFixed(1)}x slower` : `${(1 / ratio).toFixed(1)}x faster`;
+  return `${line}. The machine's speed changed during the run (the parse ${change} at the end): figures taken at different moments of it, and their ratios, compare less well than usual`;
 }
