@@ -88,7 +88,10 @@ describe("summaryCommand", () => {
     resultsFile,
     JSON.stringify({
       saturation: [{ contender: "floor", workload: "anthropic", windowsUs: [[0, 20_000]] }],
-      latency: [{ contender: "floor", workload: "anthropic", windowsUs: [[15_000, 20_000]] }],
+      latency: [
+        { contender: "floor", workload: "anthropic", windowsUs: [[15_000, 20_000]] },
+        { contender: "floor", workload: "openai-stream" },
+      ],
     }),
   );
 
@@ -114,6 +117,20 @@ describe("summaryCommand", () => {
       /no latency round of contender dataplane/,
     ],
     [[profileFile, "--section", "slow"], /--section: saturation or latency, not slow/],
+    [
+      [
+        profileFile,
+        "--results",
+        resultsFile,
+        "--contender",
+        "floor",
+        "--workload",
+        "openai-stream",
+        "--section",
+        "latency",
+      ],
+      /latency rounds of contender floor on workload openai-stream say nothing of when they ran/,
+    ],
     [
       [profileFile, "--results", resultsFile, "--contender", "floor", "--workload", "openai-stream"],
       /no saturation round of contender floor on workload openai-stream/,

@@ -204,13 +204,15 @@ export function summaryCommand(args: readonly string[]): string {
     type Rows = Array<{ contender: string; workload: string; windowsUs?: Array<[number, number]> }>;
     const results = JSON.parse(readFileSync(values.results, "utf8")) as Record<typeof section, Rows | undefined>;
     const contender = values.contender ?? "dataplane";
-    windows = (results[section] ?? [])
+    const rows = (results[section] ?? [])
       .filter((r) => r.contender === contender)
-      .filter((r) => values.workload === undefined || r.workload === values.workload)
-      .flatMap((r) => r.windowsUs ?? []);
+      .filter((r) => values.workload === undefined || r.workload === values.workload);
+    const subject = `contender ${contender}${values.workload ? ` on workload ${values.workload}` : ""}`;
+    if (rows.length === 0) throw new Error(`${values.results} has no ${section} round of ${subject}`);
+    windows = rows.flatMap((r) => r.windowsUs ?? []);
     if (windows.length === 0) {
       throw new Error(
-        `${values.results} has no ${section} round of contender ${contender}${values.workload ? ` on workload ${values.workload}` : ""}`,
+        `${values.results}'s ${section} rounds of ${subject} say nothing of when they ran (a run from before the bench recorded it)`,
       );
     }
   }
