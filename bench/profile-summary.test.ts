@@ -117,6 +117,8 @@ describe("summaryCommand", () => {
       /no latency round of contender dataplane/,
     ],
     [[profileFile, "--section", "slow"], /--section: saturation or latency, not slow/],
+    [[profileFile, "--section", "latency"], /pick rounds of a run: name its results\.json with --results/],
+    [[profileFile, "--contender", "floor"], /pick rounds of a run: name its results\.json with --results/],
     [
       [
         profileFile,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./child.js";
+import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
 
 // Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the most
 // self time, the same grouped by package or by our folder, and our own functions by inclusive time.
@@ -186,7 +187,7 @@ export function summaryCommand(args: readonly string[]): string {
       results: { type: "string" },
       contender: { type: "string" },
       workload: { type: "string" },
-      section: { type: "string", default: "saturation" },
+      section: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -195,14 +196,19 @@ export function summaryCommand(args: readonly string[]): string {
   if (!file) throw new Error("name a .cpuprofile file");
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new Error(`--top: a whole number of 1 or more, not ${values.top}`);
-  const section = values.section;
+  const section = values.section ?? "saturation";
   if (section !== "saturation" && section !== "latency") {
     throw new Error(`--section: saturation or latency, not ${section}`);
   }
+  if (!values.results && (values.contender ?? values.workload ?? values.section) !== undefined) {
+    throw new Error("--contender, --workload and --section pick rounds of a run: name its results.json with --results");
+  }
   let windows: Array<[number, number]> | undefined;
   if (values.results) {
-    type Rows = Array<{ contender: string; workload: string; windowsUs?: Array<[number, number]> }>;
-    const results = JSON.parse(readFileSync(values.results, "utf8")) as Record<typeof section, Rows | undefined>;
+    // Rows as results.json holds them; a run from before the paced windows were recorded has none.
+    type Row = Pick<LatencyRow | SaturationRow, "contender" | "workload"> &
+      Partial<Pick<LatencyRow | SaturationRow, "windowsUs">>;
+    const results = JSON.parse(readFileSync(values.results, "utf8")) as Record<typeof section, Row[] | undefined>;
     const contender = values.contender ?? "dataplane";
     const rows = (results[section] ?? [])
       .filter((r) => r.contender === contender)
