@@ -87,6 +87,16 @@ export interface Environment {
   close(): Promise<void>;
 }
 
+/**
+ * V8 flags for every Node process started here when the run is pinned: each then has one CPU, alone
+ * (the measured proxies) or shared with the load (upstream-sim, the control plane). V8's concurrent
+ * marking and parallel GC tasks then get no CPU of their own, and the main thread waits for them: the
+ * floor's scavenges took 5.3-5.6 ms against 0.8-1.4 with concurrent marking off, and it served a
+ * quarter fewer requests (bench/README.md). A Node process given one CPU, Tollgate's included, wants
+ * this flag; the slow streams, run unpinned, keep it.
+ */
+const ONE_CPU_NODE_FLAGS = ["--single-threaded-gc"];
+
 const DIRECT_CREDENTIAL = "sk-sim-direct";
 const SMALL_MESSAGE = Buffer.from(
   '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}',
@@ -107,13 +117,14 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     for (const prefix of redisPrefixes) await prefix.cleanup();
   };
   const { logDir, workDir } = options;
+  const oneCpu = options.proxyCpus ? ONE_CPU_NODE_FLAGS : [];
   const sim = (name: string, args: string[]) =>
     track(
       startChild({
         name,
         logDir,
         env: childEnv({}),
-        args: tollgateArgs("upstream-sim", [], ["--port", "0", ...args]),
+        args: tollgateArgs("upstream-sim", oneCpu, ["--port", "0", ...args]),
         ready: /upstream-sim listening on (\S+)/,
       } satisfies ChildSpec),
     );
@@ -140,8 +151,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const pending: Pending[] = [];
     const wanted = new Set(options.contenders);
     const tokens = newTokens();
-    const profiling = (name: string) =>
-      options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(options.cpuProfDir, name)] : [];
+    const nodeOptions = (name: string) => [
+      ...oneCpu,
+      ...(options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(options.cpuProfDir, name)] : []),
+    ];
 
     if (wanted.has("direct")) {
       contenders.push(plain("direct", upstreams.fast, slowSim && upstreams.slow, undefined, undefined));
@@ -154,7 +167,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
             logDir,
             env: childEnv({}),
             args: [
-              ...profiling(processName),
+              ...nodeOptions(processName),
               ...tsArgs("bench/floor-proxy.ts", [
                 "--upstream",
                 upstream,
@@ -184,7 +197,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     if (wanted.has("all-in-one"))
       await unlessFailing(["all-in-one"], async () => {
         const aio = await track(
-          startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: profiling("all-in-one") }),
+          startAllInOneProcess({ tokens, logDir, workDir, nodeOptions: nodeOptions("all-in-one") }),
         );
         ownCpu(aio.child);
         const tenants = await provisionBenchTenants(adminClient(aio.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
@@ -200,7 +213,14 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         const database = await runDatabase();
         databases.push(database);
         const cp = await track(
-          startControlPlaneProcess({ name: "controlplane", tokens, databaseUrl: database.url, logDir, workDir }),
+          startControlPlaneProcess({
+            name: "controlplane",
+            tokens,
+            databaseUrl: database.url,
+            logDir,
+            workDir,
+            nodeOptions: oneCpu,
+          }),
         );
         const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
         const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[], root?: string) => {
@@ -214,10 +234,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         const separate = (name: ContenderName, dp: { url: string; child: Child }) =>
           tollgate(name, dp.url, dp.child.pid, cp.child.pid, tenants, slowSim !== undefined);
         if (wanted.has("dataplane")) {
-          contenders.push(separate("dataplane", await dataPlane("dataplane", {}, profiling("dataplane"))));
+          contenders.push(separate("dataplane", await dataPlane("dataplane", {}, nodeOptions("dataplane"))));
         }
         if (options.baselineDir) {
-          const baseline = await dataPlane("baseline", {}, profiling("baseline"), options.baselineDir);
+          const baseline = await dataPlane("baseline", {}, nodeOptions("baseline"), options.baselineDir);
           contenders.push(separate("baseline", baseline));
         }
         if (wanted.has("dataplane-redis")) {
@@ -226,7 +246,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           const dp = await dataPlane(
             "dataplane-redis",
             { REDIS_URL, TOLLGATE_REDIS_PREFIX: prefix.prefix },
-            profiling("dataplane-redis"),
+            nodeOptions("dataplane-redis"),
           );
           await probe(`${dp.url}/v1/messages`, {
             method: "POST",
