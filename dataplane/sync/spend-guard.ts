@@ -119,21 +119,21 @@ export class SpendGuard implements UsageListener {
     }
   }
 
-  acked(records: readonly UsageRecord[]): void {
+  acked(requestIds: readonly string[]): void {
     // Per key with a quota, the billed requests' shared entries (also those replayed from the spool
     // after a restart, which this process never reserved): one call per key, and nothing left to run.
     // Key id -> its billed request ids; undefined for a key without a quota (decided once per key).
     const billed = new Map<string, string[] | undefined>();
-    for (const record of records) {
-      const charge = this.charges.get(record.requestId);
+    for (const requestId of requestIds) {
+      const charge = this.charges.get(requestId);
       if (!charge) continue;
-      this.charges.delete(record.requestId);
-      this.reserved.delete(record.requestId);
+      this.charges.delete(requestId);
+      this.reserved.delete(requestId);
       add(this.keys, charge.keyId, -charge.cost);
       add(this.users, charge.userId, -charge.cost);
       if (this.shared) {
         if (!billed.has(charge.keyId)) billed.set(charge.keyId, this.hasQuota(charge.keyId) ? [] : undefined);
-        billed.get(charge.keyId)?.push(record.requestId);
+        billed.get(charge.keyId)?.push(requestId);
       }
     }
     for (const [keyId, ids] of billed) {

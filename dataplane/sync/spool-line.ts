@@ -7,13 +7,24 @@ import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1
 // a crash (a power cut can leave a prefix, or zeros, at the end of the file), so replay skips it instead
 // of billing a half-decoded record.
 
-/** A record with its protobuf encoding, made once: the spool writes it and ReportUsage sends it. */
+/**
+ * A record as it waits for its ack: its id and its protobuf encoding, made once (the spool writes it
+ * and ReportUsage sends it). Not the record itself: thousands wait at once (a batch lingers, its ack
+ * waits for a publication), and each UsageRecord with its BigInts was two thirds of what one kept on
+ * the heap, copied by every young-generation collection until promoted.
+ */
 export interface SpooledRecord {
+  requestId: string;
+  bytes: Uint8Array;
+}
+
+/** A record read back from the spool, decoded: what is unacked is counted again before it is resent. */
+export interface ReplayedRecord {
   record: UsageRecord;
   bytes: Uint8Array;
 }
 
-export type SpoolEntry = ({ kind: "record" } & SpooledRecord) | { kind: "ack"; requestIds: string[] };
+export type SpoolEntry = ({ kind: "record" } & ReplayedRecord) | { kind: "ack"; requestIds: string[] };
 
 /** The line of a record, from its encoding (encodeUsageRecord). */
 export function recordLine(bytes: Uint8Array): string {

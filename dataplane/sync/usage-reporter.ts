@@ -17,8 +17,8 @@ import { UsageSpool } from "./usage-spool.js";
 export interface UsageListener {
   /** A record entered the spool: a new one, or one replayed at start. */
   spooled(record: UsageRecord): void;
-  /** The control plane acked these records: they are billed. */
-  acked(records: readonly UsageRecord[]): void;
+  /** The control plane acked the records of these requests: they are billed. */
+  acked(requestIds: readonly string[]): void;
 }
 
 export interface UsageReporterOptions {
@@ -88,7 +88,7 @@ export class UsageReporter {
     });
     reporter = new UsageReporter(options, spool);
     for (const { record } of replayed) options.listener?.spooled(record);
-    reporter.queue(replayed);
+    reporter.queue(replayed.map(({ record, bytes }) => ({ requestId: record.requestId, bytes })));
     return reporter;
   }
 
@@ -157,9 +157,9 @@ export class UsageReporter {
           const spooled = this.inFlight.get(ack.batchId);
           if (!spooled) continue;
           this.inFlight.delete(ack.batchId);
-          const records = spooled.map((s) => s.record);
-          this.spool.ack(records.map((r) => r.requestId));
-          this.options.listener?.acked(records);
+          const requestIds = spooled.map((s) => s.requestId);
+          this.spool.ack(requestIds);
+          this.options.listener?.acked(requestIds);
           if (this.backlog === 0) this.notifyIdle();
         }
       } catch (error) {

@@ -7,14 +7,14 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { runModuleScript } from "../../test/support/module-script.js";
-import { recordLine } from "./spool-line.js";
+import { recordLine, type SpooledRecord } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 import { type OpenedSpool, UsageSpool } from "./usage-spool.js";
 
 let dir: string;
 let opened: UsageSpool[];
-let durable: UsageRecord[][];
+let durable: SpooledRecord[][];
 let warnings: Array<{ message: string; detail?: Record<string, unknown> }>;
 
 const log: SyncLog = (level, message, detail) => {
@@ -37,14 +37,14 @@ function record(n: number): UsageRecord {
   return create(UsageRecordSchema, { requestId: `req-${n}`, apiKeyId: "key", model: "m", inputTokens: BigInt(n) });
 }
 
-const ids = (records: readonly UsageRecord[]) => records.map((r) => r.requestId);
+const ids = (records: readonly { requestId: string }[]) => records.map((r) => r.requestId);
 
 async function openSpool(segmentBytes?: number): Promise<OpenedSpool> {
   const result = await UsageSpool.open({
     dir,
     log,
     segmentBytes,
-    onDurable: (batch) => durable.push(batch.map((s) => s.record)),
+    onDurable: (batch) => durable.push(batch),
   });
   opened.push(result.spool);
   return result;
@@ -80,9 +80,12 @@ describe("UsageSpool", () => {
     expect(durable).toEqual([]);
     await untilDurable(50);
     const text = await onDisk();
-    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(recordLine(encodeUsageRecord(r)))));
+    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(recordLine(r.bytes))));
     expect(seenOnDisk.every(Boolean)).toBe(true);
     expect(ids(durable.flat())).toEqual(ids(Array.from({ length: 50 }, (_, n) => record(n))));
+    expect(durable.flat().map((r) => Buffer.from(r.bytes))).toEqual(
+      Array.from({ length: 50 }, (_, n) => encodeUsageRecord(record(n))),
+    );
     // One request finishing at a time would cost one fsync each; a burst shares them.
     expect(durable.length).toBeLessThanOrEqual(2);
     expect(spool.backlog).toBe(50);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { acquireDirLock } from "./dir-lock.js";
-import { ackLine, parseSpoolLine, recordLine, type SpooledRecord } from "./spool-line.js";
+import { ackLine, parseSpoolLine, type ReplayedRecord, recordLine, type SpooledRecord } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 
@@ -67,7 +67,7 @@ interface Segment {
 export interface OpenedSpool {
   spool: UsageSpool;
   /** Records spooled before and never acked, oldest first: report them again. */
-  replayed: SpooledRecord[];
+  replayed: ReplayedRecord[];
 }
 
 export class UsageSpool {
@@ -156,7 +156,7 @@ export class UsageSpool {
     this.active.live++;
     this.active.dirty = true;
     this.segmentOf.set(record.requestId, this.active);
-    this.unsynced.push({ record, bytes });
+    this.unsynced.push({ requestId: record.requestId, bytes });
     this.scheduleSync();
   }
 
@@ -325,7 +325,7 @@ function closeFd(segment: Segment): void {
   segment.fd = undefined;
 }
 
-interface LiveEntry extends SpooledRecord {
+interface LiveEntry extends ReplayedRecord {
   segment: Segment;
 }
 
