@@ -74,14 +74,9 @@ function stringField(out: Buffer, pos: number, field: number, value: string): nu
   pos = writeVarint(out, pos, (field << 3) | LENGTH_DELIMITED);
   if (value.length * 3 < 0x80) {
     // Short enough for a one-byte length whatever its characters: write it first, then the length.
-    // Ids, models and addresses are ASCII, copied here without a call into native code.
-    let ascii = true;
-    for (let i = 0; i < value.length && ascii; i++) {
-      const code = value.charCodeAt(i);
-      out[pos + 1 + i] = code;
-      ascii = code < 0x80;
-    }
-    const written = ascii ? value.length : out.write(value, pos + 1, "utf8");
+    // Written natively: a loop of charCodeAt here was 1.5 µs of every request at saturation (the
+    // strings come from the config, the body, the socket, each its own kind of V8 string).
+    const written = out.write(value, pos + 1, "utf8");
     out[pos] = written;
     return pos + 1 + written;
   }
