@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { newId } from "../../common/ids.js";
 import type { Group } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { GatewayError } from "../errors.js";
-import type { RequestView } from "../policy/request-view.js";
+import { pathOf, queryOf, type RequestView } from "../policy/request-view.js";
 import type { ClientRequest, ParsedRequest } from "../protocols/protocol.js";
 import { sessionIdentity } from "../routing/session-identity.js";
 import type { GatewayResponse } from "../server/gateway-response.js";
@@ -71,8 +71,8 @@ export async function admit(
 
   const clientIp = deps.clientIp(req);
   const view: RequestView = {
-    path: req.url?.split("?", 1)[0] ?? "/",
-    query: new URLSearchParams(route.search),
+    path: pathOf(req.url),
+    query: queryOf(route.search),
     headers: req.headers as RequestView["headers"],
     body,
   };

@@ -3,7 +3,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { formatDecimal, parseDecimal } from "../../common/money.js";
 import type { GetKeyUsageResponse, KeyUsagePeriod } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { GatewayError } from "../errors.js";
-import type { RequestView } from "../policy/request-view.js";
+import { queryOf, type RequestView } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
 import { authorize, findKey } from "./authorize.js";
 import type { ProxyDeps } from "./deps.js";
@@ -22,7 +22,7 @@ export async function keyUsage(
   const config = deps.config.current;
   const view: RequestView = {
     path: "/v1/usage",
-    query: new URLSearchParams(),
+    query: queryOf(""),
     headers: req.headers as RequestView["headers"],
     body: undefined,
   };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { newId } from "../../common/ids.js";
 import { GatewayError } from "../errors.js";
-import type { RequestView, Surface } from "../policy/request-view.js";
+import { pathOf, queryOf, type RequestView, type Surface } from "../policy/request-view.js";
 import type { Protocol } from "../protocols/protocol.js";
 import { groupModels } from "../routing/group-models.js";
 import { identifyCaller } from "./caller.js";
@@ -22,8 +22,8 @@ export interface ModelListRoute {
 export function listModels(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, route: ModelListRoute): void {
   const config = deps.config.current;
   const view: RequestView = {
-    path: req.url?.split("?", 1)[0] ?? "/",
-    query: new URLSearchParams(route.search),
+    path: pathOf(req.url),
+    query: queryOf(route.search),
     headers: req.headers as RequestView["headers"],
     body: undefined,
   };
