@@ -92,8 +92,9 @@ export interface Environment {
  * (the measured proxies) or shared with the load (upstream-sim, the control plane). V8's concurrent
  * marking and parallel GC tasks then get no CPU of their own, and the main thread waits for them: the
  * floor's scavenges took 5.3-5.6 ms against 0.8-1.4 with concurrent marking off, and it served a
- * quarter fewer requests (bench/README.md). A Node process given one CPU, Tollgate's included, wants
- * this flag; the slow streams, run unpinned, keep it.
+ * quarter fewer requests (bench/README.md). Every process gets it, so no contender is compared with
+ * one slowed by V8's defaults (the data plane's own CPU per request moved within the rounds' spread
+ * with it); the slow streams, run unpinned, keep it.
  */
 const ONE_CPU_NODE_FLAGS = ["--single-threaded-gc"];
 
