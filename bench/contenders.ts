@@ -93,8 +93,8 @@ export interface Environment {
  * marking and parallel GC tasks then get no CPU of their own, and the main thread waits for them: the
  * floor's scavenges took 5.3-5.6 ms against 0.8-1.4 with concurrent marking off, and it served a
  * quarter fewer requests (bench/README.md). Every process gets it, so no contender is compared with
- * one slowed by V8's defaults (the data plane's own CPU per request moved within the rounds' spread
- * with it); the slow streams, run unpinned, keep it.
+ * one slowed by V8's defaults (the data plane's own CPU per request did not clearly move with it);
+ * the slow streams, run unpinned, keep it.
  */
 const ONE_CPU_NODE_FLAGS = ["--single-threaded-gc"];
 
