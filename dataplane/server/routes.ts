@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { ProxyRoute } from "../pipeline/deps.js";
 import type { ModelListRoute } from "../pipeline/list-models.js";
-import type { Surface } from "../policy/request-view.js";
+import { pathOf, type Surface } from "../policy/request-view.js";
 import { anthropicProtocol } from "../protocols/anthropic/index.js";
 import { anthropicModelList } from "../protocols/anthropic/model-list.js";
 import { geminiProtocol } from "../protocols/gemini/index.js";
@@ -34,9 +34,8 @@ const MIRROR = "/antigravity";
 const GEMINI_METHOD = /^\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent|countTokens)$/;
 
 export function matchRoute(method: string, url: string, headers: IncomingHttpHeaders = {}): Route {
-  const q = url.indexOf("?");
-  const fullPath = q === -1 ? url : url.slice(0, q);
-  const search = q === -1 ? "" : url.slice(q);
+  const fullPath = pathOf(url);
+  const search = url.slice(fullPath.length);
   if (fullPath === "/")
     return method === "HEAD" || method === "GET" ? { kind: "prewarm" } : notAllowed("GET, HEAD", anthropicProtocol);
   if (fullPath === "/healthz")
