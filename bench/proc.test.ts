@@ -54,6 +54,8 @@ describe("this process, read live", () => {
     const main0 = mainThreadCpuMicros(process.pid);
     // The worker spins until its own thread has used 20 clock ticks (200 ms at Linux's usual 100 Hz),
     // however busy the machine is; the main thread only polls that thread's stat now and then.
+    // Linux splits a thread's and a process's run time into ticks separately (cputime_adjust), so
+    // the process's share of the worker can read a few ticks short of the thread's own count (one short failed CI once).
     const spin = `
       require("node:worker_threads").parentPort.postMessage(require("node:fs").readlinkSync("/proc/thread-self"));
       for (;;);`;
@@ -66,7 +68,7 @@ describe("this process, read live", () => {
     const mainUs = mainThreadCpuMicros(process.pid) - main0;
     const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
     expect(mainUs).toBeGreaterThanOrEqual(0);
-    expect(processUs - mainUs).toBeGreaterThanOrEqual(20 * usPerTick - 1);
+    expect(processUs - mainUs).toBeGreaterThanOrEqual(17 * usPerTick);
     expect(mainUs).toBeLessThan(processUs - mainUs);
   });
 });
