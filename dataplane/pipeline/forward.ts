@@ -53,7 +53,8 @@ export async function forward(
   };
 
   for (;;) {
-    const slot = await deps.slots.acquire(slotRequest, candidates, client);
+    const pending = deps.slots.acquire(slotRequest, candidates, client);
+    const slot = pending instanceof Promise ? await pending : pending;
     switch (slot.kind) {
       case "client_gone":
         return undefined;
@@ -106,7 +107,8 @@ async function onAccount(
   let refreshed = false;
   let forceRefresh = false;
   for (;;) {
-    const account = await deps.credentialsFor(chosen, { forceRefresh });
+    const credentials = deps.credentialsFor(chosen, { forceRefresh });
+    const account = credentials instanceof Promise ? await credentials : credentials;
     forceRefresh = false;
     const result = await attempt(
       deps.upstream,

@@ -25,7 +25,8 @@ export async function proxy(
   if (!exchange) return;
   // Billable requests hold a share of the key's quota and the user's balance until billed, so this
   // data plane never overspends either by more than one request (sync/spend-admission.ts).
-  const ticket = route.billable ? await admitSpend(deps, exchange) : undefined;
+  const admitted = route.billable ? admitSpend(deps, exchange) : undefined;
+  const ticket = admitted instanceof Promise ? await admitted : admitted;
   if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
   try {
     await serve(deps, exchange);
@@ -36,7 +37,11 @@ export async function proxy(
   }
 }
 
-async function admitSpend(deps: ProxyDeps, exchange: Exchange): Promise<SpendTicket | GatewayError> {
+/** At once, not as a promise, unless the key's quota is shared through Redis. */
+function admitSpend(
+  deps: ProxyDeps,
+  exchange: Exchange,
+): SpendTicket | GatewayError | Promise<SpendTicket | GatewayError> {
   const { caller, group, parsed, request } = exchange;
   const bodyBytes = request.rawBody?.length ?? 0;
   const ceiling = costCeiling(deps.config.current, group.id, parsed.model, bodyBytes, parsed.maxOutputTokens);
@@ -44,12 +49,12 @@ async function admitSpend(deps: ProxyDeps, exchange: Exchange): Promise<SpendTic
   if (ticket instanceof GatewayError) return ticket;
   // A key with a quota is also checked against every data plane's unbilled spend (Redis only).
   const shared = deps.spend.reserveShared(caller.key, exchange.requestId, ceiling);
-  const refused = shared && (await shared);
-  if (refused) {
+  if (!shared) return ticket;
+  return shared.then((refused) => {
+    if (!refused) return ticket;
     ticket.release();
     return refused;
-  }
-  return ticket;
+  });
 }
 
 async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {

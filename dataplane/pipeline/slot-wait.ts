@@ -46,6 +46,12 @@ export type SlotOutcome =
   | { kind: "unavailable"; error: unknown }
   | { kind: "client_gone" };
 
+function outcomeOf(result: AcquireResult, accounts: readonly Account[]): SlotOutcome {
+  if (!result.ok) return { kind: "limit", limit: result.limit, waited: false };
+  const account = accounts.find((a) => a.id === result.lease.accountId) as Account;
+  return { kind: "acquired", lease: result.lease, account, sticky: result.sticky };
+}
+
 export class SlotQueue {
   private waiting = 0;
 
@@ -58,28 +64,38 @@ export class SlotQueue {
     return this.waiting;
   }
 
-  async acquire(
+  /** Answered at once, not as a promise, when the store answered at once and nothing had to wait. */
+  acquire(
     request: SlotRequest,
     candidates: () => readonly Account[],
     client: ClientResponse,
-  ): Promise<SlotOutcome> {
-    const first = await this.tryOnce(request, candidates());
+  ): SlotOutcome | Promise<SlotOutcome> {
+    const first = this.tryOnce(request, candidates());
+    return first instanceof Promise
+      ? first.then((outcome) => this.queueOn(outcome, request, candidates, client))
+      : this.queueOn(first, request, candidates, client);
+  }
+
+  private queueOn(
+    first: SlotOutcome,
+    request: SlotRequest,
+    candidates: () => readonly Account[],
+    client: ClientResponse,
+  ): SlotOutcome | Promise<SlotOutcome> {
     if (first.kind !== "limit") return first;
     if (this.waiting >= this.config.maxWaiting) return first;
     this.waiting++;
-    try {
-      return await this.wait(request, candidates, client);
-    } finally {
+    return this.wait(request, candidates, client).finally(() => {
       this.waiting--;
       client.stopKeepAlive();
-    }
+    });
   }
 
-  private async tryOnce(request: SlotRequest, accounts: readonly Account[]): Promise<SlotOutcome> {
+  private tryOnce(request: SlotRequest, accounts: readonly Account[]): SlotOutcome | Promise<SlotOutcome> {
     if (accounts.length === 0) return { kind: "no_candidates" };
-    let result: AcquireResult;
+    let result: AcquireResult | Promise<AcquireResult>;
     try {
-      result = await this.store.acquire({
+      result = this.store.acquire({
         requestId: request.requestId,
         groupId: request.groupId,
         sessionKeys: request.sessionKeys,
@@ -91,9 +107,12 @@ export class SlotQueue {
     } catch (error) {
       return { kind: "unavailable", error };
     }
-    if (!result.ok) return { kind: "limit", limit: result.limit, waited: false };
-    const account = accounts.find((a) => a.id === result.lease.accountId) as Account;
-    return { kind: "acquired", lease: result.lease, account, sticky: result.sticky };
+    return result instanceof Promise
+      ? result.then(
+          (answer) => outcomeOf(answer, accounts),
+          (error: unknown): SlotOutcome => ({ kind: "unavailable", error }),
+        )
+      : outcomeOf(result, accounts);
   }
 
   private async wait(

@@ -6,7 +6,6 @@ import {
   type AcquireCandidate,
   type AcquireRequest,
   type AcquireResult,
-  type CandidateLoad,
   DEFAULT_SLOT_LEASE_MS,
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
@@ -115,7 +114,7 @@ class MemoryStore implements RoutingStore {
     return { acquires: this.acquires, roundTrips: 0, knownSessions: 0 };
   }
 
-  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+  acquire(request: AcquireRequest): AcquireResult {
     const { candidates, sessionKeys, groupId } = request;
     if (candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
     this.acquires++;
@@ -152,12 +151,10 @@ class MemoryStore implements RoutingStore {
       this.state.lastUsed.set(account.id, now);
     }
 
-    const loads = new Map<string, CandidateLoad>();
     for (let i = 0; i < candidates.length; i++) {
       const id = (candidates[i] as AcquireCandidate).id;
-      loads.set(id, { inFlight: accountSets[i]?.size ?? 0, lastUsedAt: this.state.lastUsed.get(id) ?? 0 });
+      this.view.applyLoad(id, { inFlight: accountSets[i]?.size ?? 0, lastUsedAt: this.state.lastUsed.get(id) ?? 0 });
     }
-    this.view.applyLoads(loads);
     if (account) return { ok: true, lease: leaseFor(request, account), sticky: chosen === boundIndex };
     return { ok: false, limit: userFull ? "user" : "account" };
   }

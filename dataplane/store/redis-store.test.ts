@@ -133,7 +133,7 @@ describe("Redis routing store on the wire", () => {
       });
       const group = randomUUID();
       const free = (...ids: string[]) => ids.map((id) => ({ id, concurrency: 0 }));
-      const acquire = (sessionKeys: string[], candidates: Array<{ id: string; concurrency: number }>) =>
+      const acquire = async (sessionKeys: string[], candidates: Array<{ id: string; concurrency: number }>) =>
         store.acquire({
           requestId: randomUUID(),
           groupId: group,
@@ -181,7 +181,7 @@ describe("Redis routing store on the wire", () => {
     const user = `user-${randomUUID()}`;
     const slotsOf = (account: string) => `${testPrefix.prefix}slots:account:${account}`;
     const bindingOf = (sessionKey: string) => `${testPrefix.prefix}sticky:${group}:${sessionKey}`;
-    const acquire = (
+    const acquire = async (
       sessionKeys: string[],
       candidates: Array<{ id: string; concurrency: number }>,
       fields: { accountsVersion?: bigint; userConcurrency?: number } = {},

@@ -8,7 +8,6 @@ import { defineRoutingScripts, type RoutingScripts } from "./redis-scripts.js";
 import {
   type AcquireRequest,
   type AcquireResult,
-  type CandidateLoad,
   DEFAULT_SLOT_LEASE_MS,
   DEFAULT_STICKY_TTL_MS,
   type LockResult,
@@ -148,8 +147,8 @@ class RedisStore implements RoutingStore {
     this.started = true;
   }
 
-  acquire(request: AcquireRequest): Promise<AcquireResult> {
-    if (request.candidates.length === 0) return Promise.reject(new RangeError("acquire needs at least one candidate"));
+  acquire(request: AcquireRequest): AcquireResult | Promise<AcquireResult> {
+    if (request.candidates.length === 0) throw new RangeError("acquire needs at least one candidate");
     const now = Date.now();
     const account = this.closed ? undefined : unrefusableCandidate(request, this.known, now);
     this.acquires++;
@@ -164,7 +163,7 @@ class RedisStore implements RoutingStore {
       this.known.forget(request);
       this.onError(error);
     });
-    return Promise.resolve({ ok: true, lease: leaseFor(request, account), sticky: true });
+    return { ok: true, lease: leaseFor(request, account), sticky: true };
   }
 
   release(lease: SlotLease): Promise<void> {
@@ -239,11 +238,9 @@ class RedisStore implements RoutingStore {
   private acquired(request: AcquireRequest, behind: boolean, reply: unknown[]): AcquireResult {
     const { candidates } = request;
     const [status, chosen, sticky] = reply;
-    const loads = new Map<string, CandidateLoad>();
     candidates.forEach((candidate, i) => {
-      loads.set(candidate.id, { inFlight: Number(reply[3 + 2 * i]), lastUsedAt: Number(reply[4 + 2 * i]) });
+      this.view.applyLoad(candidate.id, { inFlight: Number(reply[3 + 2 * i]), lastUsedAt: Number(reply[4 + 2 * i]) });
     });
-    this.view.applyLoads(loads);
     const account = candidates[Number(chosen) - 1];
     const ok = status === "ok" && account !== undefined;
     // Routed here: the session is bound to the account chosen. Sent behind: another data plane moved

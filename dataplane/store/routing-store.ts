@@ -100,9 +100,11 @@ export interface RoutingStore {
    * slotLeaseMs. On Redis, a session this data plane is serving, on an account and for a user without
    * a concurrency limit, is answered without waiting for the round trip (nothing could refuse it);
    * if another data plane has moved the session meanwhile, the binding stays moved and the session's
-   * next request here follows it.
+   * next request here follows it. Answered at once, not as a promise, when no round trip is needed
+   * (always in memory; on Redis that known session): the request then goes on in the same turn.
+   * Throws RangeError without candidates.
    */
-  acquire(request: AcquireRequest): Promise<AcquireResult>;
+  acquire(request: AcquireRequest): AcquireResult | Promise<AcquireResult>;
 
   /**
    * One round trip (shared with the other releases of the event-loop turn on Redis): frees both slots

@@ -42,10 +42,10 @@ describe("LocalRuntimeView", () => {
 
   it("merges the last loads seen with the state", () => {
     const view = new LocalRuntimeView();
-    view.applyLoads(new Map([["a", { inFlight: 3, lastUsedAt: 11 }]]));
+    view.applyLoad("a", { inFlight: 3, lastUsedAt: 11 });
     view.applyState(1, "a", { rateLimitedUntil: 99 });
     expect(view.get("a")).toEqual({ rateLimitedUntil: 99, inFlight: 3, lastUsedAt: 11 });
-    view.applyLoads(new Map([["a", { inFlight: 1, lastUsedAt: 12 }]]));
+    view.applyLoad("a", { inFlight: 1, lastUsedAt: 12 });
     expect(view.get("a")).toEqual({ rateLimitedUntil: 99, inFlight: 1, lastUsedAt: 12 });
   });
 });

@@ -32,7 +32,7 @@ export class LocalRuntimeView implements RuntimeView {
     this.baseline = version;
   }
 
-  applyLoads(loads: ReadonlyMap<string, CandidateLoad>): void {
-    for (const [accountId, load] of loads) this.loads.set(accountId, load);
+  applyLoad(accountId: string, load: CandidateLoad): void {
+    this.loads.set(accountId, load);
   }
 }

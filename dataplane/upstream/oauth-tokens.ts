@@ -54,11 +54,16 @@ export class OAuthTokens {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async credentialsFor(account: Account, options: { forceRefresh?: boolean } = {}): Promise<Account> {
+  /** Answered at once, not as a promise, unless a token has to be refreshed first. */
+  credentialsFor(account: Account, options: { forceRefresh?: boolean } = {}): Account | Promise<Account> {
     if (account.type !== AccountType.OAUTH) return account;
     const tokens = this.tokensOf(account);
     const stale = tokens.expiresAtMs - Date.now() < this.refreshBeforeMs;
     if (!stale && !options.forceRefresh) return withTokens(account, tokens);
+    return this.refreshed(account, tokens);
+  }
+
+  private async refreshed(account: Account, tokens: TokenSet): Promise<Account> {
     // A failed refresh is logged and the old token tried: the upstream's 401 then lets failover
     // put the account in error and move on.
     const refreshed = await this.refresh(account, tokens).catch((error: unknown) => {
