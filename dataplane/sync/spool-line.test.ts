@@ -1,8 +1,8 @@
-import { crc32 } from "node:zlib";
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
-import { ackLine, parseSpoolLine, recordLine } from "./spool-line.js";
+import { checksummed, expectedRecordLine } from "./spool-line.fixture.js";
+import { ackPayload, LineBuffer, type LineKind, lineBytes, parseSpoolLine, recordPayload } from "./spool-line.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 
 const record = create(UsageRecordSchema, {
@@ -13,15 +13,36 @@ const record = create(UsageRecordSchema, {
   outputTokens: 56n,
   firstTokenMs: 7n,
 });
-const good = recordLine(encodeUsageRecord(record)).slice(0, -1);
-const ack = ackLine(["r-1", "r-2"]).slice(0, -1);
-/** A line with a valid checksum over whatever body it is given. */
-const checksummed = (body: string) => `${crc32(body).toString(16).padStart(8, "0")}\t${body}`;
+/** The lines a LineBuffer writes for these payloads, as text. */
+function written(...lines: Array<[LineKind, string]>): string {
+  const buffer = new LineBuffer();
+  for (const [kind, payload] of lines) buffer.add(kind, payload, lineBytes(payload));
+  return buffer.take().toString("utf8");
+}
+
+const good = written(["r", recordPayload(encodeUsageRecord(record))]).slice(0, -1);
+const ack = written(["a", ackPayload(["r-1", "r-2"])]).slice(0, -1);
 
 describe("spool lines", () => {
+  it("writes the line format: checksum, kind and payload, one line each", () => {
+    expect(written(["r", recordPayload(encodeUsageRecord(record))])).toBe(
+      expectedRecordLine(encodeUsageRecord(record)),
+    );
+    const ids = ["r-1", "ключ-2"];
+    expect(written(["a", ackPayload(ids)], ["a", "[]"])).toBe(
+      `${checksummed(`a\t${JSON.stringify(ids)}`)}\n${checksummed("a\t[]")}\n`,
+    );
+  });
+
+  it("grows past its first buffer without losing or reordering a line", () => {
+    const payloads = Array.from({ length: 400 }, (_, n) => ackPayload([`request-${n}`.repeat(n % 7)]));
+    expect(written(...payloads.map((p): [LineKind, string] => ["a", p]))).toBe(
+      payloads.map((p) => `${checksummed(`a\t${p}`)}\n`).join(""),
+    );
+  });
+
   it("round-trips a record and an ack", () => {
     expect(parseSpoolLine(checksummed("a\t[]"))).toEqual({ kind: "ack", requestIds: [] });
-    expect(recordLine(encodeUsageRecord(record)).endsWith("\n")).toBe(true);
     expect(parseSpoolLine(good)).toEqual({ kind: "record", record, bytes: encodeUsageRecord(record) });
     expect(parseSpoolLine(ack)).toEqual({ kind: "ack", requestIds: ["r-1", "r-2"] });
   });

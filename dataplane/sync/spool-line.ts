@@ -26,18 +26,69 @@ export interface ReplayedRecord {
 
 export type SpoolEntry = ({ kind: "record" } & ReplayedRecord) | { kind: "ack"; requestIds: string[] };
 
-/** The line of a record, from its encoding (encodeUsageRecord). */
-export function recordLine(bytes: Uint8Array): string {
-  return line("r", Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
+export type LineKind = "r" | "a";
+
+/** A record line's payload: the record's encoding (encodeUsageRecord) in base64. */
+export function recordPayload(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
-export function ackLine(requestIds: readonly string[]): string {
-  return line("a", JSON.stringify(requestIds));
+/** An ack line's payload. */
+export function ackPayload(requestIds: readonly string[]): string {
+  return JSON.stringify(requestIds);
 }
 
-function line(kind: string, payload: string): string {
-  const body = `${kind}\t${payload}`;
-  return `${crc32(body).toString(16).padStart(8, "0")}\t${body}\n`;
+/** The length in bytes of the line carrying `payload`. */
+export function lineBytes(payload: string): number {
+  return 8 + 3 + Buffer.byteLength(payload) + 1;
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+
+/**
+ * Lines encoded straight into one growing buffer and written out together (a turn's lines, in one
+ * write). Built as strings, every line was concatenated, flattened for its checksum, joined with the
+ * turn's others and converted back to bytes by the write.
+ */
+export class LineBuffer {
+  private buffer = Buffer.allocUnsafe(16 * 1024);
+  /** Bytes appended since the last take(). */
+  length = 0;
+  /** Lines appended since the last take(). */
+  lines = 0;
+
+  /** Appends the line carrying `payload`, whose length `size` is (lineBytes). */
+  add(kind: LineKind, payload: string, size: number): void {
+    if (this.length + size > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + size));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    const { buffer } = this;
+    const start = this.length;
+    buffer[start + 8] = TAB;
+    buffer[start + 9] = kind.charCodeAt(0);
+    buffer[start + 10] = TAB;
+    buffer.write(payload, start + 11, size - 12, "utf8");
+    buffer[start + size - 1] = LF;
+    let crc = crc32(buffer.subarray(start + 9, start + size - 1));
+    for (let i = 7; i >= 0; i--) {
+      buffer[start + i] = HEX[crc & 15] as number;
+      crc >>>= 4;
+    }
+    this.length += size;
+    this.lines++;
+  }
+
+  /** The lines appended since the last take(), in a view valid until the next add(). */
+  take(): Buffer {
+    const lines = this.buffer.subarray(0, this.length);
+    this.length = 0;
+    this.lines = 0;
+    return lines;
+  }
 }
 
 /** Parses one line (without its newline); undefined when it is torn or corrupt. */

@@ -7,7 +7,8 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { runModuleScript } from "../../test/support/module-script.js";
-import { recordLine, type SpooledRecord } from "./spool-line.js";
+import { expectedRecordLine } from "./spool-line.fixture.js";
+import type { SpooledRecord } from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 import { type OpenedSpool, UsageSpool } from "./usage-spool.js";
@@ -80,7 +81,7 @@ describe("UsageSpool", () => {
     expect(durable).toEqual([]);
     await untilDurable(50);
     const text = await onDisk();
-    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(recordLine(r.bytes))));
+    for (const batch of durable) seenOnDisk.push(batch.every((r) => text.includes(expectedRecordLine(r.bytes))));
     expect(seenOnDisk.every(Boolean)).toBe(true);
     expect(ids(durable.flat())).toEqual(ids(Array.from({ length: 50 }, (_, n) => record(n))));
     expect(durable.flat().map((r) => Buffer.from(r.bytes))).toEqual(
@@ -128,7 +129,9 @@ describe("UsageSpool", () => {
         .join("");
     expect(contents()).toBe("");
     const seen = await new Promise<string>((resolve) => spool.whenWritten(() => resolve(contents())));
-    expect(seen).toBe(recordLine(encodeUsageRecord(record(1))) + recordLine(encodeUsageRecord(record(2))));
+    expect(seen).toBe(
+      expectedRecordLine(encodeUsageRecord(record(1))) + expectedRecordLine(encodeUsageRecord(record(2))),
+    );
   });
 
   it("replays after a crash: records written before it are there without close()", async () => {
@@ -167,7 +170,7 @@ describe("UsageSpool", () => {
     await untilDurable(3);
     abandon(first.spool);
     const [last] = (await segmentFiles()).slice(-1);
-    const torn = recordLine(encodeUsageRecord(record(4)));
+    const torn = expectedRecordLine(encodeUsageRecord(record(4)));
     await appendFile(join(dir, last as string), torn.slice(0, torn.length - 9));
 
     const second = await openSpool();
@@ -197,7 +200,7 @@ describe("UsageSpool", () => {
   });
 
   it("deletes segments once their records are acked, so the disk holds the backlog and little more", async () => {
-    const lineBytes = recordLine(encodeUsageRecord(record(100))).length;
+    const lineBytes = expectedRecordLine(encodeUsageRecord(record(100))).length;
     const { spool } = await openSpool(lineBytes * 5);
     let maxSegments = 0;
     for (let n = 100; n < 300; n++) {

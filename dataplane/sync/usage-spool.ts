@@ -4,7 +4,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { acquireDirLock } from "./dir-lock.js";
-import { ackLine, parseSpoolLine, type ReplayedRecord, recordLine, type SpooledRecord } from "./spool-line.js";
+import {
+  ackPayload,
+  LineBuffer,
+  type LineKind,
+  lineBytes,
+  parseSpoolLine,
+  type ReplayedRecord,
+  recordPayload,
+  type SpooledRecord,
+} from "./spool-line.js";
 import type { SyncLog } from "./sync-log.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 
@@ -81,8 +90,7 @@ export class UsageSpool {
   private readonly segmentBytes: number;
   private lastSyncAt = 0;
   /** Lines queued in this turn, to be written at its end; the active segment's bytes count them. */
-  private queued: string[] = [];
-  private queuedBytes = 0;
+  private readonly queued = new LineBuffer();
   private flushScheduled = false;
   private afterFlush: Array<() => void> = [];
   private readonly flushAtTurnEnd = () => {
@@ -152,7 +160,7 @@ export class UsageSpool {
     }
     if (this.segmentOf.has(record.requestId)) return;
     const bytes = encodeUsageRecord(record);
-    this.queue(recordLine(bytes));
+    this.queue("r", recordPayload(bytes));
     this.active.live++;
     this.active.dirty = true;
     this.segmentOf.set(record.requestId, this.active);
@@ -170,13 +178,13 @@ export class UsageSpool {
       known.push(id);
     }
     if (known.length === 0 || this.closed) return;
-    this.queue(ackLine(known));
+    this.queue("a", ackPayload(known));
     this.dropEmptySegments();
   }
 
   /** Runs `run` once every line queued so far is written: at once when none waits, else at the turn's end. */
   whenWritten(run: () => void): void {
-    if (this.queued.length === 0) run();
+    if (this.queued.lines === 0) run();
     else this.afterFlush.push(run);
   }
 
@@ -191,14 +199,13 @@ export class UsageSpool {
     await this.unlock();
   }
 
-  private queue(line: string): void {
-    const bytes = Buffer.byteLength(line);
+  private queue(kind: LineKind, payload: string): void {
+    const bytes = lineBytes(payload);
     if (this.active.bytes > 0 && this.active.bytes + bytes > this.segmentBytes) {
       this.writeQueued();
       this.roll();
     }
-    this.queued.push(line);
-    this.queuedBytes += bytes;
+    this.queued.add(kind, payload, bytes);
     this.active.bytes += bytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -207,15 +214,12 @@ export class UsageSpool {
   }
 
   private writeQueued(): void {
-    if (this.queued.length === 0) return;
-    const text = this.queued.length === 1 ? (this.queued[0] as string) : this.queued.join("");
-    const bytes = this.queuedBytes;
-    const lines = this.queued.length;
-    this.queued = [];
-    this.queuedBytes = 0;
+    const { lines } = this.queued;
+    if (lines === 0) return;
+    const bytes = this.queued.take();
     try {
-      const written = writeSync(this.active.fd as number, text);
-      if (written < bytes) throw new Error(`short write (${written} of ${bytes} bytes)`);
+      const written = writeSync(this.active.fd as number, bytes);
+      if (written < bytes.length) throw new Error(`short write (${written} of ${bytes.length} bytes)`);
     } catch (error) {
       // A full or failing disk must not lose the records: they are still reported from memory. The next
       // line goes to a new segment, so it is never glued to a partial one.
