@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import { Counter, Gauge, Registry } from "prom-client";
 import { Platform } from "../../gen/tollgate/admin/v1/common_pb.js";
 import type { Surface } from "../policy/request-view.js";
@@ -23,7 +22,14 @@ export interface MetricSources {
 }
 
 /** One proxied request's labels: counted with its final status when the response closes. */
-interface RequestTrack {
+/** A response that carries its request's track (the data plane's GatewayResponse). */
+export interface TrackedResponse {
+  track: RequestTrack | undefined;
+  readonly headersSent: boolean;
+  readonly statusCode: number;
+}
+
+export interface RequestTrack {
   surface: Surface;
   /** The serving group's platform, once known. */
   platform: Platform;
@@ -77,7 +83,6 @@ export class DataPlaneMetrics {
   private readonly firstTokens: Map<Platform, HistogramSeries>;
   /** Written after the registry's metrics. */
   private readonly histograms: ArrayHistogram[];
-  private readonly tracks = new WeakMap<ServerResponse, RequestTrack>();
   private readonly upstreamErrors: Children<string, Children<string, Child>>;
   private readonly failovers: Children<string, Child>;
   private readonly retries: Children<string, Child>;
@@ -209,16 +214,13 @@ export class DataPlaneMetrics {
   }
 
   /** Starts tracking one proxied request; end() counts it once its response has closed. */
-  begin(surface: Surface, res: ServerResponse): void {
-    this.tracks.set(res, { surface, platform: Platform.UNSPECIFIED, startedAt: performance.now() });
+  begin(surface: Surface, res: TrackedResponse): void {
+    res.track = { surface, platform: Platform.UNSPECIFIED, startedAt: performance.now() };
   }
 
-  /**
-   * The response closed: count the request begun on it, if any. Called from the server's own close
-   * listener rather than from one more listener per request.
-   */
-  end(res: ServerResponse): void {
-    const track = this.tracks.get(res);
+  /** The response closed: count the request begun on it, if any. */
+  end(res: TrackedResponse): void {
+    const track = res.track;
     if (!track) return;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
     const cell = this.requestsBySurface.get(track.surface)?.get(track.platform)?.get(status);
@@ -227,9 +229,8 @@ export class DataPlaneMetrics {
   }
 
   /** The request's key was admitted to a group of this platform. */
-  platform(res: ServerResponse, platform: Platform): void {
-    const track = this.tracks.get(res);
-    if (track) track.platform = platform;
+  platform(res: TrackedResponse, platform: Platform): void {
+    if (res.track) res.track.platform = platform;
   }
 
   /** A billed stream's time to first token. */

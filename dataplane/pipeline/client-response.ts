@@ -1,6 +1,6 @@
-import type { ServerResponse } from "node:http";
 import type { GatewayError } from "../errors.js";
 import type { Protocol } from "../protocols/protocol.js";
+import type { GatewayResponse } from "../server/gateway-response.js";
 import { sendError } from "./respond.js";
 
 // The client's side of an exchange. A stream that waits long for a free slot gets its 200 and SSE
@@ -8,21 +8,19 @@ import { sendError } from "./respond.js";
 // told inside the stream, in the protocol's own error event.
 export class ClientResponse {
   private pinger: NodeJS.Timeout | undefined;
-  private onGone: (() => void) | undefined;
 
   constructor(
-    readonly res: ServerResponse,
+    readonly res: GatewayResponse,
     private readonly protocol: Protocol,
-  ) {
-    // One listener for the response's whole life; each step (waiting for a slot, for the upstream's
-    // head, relaying) sets what the client's leaving means to it: adding and removing a listener per
-    // step cost more on every request.
-    res.once("close", () => this.onGone?.());
-  }
+  ) {}
 
-  /** What to do if the response closes from now on (undefined: nothing); replaces the previous handler. */
+  /**
+   * What to do if the response closes from now on (undefined: nothing); replaces the previous handler.
+   * Each step (waiting for a slot, for the upstream's head, relaying) sets what the client's leaving
+   * means to it, on the response's one close listener: a listener per step cost more on every request.
+   */
   whenClosed(handler: (() => void) | undefined): void {
-    this.onGone = handler;
+    this.res.onGone = handler;
   }
 
   /** The client disconnected before the response finished. */

@@ -1,10 +1,11 @@
-import { createServer, type Server } from "node:http";
+import { createServer, IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { anthropicProtocol } from "../protocols/anthropic/index.js";
 import { geminiProtocol } from "../protocols/gemini/index.js";
 import type { Protocol, StreamObserver } from "../protocols/protocol.js";
+import { GatewayResponse } from "../server/gateway-response.js";
 import { UpstreamCall } from "../upstream/upstream-call.js";
 import { BodyObserver } from "./body-observer.js";
 import { ClientResponse } from "./client-response.js";
@@ -48,7 +49,7 @@ async function run(
   writtenAfterMs = 0,
 ): Promise<string[]> {
   const events: string[] = [];
-  const listening = createServer((_req, res) => {
+  const listening = createServer({ IncomingMessage, ServerResponse: GatewayResponse }, (_req, res) => {
     const write = res.write.bind(res);
     const end = res.end.bind(res);
     res.write = ((chunk: Buffer) => {

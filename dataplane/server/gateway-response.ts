@@ -1,4 +1,5 @@
 import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { RequestTrack } from "../metrics/data-plane-metrics.js";
 
 const REQUEST_ID_HEADER = "x-tollgate-request-id";
 
@@ -12,6 +13,19 @@ type HeadHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[];
  */
 export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   requestId: string | undefined;
+  /** The metrics' record of a proxied request (DataPlaneMetrics.begin). */
+  track: RequestTrack | undefined;
+  /** Run when the response closes, for the server's bookkeeping. */
+  onClosed: ((res: GatewayResponse) => void) | undefined;
+  /** Run when the response closes, for the request step running then (ClientResponse.whenClosed). */
+  onGone: (() => void) | undefined;
+
+  constructor(req: Request) {
+    super(req);
+    // One listener, a shared function, for both: a closure and a once() wrapper each, added per
+    // request by the server and by the client's side of an exchange, were a cost of every request.
+    this.on("close", closed);
+  }
 
   override writeHead(statusCode: number, reasonOrHeaders?: string | HeadHeaders, headers?: HeadHeaders): this {
     const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
@@ -25,4 +39,9 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
     }
     return reason === undefined ? super.writeHead(statusCode, own) : super.writeHead(statusCode, reason, own);
   }
+}
+
+function closed(this: GatewayResponse): void {
+  this.onGone?.();
+  this.onClosed?.(this);
 }

@@ -58,6 +58,12 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
   let draining = false;
   let wakeDrain: (() => void) | undefined;
   const metricsToken = options.metricsToken ? digest(options.metricsToken) : undefined;
+  const state: ServerState = { draining: () => draining, metricsToken };
+  const closed = (res: GatewayResponse) => {
+    options.metrics.end(res);
+    inFlight--;
+    if (inFlight === 0) wakeDrain?.();
+  };
   const server = createServer<typeof IncomingMessage, typeof GatewayResponse>(
     {
       IncomingMessage,
@@ -69,14 +75,10 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
     },
     (req, res) => {
       inFlight++;
-      res.once("close", () => {
-        options.metrics.end(res);
-        inFlight--;
-        if (inFlight === 0) wakeDrain?.();
-      });
+      res.onClosed = closed;
       // Draining: answer, but tell the client not to reuse this connection.
       if (draining) res.setHeader("connection", "close");
-      handle(options, { draining: () => draining, metricsToken }, req, res);
+      handle(options, state, req, res);
     },
   );
   server.timeout = limits.clientIdleTimeoutMs;
