@@ -275,6 +275,12 @@ describe("conversationDigest", () => {
     expect(digest(request(moved), "anthropic")).toEqual(digest(request(body), "anthropic"));
   });
 
+  // Tool input with 20 keys, in the given order (the digest sorts them).
+  const keys20 = Array.from({ length: 20 }, (_, i) => `k${String.fromCharCode(122 - i)}${i}`);
+  const turnWith = (keys: string[]) => ({
+    role: "assistant",
+    content: [{ type: "tool_use", id: "t", name: "n", input: Object.fromEntries(keys.map((k) => [k, k])) }],
+  });
   const sameHash: Array<[string, SessionProtocol, unknown, unknown]> = [
     [
       "anthropic string vs block content",
@@ -290,6 +296,22 @@ describe("conversationDigest", () => {
       "anthropic",
       { messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] },
       { messages: [{ content: [{ text: "hi", type: "text" }], role: "user" }] },
+    ],
+    [
+      "anthropic key order, in small objects and in one past the insertion-sort limit",
+      "anthropic",
+      {
+        messages: [
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "x" }] },
+          turnWith(keys20),
+        ],
+      },
+      {
+        messages: [
+          { content: [{ content: "x", tool_use_id: "t", type: "tool_result" }], role: "user" },
+          turnWith([...keys20].reverse()),
+        ],
+      },
     ],
     [
       "anthropic billing header block is not prompt",

@@ -113,6 +113,24 @@ function textBlock(text: string): string {
 // what lies deeper still routes well enough hashed as one placeholder.
 const MAX_DEPTH = 64;
 
+// Insertion sort is quadratic: a body may hold an object with any number of keys.
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * The keys in Array.prototype.sort's order (UTF-16 code units); a few by insertion: a turn's objects
+ * have a handful of keys, and sort() copied each array into a work array of its own first.
+ */
+function sortInPlace(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /** Sorted keys, no cache_control, "content": "x" as one text block, input_text/output_text as text. */
 function canonical(value: unknown, skip: Skip = SKIP_NOTHING, depth = 0): string {
   if (typeof value === "string") return str(value);
@@ -124,7 +142,7 @@ function canonical(value: unknown, skip: Skip = SKIP_NOTHING, depth = 0): string
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = sortInPlace(Object.keys(record));
   let out = "{";
   let first = true;
   for (const key of keys) {
