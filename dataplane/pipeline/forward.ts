@@ -18,10 +18,13 @@ export interface Served {
 
 /** Per request: accounts failed on, switches made, the last failure (for the final status). */
 interface FailoverState {
-  tried: Set<string>;
+  tried: ReadonlySet<string>;
   switches: number;
   lastFailure: UpstreamFailure | undefined;
 }
+
+// Most requests never switch: they share one empty set instead of making their own.
+const NONE_TRIED: ReadonlySet<string> = new Set();
 
 /** Told, on the account that answers, just before the answer is complete (see relay.ts). */
 export type AnswerCompleting = (account: Account, ...answer: Parameters<Completing>) => void;
@@ -32,7 +35,7 @@ export async function forward(
   completing: AnswerCompleting,
 ): Promise<Served | undefined> {
   const { group, parsed, client } = exchange;
-  const state: FailoverState = { tried: new Set(), switches: 0, lastFailure: undefined };
+  const state: FailoverState = { tried: NONE_TRIED, switches: 0, lastFailure: undefined };
   const config = deps.config.current;
   const groupAccounts = config.accountsByGroup.get(group.id) ?? [];
   const candidates = () =>
@@ -154,7 +157,7 @@ async function onAccount(
     if (decision.mark.kind !== "none") deps.markAccount(account, decision.mark);
     state.lastFailure = failure;
     if (decision.action === "switch") {
-      state.tried.add(account.id);
+      state.tried = new Set([...state.tried, account.id]);
       state.switches++;
       return "switch";
     }

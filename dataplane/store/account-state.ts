@@ -59,7 +59,9 @@ export function runtimeState(
   state: StoredAccountState | undefined,
   load: CandidateLoad | undefined,
 ): AccountRuntimeState | undefined {
-  if (state === undefined && load === undefined) return undefined;
+  // A healthy account has no state: its load alone is the answer, read for every candidate of every
+  // request, without building an object.
+  if (state === undefined) return load;
   return {
     ...state,
     ...(state?.errorMessage !== undefined && { inError: true }),

@@ -24,7 +24,7 @@ import { LocalRuntimeView } from "./runtime-view.js";
 
 interface Expiring<T> {
   readonly value: T;
-  readonly expiresAt: number;
+  expiresAt: number;
 }
 
 /** Request id -> lease expiry (epoch ms). */
@@ -38,7 +38,11 @@ interface RuntimeChange {
 
 /** What Redis holds for the Redis store. */
 export class MemoryRoutingState {
-  /** Insertion order is refresh order: with one TTL, the oldest entries expire first. */
+  /**
+   * Insertion order is nearly expiry order: a binding is moved to the end when refreshed past half its
+   * TTL, and only extended in place before that, so no entry outlives the ones after it by more than
+   * half a TTL.
+   */
   readonly sticky = new Map<string, Expiring<string>>();
   readonly userSlots = new Map<string, SlotSet>();
   readonly accountSlots = new Map<string, SlotSet>();
@@ -227,8 +231,16 @@ class MemoryStore implements RoutingStore {
 
   private bindKey(key: string, accountId: string, now: number): void {
     const { sticky } = this.state;
+    const expiresAt = now + this.stickyTtlMs;
+    const bound = sticky.get(key);
+    // A conversation's every request rebinds it: moving the entry each time (a delete and a set) made
+    // the map rehash as deleted slots piled up.
+    if (bound?.value === accountId && bound.expiresAt - now > this.stickyTtlMs / 2) {
+      bound.expiresAt = expiresAt;
+      return;
+    }
     sticky.delete(key);
-    sticky.set(key, { value: accountId, expiresAt: now + this.stickyTtlMs });
+    sticky.set(key, { value: accountId, expiresAt });
     // Sweep from the oldest: bindings nobody looks up again must not pile up.
     for (const [oldKey, binding] of sticky) {
       if (binding.expiresAt > now) break;
