@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { endOfLastEvent, SseDecoder, type SseEvent } from "./sse.js";
 
-function decode(chunks: Array<string | Buffer>): SseEvent[] {
-  const events: SseEvent[] = [];
-  const decoder = new SseDecoder((event) => events.push(event));
+function decode(chunks: Array<string | Buffer>): Array<Pick<SseEvent, "event" | "data">> {
+  const events: Array<Pick<SseEvent, "event" | "data">> = [];
+  // The decoder reuses its event: what it holds is copied during the call.
+  const decoder = new SseDecoder(({ event, data }) => events.push({ event, data }));
   for (const chunk of chunks) decoder.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return events;
 }

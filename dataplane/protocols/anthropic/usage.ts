@@ -33,20 +33,20 @@ export class AnthropicStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ event, data }: SseEvent): void {
+  private onEvent(sse: SseEvent): void {
     this.events++;
-    switch (event) {
+    switch (sse.event) {
       case "content_block_delta":
         // Only the first one matters, and its payload is not needed: no parse.
         if (this.firstTokenAt === undefined) this.firstTokenAt = this.now();
         return;
       case "message_start": {
-        const parsed = parseJson(data);
+        const parsed = parseJson(sse.data);
         if (isObject(parsed) && isObject(parsed.message)) this.usage = anthropicUsage(parsed.message.usage, this.usage);
         return;
       }
       case "message_delta": {
-        const parsed = parseJson(data);
+        const parsed = parseJson(sse.data);
         if (isObject(parsed)) this.usage = anthropicUsage(parsed.usage, this.usage);
         return;
       }
@@ -54,7 +54,7 @@ export class AnthropicStreamObserver implements StreamObserver {
         this.completed = true;
         return;
       case "error": {
-        const parsed = parseJson(data);
+        const parsed = parseJson(sse.data);
         const error = isObject(parsed) && isObject(parsed.error) ? parsed.error : {};
         this.streamError = {
           type: typeof error.type === "string" ? error.type : "error",

@@ -113,12 +113,12 @@ export class ResponsesStreamObserver implements StreamObserver {
     this.decoder.push(chunk);
   }
 
-  private onEvent({ event, data }: SseEvent): void {
+  private onEvent(sse: SseEvent): void {
     this.events++;
     let parsed: unknown;
-    let type = event;
+    let type = sse.event;
     if (!type) {
-      parsed = parseJson(data);
+      parsed = parseJson(sse.data);
       type = isObject(parsed) && typeof parsed.type === "string" ? parsed.type : "";
     }
     if (type.endsWith(".delta")) {
@@ -130,7 +130,7 @@ export class ResponsesStreamObserver implements StreamObserver {
       case "response.completed":
       case "response.incomplete":
       case "response.failed": {
-        parsed ??= parseJson(data);
+        parsed ??= parseJson(sse.data);
         const response = isObject(parsed) && isObject(parsed.response) ? parsed.response : {};
         this.usage = openaiUsage(response.usage) ?? this.usage;
         this.continuation = responseId(response);
@@ -139,7 +139,7 @@ export class ResponsesStreamObserver implements StreamObserver {
         return;
       }
       case "error": {
-        parsed ??= parseJson(data);
+        parsed ??= parseJson(sse.data);
         this.streamError = errorOf(isObject(parsed) && isObject(parsed.error) ? parsed.error : parsed);
         return;
       }
