@@ -21,7 +21,6 @@ export interface MetricSources {
   routing(): RoutingCounts;
 }
 
-/** One proxied request's labels: counted with its final status when the response closes. */
 /** A response that carries its request's track (the data plane's GatewayResponse). */
 export interface TrackedResponse {
   track: RequestTrack | undefined;
@@ -29,6 +28,7 @@ export interface TrackedResponse {
   readonly statusCode: number;
 }
 
+/** One proxied request's labels: counted with its final status when the response closes. */
 export interface RequestTrack {
   surface: Surface;
   /** The serving group's platform, once known. */

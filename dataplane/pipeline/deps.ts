@@ -40,7 +40,10 @@ export interface ProxyDeps {
   markAccount(account: Account, mark: AccountMark): void;
   /** Binds a session to an account (a response id a later request may continue from); best effort. */
   bindSession(groupId: string, sessionKey: string, accountId: string): void;
-  /** The account with usable credentials (an OAuth token refreshed first when it is about to expire): at once unless refreshed. */
+  /**
+   * The account with usable credentials: at once, or a promise when an OAuth token about to expire is
+   * refreshed first.
+   */
   credentialsFor(account: Account, options?: { forceRefresh?: boolean }): Account | Promise<Account>;
   metrics: Pick<DataPlaneMetrics, "platform" | "upstreamFailed">;
   /** This data plane's spend not yet billed: admits a request only while its quota and balance can bear it. */
