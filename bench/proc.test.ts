@@ -55,7 +55,8 @@ describe("this process, read live", () => {
     // The worker spins until its own thread has used 20 clock ticks (200 ms at Linux's usual 100 Hz),
     // however busy the machine is; the main thread only polls that thread's stat now and then.
     // Linux splits a thread's and a process's run time into ticks separately (cputime_adjust), so
-    // the process's share of the worker can read a few ticks short of the thread's own count (one short failed CI once).
+    // the process's share of the worker can read a few ticks short of the thread's own count (CI once
+    // read 19 of 20).
     const spin = `
       require("node:worker_threads").parentPort.postMessage(require("node:fs").readlinkSync("/proc/thread-self"));
       for (;;);`;

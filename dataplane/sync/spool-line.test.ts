@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { checksummed, expectedRecordLine } from "./spool-line.fixture.js";
-import { ackPayload, LineBuffer, type LineKind, lineBytes, parseSpoolLine, recordPayload } from "./spool-line.js";
+import { ackPayload, LineBuffer, type LineKind, parseSpoolLine, recordPayload } from "./spool-line.js";
 import { encodeUsageRecord } from "./usage-record-bytes.js";
 
 const record = create(UsageRecordSchema, {
@@ -16,7 +16,7 @@ const record = create(UsageRecordSchema, {
 /** The lines a LineBuffer writes for these payloads, as text. */
 function written(...lines: Array<[LineKind, string]>): string {
   const buffer = new LineBuffer();
-  for (const [kind, payload] of lines) buffer.add(kind, payload, lineBytes(payload));
+  for (const [kind, payload] of lines) buffer.add(kind, payload);
   return buffer.take().toString("utf8");
 }
 

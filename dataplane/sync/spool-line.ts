@@ -45,7 +45,6 @@ export function lineBytes(payload: string): number {
 
 const TAB = 0x09;
 const LF = 0x0a;
-const HEX = Buffer.from("0123456789abcdef", "latin1");
 
 /**
  * Lines encoded straight into one growing buffer and written out together (a turn's lines, in one
@@ -59,8 +58,9 @@ export class LineBuffer {
   /** Lines appended since the last take(). */
   lines = 0;
 
-  /** Appends the line carrying `payload`, whose length `size` is (lineBytes). */
-  add(kind: LineKind, payload: string, size: number): void {
+  /** Appends the line carrying `payload`; returns its length in bytes. */
+  add(kind: LineKind, payload: string): number {
+    const size = lineBytes(payload);
     if (this.length + size > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + size));
       this.buffer.copy(grown, 0, 0, this.length);
@@ -73,13 +73,11 @@ export class LineBuffer {
     buffer[start + 10] = TAB;
     buffer.write(payload, start + 11, size - 12, "utf8");
     buffer[start + size - 1] = LF;
-    let crc = crc32(buffer.subarray(start + 9, start + size - 1));
-    for (let i = 7; i >= 0; i--) {
-      buffer[start + i] = HEX[crc & 15] as number;
-      crc >>>= 4;
-    }
+    const crc = crc32(buffer.subarray(start + 9, start + size - 1));
+    buffer.write(crc.toString(16).padStart(8, "0"), start, 8, "latin1");
     this.length += size;
     this.lines++;
+    return size;
   }
 
   /** The lines appended since the last take(), in a view valid until the next add(). */

@@ -200,13 +200,11 @@ export class UsageSpool {
   }
 
   private queue(kind: LineKind, payload: string): void {
-    const bytes = lineBytes(payload);
-    if (this.active.bytes > 0 && this.active.bytes + bytes > this.segmentBytes) {
+    if (this.active.bytes > 0 && this.active.bytes + lineBytes(payload) > this.segmentBytes) {
       this.writeQueued();
       this.roll();
     }
-    this.queued.add(kind, payload, bytes);
-    this.active.bytes += bytes;
+    this.active.bytes += this.queued.add(kind, payload);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushAtTurnEnd);
