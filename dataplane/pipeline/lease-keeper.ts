@@ -27,7 +27,11 @@ export class LeaseKeeper {
   /** Frees the slots (off the response's critical path: failures are only logged). */
   release(lease: SlotLease, onError: (error: unknown) => void): void {
     if (!this.held.delete(lease)) return;
-    this.store.release(lease).catch(onError);
+    try {
+      this.store.release(lease)?.catch(onError);
+    } catch (error) {
+      onError(error);
+    }
   }
 
   get size(): number {

@@ -8,7 +8,7 @@ import { sessionKeys } from "../store/session-keys.js";
 import type { SpendTicket } from "../sync/spend-guard.js";
 import { admit, type Exchange } from "./admit.js";
 import type { ProxyDeps, ProxyRoute } from "./deps.js";
-import { forward } from "./forward.js";
+import { forward, type Served } from "./forward.js";
 import { usageRecord } from "./usage-record.js";
 
 // One proxied request, in the order of DESIGN §5: admission (body, key and policy, group, session:
@@ -29,7 +29,10 @@ export async function proxy(
   const ticket = admitted instanceof Promise ? await admitted : admitted;
   if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
   try {
-    await serve(deps, exchange);
+    // Awaited here rather than in a function of its own: one promise less on every request.
+    const report = usageReport(deps, exchange);
+    const served = await forward(deps, exchange, report);
+    if (served) finishServed(deps, exchange, served, report);
   } finally {
     // After the usage is reported: its cost moves from in flight to pending with no gap.
     ticket?.release();
@@ -57,22 +60,25 @@ function admitSpend(
   });
 }
 
-async function serve(deps: ProxyDeps, exchange: Exchange): Promise<void> {
-  const { route } = exchange;
-  // DESIGN §5 step 11: what the upstream reported, or an estimate flagged as such. Reported just
-  // before the answer is complete (relay.ts), whose last bytes wait for `written`; or after the
-  // answer when it ended any other way.
+type Report = (account: Account, status: number, observer: StreamObserver, written?: () => void) => void;
+
+/**
+ * DESIGN §5 step 11: what the upstream reported, or an estimate flagged as such. Reported just before
+ * the answer is complete (relay.ts), whose last bytes wait for `written`; or after the answer when it
+ * ended any other way.
+ */
+function usageReport(deps: ProxyDeps, exchange: Exchange): Report {
   let reported = false;
-  const report = (account: Account, status: number, observer: StreamObserver, written?: () => void) => {
-    if (!reported && route.billable) {
+  return (account, status, observer, written) => {
+    if (!reported && exchange.route.billable) {
       reported = true;
       recordUsage(deps, exchange, account, status, observer);
     }
     if (written) deps.whenUsageWritten(written);
   };
-  const served = await forward(deps, exchange, report);
-  if (!served) return;
-  const { account, result } = served;
+}
+
+function finishServed(deps: ProxyDeps, exchange: Exchange, { account, result }: Served, report: Report): void {
   report(account, result.status, result.observer);
   const continuation = result.observer.continuation;
   if (continuation) {

@@ -163,7 +163,7 @@ class MemoryStore implements RoutingStore {
     return { ok: false, limit: userFull ? "user" : "account" };
   }
 
-  async release(lease: SlotLease): Promise<void> {
+  release(lease: SlotLease): void {
     const userSet = this.state.userSlots.get(lease.userId);
     const accountSet = this.state.accountSlots.get(lease.accountId);
     const full = atLimit(userSet, lease.userConcurrency) || atLimit(accountSet, lease.accountConcurrency);

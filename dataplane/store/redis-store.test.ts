@@ -168,7 +168,7 @@ describe("Redis routing store on the wire", () => {
       if (!held?.ok) throw new Error("expected a lease");
       const lease = held.lease;
       expectOneScript(await commandsOf(() => store.renew([lease, { ...lease, requestId: randomUUID() }])));
-      expectOneScript(await commandsOf(() => store.release(lease)));
+      expectOneScript(await commandsOf(async () => store.release(lease)));
       expectOneScript(await commandsOf(() => store.mark("a", { kind: "overloaded", until: Date.now() + 60_000 })));
       expect(await commandsOf(async () => store.runtime.get("a"))).toEqual([]);
     } finally {

@@ -113,9 +113,10 @@ export interface RoutingStore {
    * announcing each of their releases to every data plane cost a message per request. A limit
    * lowered since the lease was taken can leave a release unannounced: waiters retry on their timer.
    * On Redis, the release of a lease taken under no limit (nobody can wait for it) may wait a few
-   * milliseconds to share a call.
+   * milliseconds to share a call. Done at once, not as a promise, when no round trip is needed
+   * (always in memory).
    */
-  release(lease: SlotLease): Promise<void>;
+  release(lease: SlotLease): void | Promise<void>;
 
   /** One round trip: extends the leases still held by slotLeaseMs; a released or expired one stays gone. */
   renew(leases: readonly SlotLease[]): Promise<void>;
