@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StreamObserver, Usage } from "../protocol.js";
 import { CHUNK_SIZES, observed, pushInChunks } from "../stream.fixture.js";
-import { ChatStreamObserver, openaiUsageFromBody, ResponsesStreamObserver } from "./usage.js";
+import { ChatStreamObserver, contentAtAGlance, openaiUsageFromBody, ResponsesStreamObserver } from "./usage.js";
 
 // Streams recorded from upstream-sim (a prompt sent twice, so the second answer has cached tokens),
 // shortened where fields do not matter. The clock handed to each observer is its own event count,
@@ -78,6 +78,36 @@ describe("ChatStreamObserver", () => {
       },
     ],
   );
+});
+
+describe("contentAtAGlance", () => {
+  const data = (choices: string) => chunk(choices).slice("data: ".length, -2);
+  it.each([
+    ["the opening delta", data(delta('{"role":"assistant","content":"","refusal":null}')), false],
+    ["the opening delta without refusal", data(delta('{"role":"assistant","content":""}')), false],
+    ["text", data(delta('{"content":"Hé"}')), true],
+    ["text starting with an escaped quote", data(delta('{"content":"\\"quoted\\""}')), true],
+    ["empty text", data(delta('{"content":""}')), undefined],
+    [
+      "the opening delta with more fields",
+      data(delta('{"role":"assistant","content":"","refusal":null,"x":1}')),
+      undefined,
+    ],
+    ["tool calls", data(delta('{"tool_calls":[{"index":0,"id":"call_1"}]}')), undefined],
+    ["null content", data(delta('{"role":"assistant","content":null}')), undefined],
+    ["spaced JSON", data(delta('{"content": "Hé"}')), undefined],
+    ["no delta (the usage chunk)", data("[]"), undefined],
+    [
+      "two choices",
+      data(
+        '[{"index":0,"delta":{"role":"assistant","content":"","refusal":null}},{"index":1,"delta":{"content":"x"}}]',
+      ),
+      undefined,
+    ],
+  ])("%s", (_name, chunkData, expected) => {
+    expect(() => JSON.parse(chunkData)).not.toThrow();
+    expect(contentAtAGlance(chunkData)).toBe(expected);
+  });
 });
 
 const event = (type: string, fields: string) => `event: ${type}\ndata: {"type":"${type}",${fields}}\n\n`;

@@ -58,6 +58,27 @@ function hasGeneratedContent(choices: unknown): boolean {
 /** Chat Completions: usage in the final chunk (asked for upstream), the end is `data: [DONE]`. */
 const WORTH_PARSING = /"usage"\s*:\s*\{|"error"/;
 
+const DELTA = '"delta":{';
+const TEXT = '"content":"';
+// The delta OpenAI opens every chat stream with: a role and no content.
+const OPENINGS = ['"role":"assistant","content":"","refusal":null}', '"role":"assistant","content":""}'];
+const QUOTE = 0x22;
+
+/**
+ * Whether a chunk carries generated content, read off OpenAI's own layout where that is certain (a
+ * parse costs more than the rest of the chunk's observation): the opening delta says no, a delta that
+ * starts with non-empty text says yes. Undefined otherwise (several deltas, tool calls, another
+ * layout): parse then. Unescaped, `"delta":{` can only be a key, never inside a string.
+ */
+export function contentAtAGlance(data: string): boolean | undefined {
+  const at = data.indexOf(DELTA);
+  if (at === -1 || data.indexOf(DELTA, at + DELTA.length) !== -1) return undefined;
+  const start = at + DELTA.length;
+  if (data.startsWith(TEXT, start)) return data.charCodeAt(start + TEXT.length) !== QUOTE ? true : undefined;
+  for (const opening of OPENINGS) if (data.startsWith(opening, start)) return false;
+  return undefined;
+}
+
 export class ChatStreamObserver implements StreamObserver {
   usage: Usage | undefined;
   firstTokenAt: number | undefined;
@@ -78,9 +99,18 @@ export class ChatStreamObserver implements StreamObserver {
       this.completed = true;
       return;
     }
-    // Once the first token is seen, only chunks that may carry usage or an error are worth parsing: a
-    // long answer is hundreds of content chunks (each with "usage":null when include_usage is on).
-    if (this.firstTokenAt !== undefined && !WORTH_PARSING.test(data)) return;
+    // Only chunks that may carry usage or an error are worth parsing once the first token is seen (a
+    // long answer is hundreds of content chunks, each with "usage":null when include_usage is on), and
+    // before it, those whose content cannot be told at a glance.
+    if (!WORTH_PARSING.test(data)) {
+      if (this.firstTokenAt !== undefined) return;
+      const content = contentAtAGlance(data);
+      if (content === false) return;
+      if (content) {
+        this.firstTokenAt = this.now();
+        return;
+      }
+    }
     const chunk = parseJson(data);
     if (!isObject(chunk)) return;
     if (isObject(chunk.error)) {
