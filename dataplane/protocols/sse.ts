@@ -68,43 +68,47 @@ export class SseDecoder {
   }
 }
 
+const D = 0x64;
+const E = 0x65;
+const SPACE = 0x20;
+
 /** Dispatches each event of text made of whole events (SSE's field rules; comments and ids ignored). */
 function decodeEvents(text: string, onEvent: (event: SseEvent) => void, reused: SseEvent): void {
   const normalised = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
-  // Walked with indexOf rather than split into blocks and lines: every streamed response passes here.
+  // Walked line by line with indexOf, each line told by its first character: every streamed response
+  // passes here. The text ends with a blank line, so every event is dispatched by its own.
   const end = normalised.length;
-  let blockStart = 0;
-  while (blockStart < end) {
-    let blockEnd = normalised.indexOf("\n\n", blockStart);
-    if (blockEnd === -1) blockEnd = end;
-    let event: string | undefined;
-    let dataLines = 0;
-    let dataStart = 0;
-    let dataEnd = 0;
-    let joined: string | undefined;
-    let lineStart = blockStart;
-    while (lineStart < blockEnd) {
-      let lineEnd = normalised.indexOf("\n", lineStart);
-      if (lineEnd === -1 || lineEnd > blockEnd) lineEnd = blockEnd;
-      const colon = normalised.indexOf(":", lineStart);
-      if (colon > lineStart && colon < lineEnd) {
-        const valueStart = normalised.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
-        const nameLength = colon - lineStart;
-        if (nameLength === 4 && normalised.startsWith("data", lineStart)) {
-          if (dataLines === 0) {
-            dataStart = valueStart;
-            dataEnd = lineEnd;
-          } else {
-            joined = `${joined ?? normalised.slice(dataStart, dataEnd)}\n${normalised.slice(valueStart, lineEnd)}`;
-          }
-          dataLines++;
-        } else if (nameLength === 5 && normalised.startsWith("event", lineStart)) {
-          event = normalised.slice(valueStart, lineEnd);
+  let event: string | undefined;
+  let dataLines = 0;
+  let dataStart = 0;
+  let dataEnd = 0;
+  let joined: string | undefined;
+  let lineStart = 0;
+  while (lineStart < end) {
+    let lineEnd = normalised.indexOf("\n", lineStart);
+    if (lineEnd === -1) lineEnd = end;
+    if (lineEnd === lineStart) {
+      if (dataLines > 0) onEvent(reused.reset(event, normalised, dataStart, dataEnd, joined));
+      event = undefined;
+      dataLines = 0;
+      joined = undefined;
+    } else {
+      const first = normalised.charCodeAt(lineStart);
+      if (first === D && normalised.startsWith("data:", lineStart)) {
+        const valueStart = normalised.charCodeAt(lineStart + 5) === SPACE ? lineStart + 6 : lineStart + 5;
+        const valueEnd = Math.max(valueStart, lineEnd);
+        if (dataLines === 0) {
+          dataStart = valueStart;
+          dataEnd = valueEnd;
+        } else {
+          joined = `${joined ?? normalised.slice(dataStart, dataEnd)}\n${normalised.slice(valueStart, valueEnd)}`;
         }
+        dataLines++;
+      } else if (first === E && normalised.startsWith("event:", lineStart)) {
+        const valueStart = normalised.charCodeAt(lineStart + 6) === SPACE ? lineStart + 7 : lineStart + 6;
+        event = normalised.slice(valueStart, Math.max(valueStart, lineEnd));
       }
-      lineStart = lineEnd + 1;
     }
-    if (dataLines > 0) onEvent(reused.reset(event, normalised, dataStart, dataEnd, joined));
-    blockStart = blockEnd + 2;
+    lineStart = lineEnd + 1;
   }
 }
