@@ -114,13 +114,10 @@ function readTimings<K extends string>(
   return out;
 }
 
-/** Cross-field rules, so a combination node:http would reject (or that would cut streams) fails at start. */
-function checkTimings(limits: ServerLimits, upstream: UpstreamTimeouts): string | undefined {
+/** Cross-field rules, so a combination node:http would reject fails at start. */
+function checkTimings(limits: ServerLimits): string | undefined {
   if (limits.headersTimeoutMs > limits.requestTimeoutMs)
     return "TOLLGATE_HEADERS_TIMEOUT_MS must not exceed TOLLGATE_REQUEST_TIMEOUT_MS";
-  const longestWait = Math.max(upstream.headersMs, upstream.bodyIdleMs);
-  if (limits.clientIdleTimeoutMs !== 0 && limits.clientIdleTimeoutMs <= longestWait)
-    return "TOLLGATE_CLIENT_IDLE_TIMEOUT_MS must exceed the upstream headers and body-idle timeouts (or be 0), or quiet streams are cut";
   return undefined;
 }
 
@@ -166,7 +163,7 @@ export function dataPlaneSettingsFromEnv(env: NodeJS.ProcessEnv): SettingsResult
   if (typeof upstreamTimeouts === "string") return { ok: false, error: upstreamTimeouts };
   const serverLimits = readTimings(env, SERVER_LIMITS_ENV, DEFAULT_SERVER_LIMITS);
   if (typeof serverLimits === "string") return { ok: false, error: serverLimits };
-  const timings = checkTimings(serverLimits, upstreamTimeouts);
+  const timings = checkTimings(serverLimits);
   if (timings) return { ok: false, error: timings };
   const logLevel = readLogLevel(env);
   if ("error" in logLevel) return { ok: false, error: logLevel.error };

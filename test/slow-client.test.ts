@@ -56,8 +56,32 @@ class FloodUpstream {
   }
 }
 
+/** A provider that opens a stream, goes quiet for QUIET_MS (thinking), then finishes it. */
+const QUIET_MS = 2_500;
+function quietUpstream(): Server {
+  return createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(
+      `event: message_start\ndata: ${JSON.stringify({
+        type: "message_start",
+        message: { id: "m", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [] },
+      })}\n\n`,
+    );
+    setTimeout(() => {
+      res.end(
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"done"}}\n\n' +
+          'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":5,"output_tokens":1}}\n\n' +
+          'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+      );
+    }, QUIET_MS);
+  });
+}
+
 let stack: Stack;
 let upstream: FloodUpstream;
+let quiet: Server;
+let quietUrl: string;
 let secret: string;
 const responses: ServerResponse[] = [];
 const onRequest = (message: unknown) => responses.push((message as { response: ServerResponse }).response);
@@ -65,6 +89,9 @@ const onRequest = (message: unknown) => responses.push((message as { response: S
 beforeAll(async () => {
   upstream = new FloodUpstream();
   const upstreamUrl = await upstream.listen();
+  quiet = quietUpstream();
+  await new Promise<void>((resolve) => quiet.listen(0, "127.0.0.1", resolve));
+  quietUrl = `http://127.0.0.1:${(quiet.address() as AddressInfo).port}`;
   stack = await startStack({ dataPlane: { serverLimits: { clientIdleTimeoutMs: 1_500 } } });
   ({ secret } = await createPaidTenant(stack.admin, upstreamUrl));
   await waitFor(() => stack.dp.config.current.keysByHash.size > 0, "the data plane to receive the key");
@@ -75,6 +102,7 @@ afterAll(async () => {
   unsubscribe("http.server.request.start", onRequest);
   await stack?.close();
   await new Promise((resolve) => upstream?.server.close(resolve));
+  await new Promise((resolve) => quiet?.close(resolve));
 });
 
 /** Sends a streaming request on a raw socket and never reads the answer. */
@@ -124,4 +152,27 @@ describe("a client that stops reading", () => {
     expect(gatewaySide?.destroyed).toBe(true);
     client.destroy();
   }, 60_000);
+});
+
+describe("a client that reads", () => {
+  it("is not cut by the client idle timeout while the upstream is quiet for longer", async () => {
+    const tenant = await createPaidTenant(stack.admin, quietUrl);
+    await waitFor(() => stack.dp.config.current.keysById.has(tenant.keyId), "the data plane to receive the second key");
+    const started = Date.now();
+    const response = await fetch(`${stack.dp.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": tenant.secret, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({
+        model: "claude-sonnet-4-5",
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "take your time" }],
+      }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    // Quiet for longer than the 1.5 s limit, and the whole stream still arrived.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(QUIET_MS);
+    expect(text).toContain("event: message_stop");
+  }, 30_000);
 });

@@ -43,9 +43,14 @@ export function relay(
     });
   };
   const write = (chunk: Buffer): boolean => {
-    if (!waiting) return res.write(chunk);
-    waiting.push(() => res.write(chunk));
-    return true;
+    if (waiting) {
+      waiting.push(() => res.write(chunk));
+      return true;
+    }
+    if (res.write(chunk)) return true;
+    // The client's socket is full: the upstream is paused, and the client dropped if it stays so.
+    res.clientBlocked();
+    return false;
   };
   const finish = (action: () => void) => {
     if (waiting) waiting.push(action);
@@ -72,7 +77,10 @@ export function relay(
       client.whenClosed(undefined);
       resolve(outcome);
     };
-    const onDrain = () => call.resume();
+    const onDrain = () => {
+      res.clientCaughtUp();
+      call.resume();
+    };
     const onClose = () => {
       if (res.writableFinished) return;
       call.abort(new Error("client disconnected"));
@@ -90,14 +98,17 @@ export function relay(
         const tail = framer ? framer.flush() : last;
         finish(() => {
           res.end(tail);
+          res.watchTail();
           settle("completed");
         });
       },
       fail(error) {
         if (settled) return;
         finish(() => {
-          if (streaming) res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
-          else res.destroy(error);
+          if (streaming) {
+            res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
+            res.watchTail();
+          } else res.destroy(error);
           settle("upstream_failed");
         });
       },

@@ -19,6 +19,8 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   onClosed: ((res: GatewayResponse) => void) | undefined;
   /** Run when the response closes, for the request step running then (ClientResponse.whenClosed). */
   onGone: (() => void) | undefined;
+  /** A client that takes none of the answer this long while its socket is full is dropped; 0: never. */
+  clientIdleMs = 0;
 
   constructor(req: Request) {
     super(req);
@@ -39,6 +41,34 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
     }
     return reason === undefined ? super.writeHead(statusCode, own) : super.writeHead(statusCode, reason, own);
   }
+
+  // The client idle limit is a socket timeout armed only while the client's socket is full. Armed on
+  // every connection (node:http's server.timeout), it is refreshed by each read and write and set anew
+  // for each request on a kept-alive connection: about 2 µs per request for a bare node:http server
+  // under wrk (median of ten alternating pairs of runs with and without it).
+
+  /** A write found the client's socket full: drop the client unless it takes more within the limit. */
+  clientBlocked(): void {
+    if (this.clientIdleMs > 0) this.socket?.setTimeout(this.clientIdleMs);
+  }
+
+  /** The client took what was waiting ('drain'). Only while the answer is still being written. */
+  clientCaughtUp(): void {
+    if (this.clientIdleMs > 0) this.socket?.setTimeout(0);
+  }
+
+  /**
+   * Called after end(): if the answer's last bytes are still waiting for the client's socket once the
+   * turn's writes are flushed, the limit applies until they leave (then node:http's keep-alive timeout
+   * takes the socket over).
+   */
+  watchTail(): void {
+    if (this.clientIdleMs > 0 && !this.writableFinished) process.nextTick(armIfUnsent, this);
+  }
+}
+
+function armIfUnsent(res: GatewayResponse): void {
+  if (res.writableLength > 0 && !res.writableFinished) res.socket?.setTimeout(res.clientIdleMs);
 }
 
 function closed(this: GatewayResponse): void {

@@ -76,12 +76,12 @@ export async function listen(options: HttpServerOptions): Promise<ListeningServe
     (req, res) => {
       inFlight++;
       res.onClosed = closed;
+      res.clientIdleMs = limits.clientIdleTimeoutMs;
       // Draining: answer, but tell the client not to reuse this connection.
       if (draining) res.setHeader("connection", "close");
       handle(options, state, req, res);
     },
   );
-  server.timeout = limits.clientIdleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {

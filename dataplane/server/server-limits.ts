@@ -2,10 +2,10 @@
 //
 // node:http's requestTimeout only covers receiving the request (headers and body): it stops once the
 // body is in, so it never cuts a long response stream. A stream is bounded instead by the upstream's
-// body-idle timeout, and a client that stops reading by clientIdleTimeoutMs (socket inactivity: the
-// relay stops writing once the client's socket is full, so a client that never reads goes quiet and
-// is dropped, which frees its upstream connection and account slot). There is deliberately no limit
-// on a stream's total length: LLM answers can run for many minutes.
+// body-idle timeout, and a client that stops reading by clientIdleTimeoutMs (the relay stops writing
+// once the client's socket is full, and the client is dropped if it stays full that long, which frees
+// its upstream connection and account slot). There is deliberately no limit on a stream's total
+// length: LLM answers can run for many minutes.
 
 export interface ServerLimits {
   /** Largest request head (node's maxHeaderSize). */
@@ -16,7 +16,7 @@ export interface ServerLimits {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open. */
   keepAliveTimeoutMs: number;
-  /** A connection with no traffic either way this long is closed; 0 = never. Above the upstream timeouts. */
+  /** A client whose socket stays full (it reads nothing) this long is dropped; 0 = never. */
   clientIdleTimeoutMs: number;
   /** On SIGTERM, /readyz fails this long before the listener stops accepting (load balancers notice). */
   drainDelayMs: number;
