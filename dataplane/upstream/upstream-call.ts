@@ -29,9 +29,10 @@ export interface ResponseSink {
 const HELD_BYTES_BEFORE_PAUSE = 256 * 1024;
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
-  readonly head: Promise<UpstreamHead>;
-  private resolveHead!: (head: UpstreamHead) => void;
-  private rejectHead!: (error: Error) => void;
+  private headPromise: Promise<UpstreamHead> | undefined;
+  private received: UpstreamHead | undefined;
+  private resolveHead: ((head: UpstreamHead) => void) | undefined;
+  private rejectHead: ((error: Error) => void) | undefined;
   private controller: Dispatcher.DispatchController | undefined;
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -40,13 +41,21 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private error: Error | undefined;
   private abortReason: Error | undefined;
 
-  constructor() {
-    this.head = new Promise((resolve, reject) => {
-      this.resolveHead = resolve;
-      this.rejectHead = reject;
-    });
-    // The pipeline may never await head (client gone first); avoid an unhandled rejection.
-    this.head.catch(() => {});
+  /**
+   * The response head. Made when first asked for, by a caller that awaits it: a call whose head nobody
+   * awaits leaves no promise to be rejected unhandled (a catch() on each was one more promise per
+   * request).
+   */
+  get head(): Promise<UpstreamHead> {
+    this.headPromise ??= this.received
+      ? Promise.resolve(this.received)
+      : this.error
+        ? Promise.reject(this.error)
+        : new Promise((resolve, reject) => {
+            this.resolveHead = resolve;
+            this.rejectHead = reject;
+          });
+    return this.headPromise;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -55,7 +64,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
-    this.resolveHead({ status, headers });
+    this.received = { status, headers };
+    this.resolveHead?.(this.received);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -75,7 +85,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.error = error;
-    this.rejectHead(error);
+    this.rejectHead?.(error);
     this.sink?.fail(error);
   }
 

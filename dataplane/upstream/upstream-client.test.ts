@@ -106,3 +106,28 @@ describe("UpstreamClient address guard", () => {
     expect(targetHits).toBe(before);
   });
 });
+
+describe("UpstreamCall head", () => {
+  it("is the failure when asked for after the call failed, and nothing is rejected unhandled before", async () => {
+    const client = new UpstreamClient({ allowPrivate: false, resolver: toLoopback });
+    const upstream = client.start({
+      origin: `http://api.upstream.example:${targetPort}`,
+      path: "/v1/messages",
+      method: "POST",
+      headers: {},
+    });
+    // Let the guard refuse the connection before anyone looks at the head.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(upstream.head).rejects.toThrow("not public");
+    await client.close();
+  });
+
+  it("is the response head when asked for after the body ended", async () => {
+    const client = new UpstreamClient({ allowPrivate: true });
+    const upstream = client.start({ origin: `http://127.0.0.1:${targetPort}`, path: "/", method: "GET", headers: {} });
+    const body = await upstream.collect(1024);
+    expect(body.toString()).toBe('{"ok":true}');
+    expect((await upstream.head).status).toBe(200);
+    await client.close();
+  });
+});
