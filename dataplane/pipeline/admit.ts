@@ -6,7 +6,6 @@ import { pathOf, queryOf, type RequestView } from "../policy/request-view.js";
 import type { ClientRequest, ParsedRequest } from "../protocols/protocol.js";
 import { sessionIdentity } from "../routing/session-identity.js";
 import type { GatewayResponse } from "../server/gateway-response.js";
-import { readBody } from "../server/read-body.js";
 import { sessionKeys } from "../store/session-keys.js";
 import { type Caller, identifyCaller } from "./caller.js";
 import { ClientResponse } from "./client-response.js";
@@ -38,30 +37,44 @@ export interface Exchange {
 // Conversations longer than this are matched on their most recent turns only.
 const MAX_SESSION_KEYS = 64;
 
-/** The admitted exchange, or undefined when the client has already been answered. */
-export async function admit(
+/** When the request arrived, and its id (on the response from now on, so every answer carries it). */
+export interface Arrival {
+  requestId: string;
+  startedAt: number;
+  receivedAtMs: number;
+}
+
+export function arrive(res: GatewayResponse): Arrival {
+  const startedAt = performance.now();
+  const receivedAtMs = Date.now();
+  const requestId = newId(receivedAtMs);
+  res.requestId = requestId;
+  return { requestId, startedAt, receivedAtMs };
+}
+
+/** The body could not be read (readBody failed): refused in the surface's envelope, or dropped. */
+export function refuseBody(res: GatewayResponse, route: ProxyRoute, error: unknown): undefined {
+  if (!(error instanceof GatewayError)) {
+    res.destroy();
+    return undefined;
+  }
+  res.setHeader("connection", "close");
+  return refuse(res, route, error);
+}
+
+/**
+ * The admitted exchange, or undefined when the client has already been answered. Given the body
+ * already read (proxy awaits it: one async step less per request than awaiting it here).
+ */
+export function admit(
   deps: ProxyDeps,
   req: IncomingMessage,
   res: GatewayResponse,
   route: ProxyRoute,
-): Promise<Exchange | undefined> {
-  const startedAt = performance.now();
-  const receivedAtMs = Date.now();
-  const requestId = newId(receivedAtMs);
+  { requestId, startedAt, receivedAtMs }: Arrival,
+  rawBody: Buffer,
+): Exchange | undefined {
   const { protocol } = route;
-  res.requestId = requestId;
-
-  let rawBody: Buffer;
-  try {
-    rawBody = await readBody(req, deps.maxBodyBytes);
-  } catch (error) {
-    if (!(error instanceof GatewayError)) {
-      res.destroy();
-      return undefined;
-    }
-    res.setHeader("connection", "close");
-    return refuse(res, route, error);
-  }
   let body: unknown;
   try {
     body = parseJsonBody(rawBody);

@@ -4,39 +4,57 @@ import { costCeiling } from "../config/record-cost.js";
 import { GatewayError } from "../errors.js";
 import type { StreamObserver } from "../protocols/protocol.js";
 import type { GatewayResponse } from "../server/gateway-response.js";
+import { readBody } from "../server/read-body.js";
 import { sessionKeys } from "../store/session-keys.js";
 import type { SpendTicket } from "../sync/spend-guard.js";
-import { admit, type Exchange } from "./admit.js";
+import { admit, arrive, type Exchange, refuseBody } from "./admit.js";
 import type { ProxyDeps, ProxyRoute } from "./deps.js";
 import { forward, type Served } from "./forward.js";
+import { sendError } from "./respond.js";
 import { usageRecord } from "./usage-record.js";
 
 // One proxied request, in the order of DESIGN §5: admission (body, key and policy, group, session:
 // steps 1-5, admit.ts), the spend this data plane may still make, forwarding with slots and failover
 // (6-10, forward.ts), usage (11). This file only sequences them.
 
+/**
+ * Never rejects: an unexpected failure is logged and answered as an internal error here, not by a
+ * catch() on the returned promise (one promise more per request).
+ */
 export async function proxy(
   deps: ProxyDeps,
   req: IncomingMessage,
   res: GatewayResponse,
   route: ProxyRoute,
 ): Promise<void> {
-  const exchange = await admit(deps, req, res, route);
-  if (!exchange) return;
-  // Billable requests hold a share of the key's quota and the user's balance until billed, so this
-  // data plane never overspends either by more than one request (sync/spend-admission.ts).
-  const admitted = route.billable ? admitSpend(deps, exchange) : undefined;
-  const ticket = admitted instanceof Promise ? await admitted : admitted;
-  if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
   try {
-    // Awaited here rather than in a function of its own: one promise less on every request.
-    const report = usageReport(deps, exchange);
-    const served = await forward(deps, exchange, report);
-    if (served) finishServed(deps, exchange, served, report);
-  } finally {
-    // After the usage is reported: its cost moves from in flight to pending with no gap.
-    ticket?.release();
-    if (ticket) deps.spend.finishShared(exchange.requestId);
+    const arrival = arrive(res);
+    // Awaited here rather than inside admit: one async step less per request.
+    let rawBody: Buffer;
+    try {
+      rawBody = await readBody(req, deps.maxBodyBytes);
+    } catch (error) {
+      return refuseBody(res, route, error);
+    }
+    const exchange = admit(deps, req, res, route, arrival, rawBody);
+    if (!exchange) return;
+    // Billable requests hold a share of the key's quota and the user's balance until billed, so this
+    // data plane never overspends either by more than one request (sync/spend-admission.ts).
+    const admitted = route.billable ? admitSpend(deps, exchange) : undefined;
+    const ticket = admitted instanceof Promise ? await admitted : admitted;
+    if (ticket instanceof GatewayError) return exchange.client.fail(ticket);
+    try {
+      const report = usageReport(deps, exchange);
+      const served = await forward(deps, exchange, report);
+      if (served) finishServed(deps, exchange, served, report);
+    } finally {
+      // After the usage is reported: its cost moves from in flight to pending with no gap.
+      ticket?.release();
+      if (ticket) deps.spend.finishShared(exchange.requestId);
+    }
+  } catch (error) {
+    deps.log.error({ err: error, requestId: res.requestId }, "request failed unexpectedly");
+    sendError(res, route.protocol, new GatewayError("INTERNAL_ERROR", "internal error"));
   }
 }
 
