@@ -13,9 +13,10 @@ import type { ProxyDeps, ProxyRoute } from "./deps.js";
 import { parseJsonBody } from "./json-body.js";
 import { sendError } from "./respond.js";
 
-// DESIGN §5 steps 1-5: the body (size limit, JSON), the key and its policy, the serving group, the
-// protocol's own checks, and the session the request belongs to. What fails here is answered at
-// once in the surface's envelope and never reaches an upstream.
+// DESIGN §5 steps 1-5: the body (proxy reads it up to the size limit; refused here when it could not
+// be read, or is not JSON), the key and its policy, the serving group, the protocol's own checks, and
+// the session the request belongs to. What fails here is answered at once in the surface's envelope
+// and never reaches an upstream.
 
 /** A request admitted for forwarding, with everything the later steps need. */
 export interface Exchange {
