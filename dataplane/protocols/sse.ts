@@ -96,17 +96,16 @@ function decodeEvents(text: string, onEvent: (event: SseEvent) => void, reused: 
       const first = normalised.charCodeAt(lineStart);
       if (first === D && normalised.startsWith("data:", lineStart)) {
         const valueStart = normalised.charCodeAt(lineStart + 5) === SPACE ? lineStart + 6 : lineStart + 5;
-        const valueEnd = Math.max(valueStart, lineEnd);
         if (dataLines === 0) {
           dataStart = valueStart;
-          dataEnd = valueEnd;
+          dataEnd = lineEnd;
         } else {
-          joined = `${joined ?? normalised.slice(dataStart, dataEnd)}\n${normalised.slice(valueStart, valueEnd)}`;
+          joined = `${joined ?? normalised.slice(dataStart, dataEnd)}\n${normalised.slice(valueStart, lineEnd)}`;
         }
         dataLines++;
       } else if (first === E && normalised.startsWith("event:", lineStart)) {
         const valueStart = normalised.charCodeAt(lineStart + 6) === SPACE ? lineStart + 7 : lineStart + 6;
-        event = normalised.slice(valueStart, Math.max(valueStart, lineEnd));
+        event = normalised.slice(valueStart, lineEnd);
       }
     }
     lineStart = lineEnd + 1;
