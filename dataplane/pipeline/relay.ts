@@ -98,17 +98,14 @@ export function relay(
         const tail = framer ? framer.flush() : last;
         finish(() => {
           res.end(tail);
-          res.watchTail();
           settle("completed");
         });
       },
       fail(error) {
         if (settled) return;
         finish(() => {
-          if (streaming) {
-            res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
-            res.watchTail();
-          } else res.destroy(error);
+          if (streaming) res.end(protocol.streamErrorEvent(`upstream stream failed: ${error.message}`));
+          else res.destroy(error);
           settle("upstream_failed");
         });
       },

@@ -58,12 +58,14 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   }
 
   /**
-   * Called after end(): if the answer's last bytes are still waiting for the client's socket once the
-   * turn's writes are flushed, the limit applies until they leave (then node:http's keep-alive timeout
-   * takes the socket over).
+   * Every answer's end, whoever writes it: if its last bytes are still waiting for the client's socket
+   * once the turn's writes are flushed, the limit applies until they leave (then node:http's keep-alive
+   * timeout takes the socket over).
    */
-  watchTail(): void {
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
+    super.end(chunk as string, encoding as BufferEncoding, callback as () => void);
     if (this.clientIdleMs > 0 && !this.writableFinished) process.nextTick(armIfUnsent, this);
+    return this;
   }
 }
 
