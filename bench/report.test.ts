@@ -62,6 +62,30 @@ describe("renderReport", () => {
     expect(report).toContain("Baseline: the data plane of /work/base on fedcba987654");
   });
 
+  it("compares this checkout's data plane with the baseline's round by round", () => {
+    const report = renderReport(
+      {
+        ...base,
+        contenders: ["floor", "dataplane", "baseline"],
+        saturation: [
+          saturationRow("dataplane", 95, { rounds: [95, 150, 90] }),
+          saturationRow("baseline", 100, { rounds: [100, 160, 100] }),
+        ],
+        latency: [
+          latencyRow("dataplane", 0.5, 1, { roundsP50Ms: [0.5, 0.7, 0.45] }),
+          latencyRow("baseline", 0.52, 1, { roundsP50Ms: [0.52, 0.75, 0.5] }),
+        ],
+      },
+      [],
+    );
+    expect(report).toContain("## This checkout against the baseline");
+    expect(report).toContain("| anthropic | CPU µs/req at saturation | 95 | 100 | 0.938x | 0.95 / 0.94 / 0.90 |");
+    expect(report).toContain(
+      "| anthropic | p50 ms at a fixed rate | 0.500 | 0.520 | -0.050 | -0.020 / -0.050 / -0.050 |",
+    );
+    expect(renderReport(base, [])).not.toContain("against the baseline");
+  });
+
   it("gives each saturation row its ratio to the floor and the part of its CPU on the main thread", () => {
     const report = renderReport(
       {

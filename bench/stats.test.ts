@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { median, percentile, summarize } from "./stats.js";
+import { median, pairedMedian, percentile, summarize } from "./stats.js";
 
 describe("percentile (nearest rank)", () => {
   const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -36,5 +36,24 @@ describe("median", () => {
     [[5], 5],
   ])("%j -> %d", (values, expected) => {
     expect(median(values)).toBe(expected);
+  });
+});
+
+describe("pairedMedian", () => {
+  const ratio = (mine: number, theirs: number) => mine / theirs;
+  it.each([
+    // A machine that slowed down in round 2 moves both sides of that pair: the pairs stay close.
+    [[100, 200, 110], [110, 220, 120], [100 / 110, 200 / 220, 110 / 120], 100 / 110],
+    [[90, 100], [100, 100], [0.9, 1], 0.9],
+    // A round one side lacks (the other's failed) is left out; an even count takes the lower middle.
+    [[90, 100, 80], [100, 100], [0.9, 1], 0.9],
+  ])("%j against %j", (mine, theirs, pairs, expected) => {
+    const result = pairedMedian(mine, theirs, ratio);
+    expect(result.pairs).toEqual(pairs);
+    expect(result.median).toBeCloseTo(expected, 12);
+  });
+
+  it("is NaN without pairs", () => {
+    expect(pairedMedian([], [1], ratio).median).toBeNaN();
   });
 });

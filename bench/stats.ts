@@ -57,3 +57,19 @@ export function timePerCall(run: () => unknown, calls: number, rounds: number): 
   }
   return median(perRound);
 }
+
+/**
+ * Two contenders' rounds compared pair by pair: round i of each ran in the same pass over the
+ * contenders, at the same moment of the machine, so each pair's `compare` is freer of the machine's
+ * drift than the medians taken apart. Rounds missing on either side are left out.
+ */
+export function pairedMedian(
+  mine: readonly number[],
+  theirs: readonly number[],
+  compare: (mine: number, theirs: number) => number,
+): { pairs: number[]; median: number } {
+  const pairs: number[] = [];
+  const count = Math.min(mine.length, theirs.length);
+  for (let i = 0; i < count; i++) pairs.push(compare(mine[i] as number, theirs[i] as number));
+  return { pairs, median: median(pairs) };
+}
