@@ -11,7 +11,7 @@ import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
 // the bench's), so startup, warm-up and idle gaps drop out.
 // Usage: node --import ./bin/ts-loader.js bench/profile-summary.ts FILE.cpuprofile [--top N] [--results FILE --contender NAME [--workload NAME] [--section saturation|latency]]
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -72,7 +72,7 @@ function location(frame: CallFrame, root: string): string {
   return `${path}:${frame.lineNumber + 1}`;
 }
 
-function label(frame: CallFrame, root: string): string {
+export function label(frame: CallFrame, root: string): string {
   const where = location(frame, root);
   return `${frame.functionName || "(anonymous)"}${where ? ` ${where}` : ""}`;
 }
