@@ -44,9 +44,9 @@ describe("pairedMedian", () => {
   it.each([
     // A machine that slowed down in round 2 moves both sides of that pair: the pairs stay close.
     [[100, 200, 110], [110, 220, 120], [100 / 110, 200 / 220, 110 / 120], 100 / 110],
-    [[90, 100], [100, 100], [0.9, 1], 0.9],
-    // A round one side lacks (the other's failed) is left out; an even count takes the lower middle.
-    [[90, 100, 80], [100, 100], [0.9, 1], 0.9],
+    [[90, 100, 120], [100, 100, 100], [0.9, 1, 1.2], 1],
+    // A round one side lacks is left out; an even count takes the midpoint of the middle two.
+    [[90, 100, 80], [100, 100], [0.9, 1], 0.95],
   ])("%j against %j", (mine, theirs, pairs, expected) => {
     const result = pairedMedian(mine, theirs, ratio);
     expect(result.pairs).toEqual(pairs);
