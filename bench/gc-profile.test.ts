@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
+
+// What a request leaves behind for half a second (an 800-byte array, as a usage record waits for its
+// ack) must read as bytes reaching the old generation; what it drops at once must not.
+
+const KEEPS = `
+const kept = [];
+function handle(req, res) {
+  const now = Date.now();
+  kept.push({ values: new Array(100).fill(0), at: now });
+  while (kept.length > 0 && now - kept[0].at > 500) kept.shift();
+  res.end("ok");
+}
+`;
+const DROPS = `
+let sum = 0;
+function handle(req, res) {
+  const values = new Array(100).fill(0);
+  sum += values.length;
+  res.end("ok");
+}
+`;
+
+const LINE =
+  /gc-profile: (\d+) requests; scavenges (\d+), [\d.]+ µs\/req; mark-compacts \d+, [\d.]+ µs\/req; other \d+, [\d.]+ µs\/req; into the old generation (\d+) B\/req/;
+
+let server: PreloadedServer | undefined;
+
+afterEach(() => {
+  server?.stop();
+});
+
+async function profile(handler: string): Promise<{ requests: number; scavenges: number; oldBytes: number }> {
+  server = await startPreloaded("./bench/gc-profile.js", handler, { GC_PROFILE_AFTER: "50", GC_PROFILE_MS: "1500" });
+  // Load until the preload reports (the test's timeout bounds it).
+  while (!LINE.test(server.stderr())) await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
+  const [, requests, scavenges, oldBytes] = LINE.exec(server.stderr()) ?? [];
+  server.stop();
+  return { requests: Number(requests), scavenges: Number(scavenges), oldBytes: Number(oldBytes) };
+}
+
+describe("bench/gc-profile.js", () => {
+  it("counts what outlives the young generation per request", async () => {
+    const keeps = await profile(KEEPS);
+    const drops = await profile(DROPS);
+    for (const run of [keeps, drops]) {
+      expect(run.requests).toBeGreaterThan(100);
+      expect(run.scavenges).toBeGreaterThan(0);
+    }
+    // The kept array is 816 bytes and its object a few dozen more.
+    expect(keeps.oldBytes).toBeGreaterThan(600);
+    expect(keeps.oldBytes).toBeLessThan(1500);
+    expect(drops.oldBytes).toBeLessThan(300);
+  }, 30_000);
+});
