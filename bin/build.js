@@ -106,7 +106,9 @@ function removeStaleBuilds(builds, current) {
   const now = Date.now();
   for (const name of readdirSync(builds)) {
     const path = join(builds, name);
-    if (path !== current && now - statSync(path).mtimeMs > STALE_BUILD_MS) {
+    // Another process starting now may rename or remove its scratch folder between the two calls.
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats && path !== current && now - stats.mtimeMs > STALE_BUILD_MS) {
       rmSync(path, { recursive: true, force: true });
     }
   }
