@@ -37,6 +37,18 @@ describe("tollgate upstream-sim", () => {
     expect(res.status).toBe(200);
   });
 
+  it("keeps no request log with --log-limit 0", async () => {
+    const requestsSeen = async (args: string[]) => {
+      child?.kill("SIGTERM");
+      child = run(["--port", "0", ...args]);
+      const url = /listening on (\S+)$/.exec(await firstLine(child.stdout as NodeJS.ReadableStream))?.[1];
+      await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer cli" } });
+      return ((await (await fetch(`${url}/_sim/requests`)).json()) as unknown[]).length;
+    };
+    expect(await requestsSeen([])).toBe(1);
+    expect(await requestsSeen(["--log-limit", "0"])).toBe(0);
+  });
+
   it("refuses a bad option with usage and exit code 2", async () => {
     child = run(["--port", "eighty"]);
     const [code] = await once(child, "exit");

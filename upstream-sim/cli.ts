@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { startUpstreamSim } from "./index.js";
 
-const USAGE = `usage: tollgate upstream-sim [--port N] [--host ADDR] [--chunks N] [--chunk-delay-ms MS] [--stamp-chunks] [--verbose]
+const USAGE = `usage: tollgate upstream-sim [--port N] [--host ADDR] [--chunks N] [--chunk-delay-ms MS] [--stamp-chunks] [--log-limit N] [--verbose]
 
 A local simulated Anthropic / OpenAI / Gemini / Antigravity upstream (see upstream-sim/README.md).
   --port N             port to listen on (default 8090)
@@ -9,6 +9,7 @@ A local simulated Anthropic / OpenAI / Gemini / Antigravity upstream (see upstre
   --chunks N           stream every answer as N text chunks (the reply repeated N times)
   --chunk-delay-ms MS  pause between streamed chunks
   --stamp-chunks       start each chunk written after a pause with ": sent-at <process.hrtime ns>"
+  --log-limit N        requests kept for GET /_sim/requests (default 5000; 0 keeps none)
   --verbose            print one line per request
 `;
 
@@ -39,6 +40,7 @@ export async function runUpstreamSimCommand(args: string[]): Promise<void> {
     chunks: parsed.chunks || undefined,
     chunkDelayMs: parsed.chunkDelayMs,
     stampChunks: parsed.stampChunks,
+    logLimit: parsed.logLimit,
     quiet: !parsed.verbose,
   });
   process.stdout.write(`upstream-sim listening on ${sim.url}\n`);
@@ -58,6 +60,7 @@ function parse(args: string[]) {
       chunks: { type: "string" },
       "chunk-delay-ms": { type: "string" },
       "stamp-chunks": { type: "boolean" },
+      "log-limit": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -68,6 +71,7 @@ function parse(args: string[]) {
     chunks: count(values.chunks, "chunks"),
     chunkDelayMs: count(values["chunk-delay-ms"], "chunk-delay-ms"),
     stampChunks: values["stamp-chunks"] ?? false,
+    logLimit: count(values["log-limit"], "log-limit"),
     verbose: values.verbose ?? false,
     help: values.help ?? false,
   };
