@@ -119,8 +119,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
   };
   const { logDir, workDir } = options;
   const oneCpu = options.proxyCpus ? ONE_CPU_NODE_FLAGS : [];
-  // No request log: the bench reads none, and kept it cost the simulator, on the load's CPU, a
-  // promotion of every request's parsed body (125 KB per 76 KB request; 312 µs of scavenges each).
+  // No request log: the bench reads none, and keeping one made the simulator, on the load's CPU,
+  // promote every request's parsed body (125 KB per 76 KB request; 312 µs of scavenges each).
   const sim = (name: string, args: string[]) =>
     track(
       startChild({
