@@ -10,59 +10,38 @@
 //   NODE_OPTIONS=--import=./bench/gc-profile.js npm run bench -- --only saturation --workloads anthropic-stream --contenders floor,dataplane
 // then read the line in each contender's log (bench/results/<run>/logs/<name>.log). GC_PROFILE_AFTER
 // and GC_PROFILE_MS change the two thresholds for a process started by hand.
-import { subscribe } from "node:diagnostics_channel";
 import { GCProfiler } from "node:v8";
+import { onRequestWindow } from "./request-window.js";
 
-const after = Number(process.env.GC_PROFILE_AFTER ?? 5000);
-const durationMs = Number(process.env.GC_PROFILE_MS ?? 5000);
-
-let requests = 0;
-let startedAt;
 const profiler = new GCProfiler();
 
-subscribe("http.server.request.start", () => {
-  requests++;
-  if (startedAt !== undefined || requests < after) return;
-  startedAt = requests;
-  profiler.start();
-  setTimeout(() => {
-    const { statistics } = profiler.stop();
-    process.stderr.write(`gc-profile: ${describe(summarize(statistics, requests - startedAt))}\n`);
-  }, durationMs).unref();
-});
+onRequestWindow(
+  { after: Number(process.env.GC_PROFILE_AFTER ?? 5000), durationMs: Number(process.env.GC_PROFILE_MS ?? 5000) },
+  () => profiler.start(),
+  (requests) => process.stderr.write(`gc-profile: ${summary(profiler.stop().statistics, requests)}\n`),
+);
 
 const oldSpace = (heap) =>
   heap.heapSpaceStatistics.find((space) => space.spaceName === "old_space")?.spaceUsedSize ?? 0;
 
 /** Per request: each kind's count and pause, and the bytes that reached the old space. */
-function summarize(statistics, requestCount) {
-  const kinds = { scavenge: { count: 0, us: 0 }, markCompact: { count: 0, us: 0 }, other: { count: 0, us: 0 } };
+function summary(statistics, requests) {
+  const kinds = { scavenges: { count: 0, us: 0 }, "mark-compacts": { count: 0, us: 0 }, other: { count: 0, us: 0 } };
   let promoted = 0;
-  let allocatedOld = 0;
+  let allocated = 0;
   let previous;
   for (const gc of statistics) {
     // Between two collections the old space grows only by what is allocated in it directly.
-    if (previous) allocatedOld += Math.max(0, oldSpace(gc.beforeGC) - oldSpace(previous.afterGC));
-    const kind = gc.gcType === "Scavenge" ? "scavenge" : gc.gcType === "MarkSweepCompact" ? "markCompact" : "other";
+    if (previous) allocated += Math.max(0, oldSpace(gc.beforeGC) - oldSpace(previous.afterGC));
+    const kind = gc.gcType === "Scavenge" ? "scavenges" : gc.gcType === "MarkSweepCompact" ? "mark-compacts" : "other";
     kinds[kind].count++;
     kinds[kind].us += gc.cost;
-    if (kind === "scavenge") promoted += Math.max(0, oldSpace(gc.afterGC) - oldSpace(gc.beforeGC));
+    if (gc.gcType === "Scavenge") promoted += Math.max(0, oldSpace(gc.afterGC) - oldSpace(gc.beforeGC));
     previous = gc;
   }
-  const per = (value) => (requestCount > 0 ? value / requestCount : 0);
-  return {
-    requests: requestCount,
-    scavenges: { count: kinds.scavenge.count, usPerRequest: per(kinds.scavenge.us) },
-    markCompacts: { count: kinds.markCompact.count, usPerRequest: per(kinds.markCompact.us) },
-    other: { count: kinds.other.count, usPerRequest: per(kinds.other.us) },
-    promotedBytesPerRequest: per(promoted),
-    oldAllocatedBytesPerRequest: per(allocatedOld),
-  };
-}
-
-function describe(s) {
-  const kind = (name, k) => `${name} ${k.count}, ${k.usPerRequest.toFixed(2)} µs/req`;
-  const promoted = Math.round(s.promotedBytesPerRequest);
-  const allocated = Math.round(s.oldAllocatedBytesPerRequest);
-  return `${s.requests} requests; ${kind("scavenges", s.scavenges)}; ${kind("mark-compacts", s.markCompacts)}; ${kind("other", s.other)}; into the old generation ${promoted + allocated} B/req (promoted ${promoted}, allocated there ${allocated})`;
+  const per = (value) => (requests > 0 ? value / requests : 0);
+  const pauses = Object.entries(kinds).map(([name, { count, us }]) => `${name} ${count}, ${per(us).toFixed(2)} µs/req`);
+  const promotedPer = Math.round(per(promoted));
+  const allocatedPer = Math.round(per(allocated));
+  return `${requests} requests; ${pauses.join("; ")}; into the old generation ${promotedPer + allocatedPer} B/req (promoted ${promotedPer}, allocated there ${allocatedPer})`;
 }
