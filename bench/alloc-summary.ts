@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./child.js";
+import { runCommand } from "./command-line.js";
 import { type CallFrame, groupOf, label } from "./profile-summary.js";
 
 // Reads what bench/alloc-profile.js wrote (a sampling heap profile, short-lived objects included, and
@@ -87,11 +88,5 @@ export function allocSummaryCommand(args: readonly string[]): string {
   );
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  try {
-    process.stdout.write(allocSummaryCommand(process.argv.slice(2)));
-  } catch (error) {
-    process.stderr.write(`alloc-summary: ${(error as Error).message}\n${USAGE}\n`);
-    process.exitCode = 2;
-  }
-}
+if (process.argv[1] && import.meta.filename === process.argv[1])
+  runCommand("alloc-summary", USAGE, allocSummaryCommand);

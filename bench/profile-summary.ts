@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./child.js";
+import { runCommand } from "./command-line.js";
 import type { LatencyRow, SaturationRow } from "./sections/http-load.js";
 
 // Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the most
@@ -232,11 +233,4 @@ export function summaryCommand(args: readonly string[]): string {
   );
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  try {
-    process.stdout.write(summaryCommand(process.argv.slice(2)));
-  } catch (error) {
-    process.stderr.write(`profile-summary: ${(error as Error).message}\n${USAGE}\n`);
-    process.exitCode = 2;
-  }
-}
+if (process.argv[1] && import.meta.filename === process.argv[1]) runCommand("profile-summary", USAGE, summaryCommand);

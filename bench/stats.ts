@@ -75,11 +75,7 @@ export function pairedMedian(
   for (let i = 0; i < count; i++) pairs.push(compare(mine[i] as number, theirs[i] as number));
   const sorted = [...pairs].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  const midpoint =
-    sorted.length === 0
-      ? Number.NaN
-      : sorted.length % 2 === 1
-        ? (sorted[middle] as number)
-        : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { pairs, median: midpoint };
+  if (sorted.length === 0) return { pairs, median: Number.NaN };
+  if (sorted.length % 2 === 1) return { pairs, median: sorted[middle] as number };
+  return { pairs, median: ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2 };
 }
