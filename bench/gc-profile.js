@@ -1,6 +1,6 @@
 // A preload that says what a process's garbage collections cost per HTTP request it serves, and how
-// many bytes per request reach the old generation (promoted by scavenges, or allocated there directly
-// by V8's pretenuring): what outlives a scavenge is what makes scavenges slow and mark-compacts come,
+// many bytes per request reach the old generation (promoted by scavenges, or allocated there directly,
+// as V8 does for allocation sites it has pretenured): what outlives a scavenge is what makes scavenges slow and mark-compacts come,
 // and unlike throughput it holds still while the machine drifts. Once the process has served 5,000
 // requests (past warm-up) it watches V8's GCProfiler for 5 s and writes one line to stderr:
 //   gc-profile: 19611 requests; scavenges 54, 5.38 µs/req; mark-compacts 2, 0.84 µs/req; other 2, 0.04 µs/req;
