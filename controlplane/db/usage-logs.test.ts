@@ -6,11 +6,13 @@ import { type Database, queryRows } from "./database.js";
 import { listUsageLogs, type UsageLogFilter } from "./usage-logs.js";
 
 // ListUsageLogs pages with one index range scan under each filter the admin uses, on PostgreSQL's own
-// planner over enough rows for it to choose: no sort of the matching rows, first page or later.
+// planner over enough rows for it to choose: no sort of the matching rows, first page or later; at
+// most an incremental one of the rows that share a created_at.
 
 interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
+  "Presorted Key"?: string[];
   Plans?: PlanNode[];
 }
 
@@ -49,6 +51,9 @@ describe("usage log paging", () => {
       expect(row).toBeDefined();
       const plan = nodes((row as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
       expect(plan.map((n) => n["Node Type"])).not.toContain("Sort");
+      for (const sort of plan.filter((n) => n["Node Type"] === "Incremental Sort")) {
+        expect(sort["Presorted Key"]).toEqual(["created_at"]);
+      }
       expect(plan.map((n) => n["Index Name"])).toContain(index);
     }
     const next = await listUsageLogs(database.db, { ...none, ...filter }, 51, cursor);

@@ -29,13 +29,17 @@ export const usageLogs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    // ListUsageLogs pages newest first by (created_at, request_id) under any one filter: each index ends
-    // in that order (DESC NULLS LAST, as the query sorts), so a page is one index range scan.
+    // ListUsageLogs pages newest first by (created_at, request_id) under any one filter: a page is one
+    // range scan of the filter's index, in created_at order (DESC NULLS LAST, as the query sorts), and
+    // rows of the same millisecond are put in request_id order by an incremental sort of those alone.
+    // The per-filter indexes leave request_id out: every record's insert updates all six, and without
+    // it ingestion into PostgreSQL ran 20-30% more records a second (npm run bench -- --only
+    // usage-ingest, three alternating runs each way, 2026-12-01).
     index("usage_logs_created_idx").on(t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_user_idx").on(t.userId, t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_key_idx").on(t.apiKeyId, t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_account_idx").on(t.accountId, t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_group_idx").on(t.groupId, t.createdAt.desc(), t.requestId.desc()),
-    index("usage_logs_model_idx").on(t.model, t.createdAt.desc(), t.requestId.desc()),
+    index("usage_logs_user_idx").on(t.userId, t.createdAt.desc()),
+    index("usage_logs_key_idx").on(t.apiKeyId, t.createdAt.desc()),
+    index("usage_logs_account_idx").on(t.accountId, t.createdAt.desc()),
+    index("usage_logs_group_idx").on(t.groupId, t.createdAt.desc()),
+    index("usage_logs_model_idx").on(t.model, t.createdAt.desc()),
   ],
 );
