@@ -33,8 +33,8 @@ export const usageLogs = pgTable(
     // range scan of the filter's index, in created_at order (DESC NULLS LAST, as the query sorts), and
     // rows of the same millisecond are put in request_id order by an incremental sort of those alone.
     // The per-filter indexes leave request_id out: every record's insert updates all six, and without
-    // it ingestion into PostgreSQL ran 20-30% more records a second (npm run bench -- --only
-    // usage-ingest, three alternating runs each way, 2026-12-01).
+    // it ingestion into PostgreSQL on four streams ran 8-15% more records a second (npm run bench --
+    // --only usage-ingest, six alternating runs each way, 2026-12-01).
     index("usage_logs_created_idx").on(t.createdAt.desc(), t.requestId.desc()),
     index("usage_logs_user_idx").on(t.userId, t.createdAt.desc()),
     index("usage_logs_key_idx").on(t.apiKeyId, t.createdAt.desc()),
