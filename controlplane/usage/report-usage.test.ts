@@ -251,6 +251,30 @@ describe("ReportUsage", () => {
     expect(stats.totals?.inputTokens).toBe(2n * BigInt(MAX_TOKEN_COUNT));
   });
 
+  it("stores a log's time to the millisecond and its cost to the atto-dollar", async () => {
+    const { key, record } = await fixture("10");
+    const model = unique("atto-model");
+    // $0.000003 per MTok: one input token costs 3e-12, a thousand and one 3.003e-9.
+    await cp.admin.pricing.setModelPrice({
+      price: { model, inputPerMtok: "0.000003", outputPerMtok: "0", cacheWritePerMtok: "0", cacheReadPerMtok: "0" },
+    });
+    const at = Date.now() - 3_600_000 + 987;
+    const tokens = { model, outputTokens: 0n, cacheCreationTokens: 0n, cacheReadTokens: 0n };
+    await send([
+      batch(1n, [
+        record({ ...tokens, inputTokens: 1001n, createdAt: timestampFromMs(at) }),
+        record({ ...tokens, inputTokens: 1n, createdAt: timestampFromMs(at + 1) }),
+      ]),
+    ]);
+    const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id, model } });
+    expect(logs.map((l) => [Number(l.createdAt?.seconds) * 1000 + (l.createdAt?.nanos ?? 0) / 1e6, l.costUsd])).toEqual(
+      [
+        [at + 1, "0.000000000003"],
+        [at, "0.000000003003"],
+      ],
+    );
+  });
+
   it("stores durations and times from a broken data-plane clock within bounds instead of failing the batch", async () => {
     const { key, record } = await fixture();
     const before = Date.now();
