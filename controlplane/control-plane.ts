@@ -35,6 +35,7 @@ import { errorBoundary } from "./rpc/error-boundary.js";
 import { groupService } from "./rpc/group-service.js";
 import { planeService } from "./rpc/plane-service.js";
 import { pricingService } from "./rpc/pricing-service.js";
+import { RawRecordsPlaneService } from "./rpc/raw-usage-batches.js";
 import { usageService } from "./rpc/usage-service.js";
 import { userService } from "./rpc/user-service.js";
 import { resolveSecret } from "./secrets.js";
@@ -75,6 +76,8 @@ export interface ControlPlane {
   adminRoutes(router: ConnectRouter): void;
   /** PlaneService, node-token interceptor applied. */
   planeRoutes(router: ConnectRouter): void;
+  /** The same for binary requests: ReportUsage's records reach the service encoded (rpc/raw-usage-batches.ts). */
+  binaryPlaneRoutes(router: ConnectRouter): void;
   nodeToken: string;
   adminToken: string;
   /** Prometheus metrics: config version, connected data planes and their lag. */
@@ -227,6 +230,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     planeRoutes(router) {
       router.service(PlaneService, planeService(ctx), node);
+    },
+    binaryPlaneRoutes(router) {
+      router.service(RawRecordsPlaneService, planeService(ctx), node);
     },
     async close() {
       shutdown.abort();

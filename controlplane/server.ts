@@ -76,7 +76,12 @@ export async function startControlPlane(options: ControlPlaneServerOptions): Pro
       },
     }),
   );
-  const planeServer = createHttp2Server(connectNodeAdapter({ routes: controlPlane.planeRoutes }));
+  // Binary and JSON requests part here: only binary ReportUsage batches can carry their records encoded.
+  const planeJson = connectNodeAdapter({ routes: controlPlane.planeRoutes });
+  const planeBinary = connectNodeAdapter({ routes: controlPlane.binaryPlaneRoutes });
+  const planeServer = createHttp2Server((req, res) =>
+    (req.headers["content-type"]?.includes("json") ? planeJson : planeBinary)(req, res),
+  );
   const sessions = new Set<Http2Session>();
   planeServer.on("session", (session) => {
     sessions.add(session);

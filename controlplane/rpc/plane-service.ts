@@ -1,7 +1,7 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { AccountState } from "../../gen/tollgate/admin/v1/account_pb.js";
-import type { PlaneService } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import type { PlaneService, UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import { readConfigUpdate } from "../config/config-reader.js";
 import type { ServiceContext } from "../context.js";
 import { type AccountStatePatch, findAccount, saveAccountState, updateAccount } from "../db/accounts.js";
@@ -9,6 +9,7 @@ import { findApiKey } from "../db/api-keys.js";
 import { findUser } from "../db/users.js";
 import { decimalText } from "../stored-values.js";
 import { pipelined } from "../usage/pipelined.js";
+import { decodeUsageRecord, type UsageRecordFields } from "../usage/usage-record-decode.js";
 import { keyUsage } from "../usage/usage-stats.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { totalsMessage } from "./usage-service.js";
@@ -28,6 +29,16 @@ function statePatch(state: AccountState | undefined): AccountStatePatch {
     lastErrorAt: date(state?.lastErrorAt),
     lastUsedAt: date(state?.lastUsedAt),
   };
+}
+
+/** A record as the binary codecs pass it (its bytes, rpc/raw-usage-batches.ts) or as JSON does. */
+function recordFields(record: UsageRecord | Uint8Array): UsageRecordFields {
+  if (!(record instanceof Uint8Array)) return record;
+  try {
+    return decodeUsageRecord(record);
+  } catch (error) {
+    throw new ConnectError(`usage record: ${(error as Error).message}`, Code.InvalidArgument);
+  }
 }
 
 export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneService> {
@@ -80,7 +91,7 @@ export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneServi
         batches,
         (batch) =>
           ctx.usageIngest
-            .submit(batch.records)
+            .submit(batch.records.map(recordFields))
             .then(async (result) => {
               await ctx.usageVersions.published();
               return { batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates };

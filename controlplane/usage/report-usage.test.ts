@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal, parseDecimal } from "../../common/money.js";
@@ -13,10 +14,12 @@ import {
   type UsageRecord,
 } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import {
+  bearer,
   must,
   planeClient,
   planeTransport,
   startTestControlPlane,
+  TEST_NODE_TOKEN,
   type TestControlPlane,
   unique,
 } from "../test-support.js";
@@ -82,6 +85,44 @@ describe("ReportUsage", () => {
     expect((await cp.admin.users.getUser({ id: user.id })).user?.balanceUsd).toBe(
       formatDecimal((parseDecimal("100") as bigint) - (parseDecimal(billed) as bigint)),
     );
+  });
+
+  it("bills the same batch alike in every protocol and codec: binary ones reach the service encoded", async () => {
+    const { key, record } = await fixture();
+    const url = cp.running.planeUrl;
+    const interceptors = [bearer(TEST_NODE_TOKEN)];
+    const clients = [
+      planeClient(createGrpcTransport({ baseUrl: url, interceptors })),
+      planeClient(createConnectTransport({ baseUrl: url, httpVersion: "2", interceptors })),
+      planeClient(createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: false, interceptors })),
+      planeClient(createGrpcTransport({ baseUrl: url, useBinaryFormat: false, interceptors })),
+    ];
+    const costs: string[] = [];
+    for (const client of clients) {
+      const sent = record({ model: "claude-opus-4-1", firstTokenMs: 40n, userAgent: "é 中 🙂" });
+      expect(await send([batch(1n, [sent])], client)).toMatchObject([{ batchId: 1n, applied: 1, duplicates: 0 }]);
+      const { logs } = await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: key.id }, pageSize: 500 });
+      const log = must(logs.find((l) => l.requestId === sent.requestId));
+      expect(log).toMatchObject({
+        model: "claude-opus-4-1",
+        firstTokenMs: 40n,
+        userAgent: "é 中 🙂",
+        inputTokens: 1200n,
+      });
+      costs.push(log.actualCostUsd);
+    }
+    expect(new Set(costs).size).toBe(1);
+  });
+
+  it("refuses a batch whose record is not valid protobuf, in the binary codecs as in JSON", async () => {
+    const { record } = await fixture();
+    const broken = create(UsageBatchSchema, { batchId: 1n, records: [record()] });
+    // A record whose request_id holds invalid UTF-8, sent as an unknown field 2 of the batch.
+    broken.records = [];
+    broken.$unknown = [{ no: 2, wireType: 2, data: Uint8Array.from([4, 0x0a, 0x02, 0xc3, 0x28]) }];
+    const error = await send([broken]).catch((e: unknown) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
   });
 
   it("prices with the group multiplier applied once, and bills unknown models at 0 with a warning", async () => {

@@ -1,0 +1,64 @@
+import { create, createFileRegistry, type DescMessage } from "@bufbuild/protobuf";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+} from "@bufbuild/protobuf/wkt";
+import { PlaneService, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+
+// ReportUsage in the binary codecs takes each record of a batch as its bytes, decoded by hand
+// (usage/usage-record-decode.ts) rather than by protobuf-es. A `repeated UsageRecord` field and a
+// `repeated bytes` field of the same number are the same bytes on the wire, so the service below is
+// PlaneService with ReportUsage's input read through such a look-alike of UsageBatch. Only binary
+// requests are routed to it (server.ts): in JSON the two differ, and JSON requests keep the contract's
+// own messages.
+
+const RECORDS = UsageBatchSchema.field.records;
+const BATCH_ID = UsageBatchSchema.field.batchId;
+
+const file = create(FileDescriptorProtoSchema, {
+  name: "tollgate/plane/v1/raw_usage_batch.proto",
+  package: "tollgate.plane.v1.raw",
+  syntax: "proto3",
+  messageType: [
+    {
+      name: "UsageBatch",
+      field: [
+        {
+          name: BATCH_ID.name,
+          number: BATCH_ID.number,
+          type: FieldDescriptorProto_Type.UINT64,
+          label: FieldDescriptorProto_Label.OPTIONAL,
+          jsonName: BATCH_ID.jsonName,
+        },
+        {
+          name: RECORDS.name,
+          number: RECORDS.number,
+          type: FieldDescriptorProto_Type.BYTES,
+          label: FieldDescriptorProto_Label.REPEATED,
+          jsonName: RECORDS.jsonName,
+        },
+      ],
+    },
+  ],
+});
+
+const RawUsageBatchSchema = createFileRegistry(file, () => undefined).getMessage(
+  "tollgate.plane.v1.raw.UsageBatch",
+) as DescMessage;
+
+/** A batch as the binary codecs hand it to the service: each record still encoded. */
+export interface RawUsageBatch {
+  batchId: bigint;
+  records: Uint8Array[];
+}
+
+const reportUsage = PlaneService.method.reportUsage;
+const rawReportUsage = { ...reportUsage, input: RawUsageBatchSchema };
+
+/** PlaneService with ReportUsage's records left encoded: the same paths and wire bytes. */
+export const RawRecordsPlaneService: typeof PlaneService = {
+  ...PlaneService,
+  methods: PlaneService.methods.map((method) => (method === reportUsage ? rawReportUsage : method)),
+  method: { ...PlaneService.method, reportUsage: rawReportUsage },
+} as typeof PlaneService;
