@@ -183,20 +183,13 @@ export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
         record.platform = reader.int32();
         break;
       case 8:
-        expect(wireType, VARINT, field);
-        record.inputTokens = reader.int64();
-        break;
       case 9:
-        expect(wireType, VARINT, field);
-        record.outputTokens = reader.int64();
-        break;
       case 10:
-        expect(wireType, VARINT, field);
-        record.cacheCreationTokens = reader.int64();
-        break;
       case 11:
+      case 14:
+      case 15:
         expect(wireType, VARINT, field);
-        record.cacheReadTokens = reader.int64();
+        setInt64(record, field, reader.int64());
         break;
       case 12:
         expect(wireType, VARINT, field);
@@ -206,14 +199,6 @@ export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
       case 13:
         expect(wireType, VARINT, field);
         record.statusCode = reader.int32();
-        break;
-      case 14:
-        expect(wireType, VARINT, field);
-        record.durationMs = reader.int64();
-        break;
-      case 15:
-        expect(wireType, VARINT, field);
-        record.firstTokenMs = reader.int64();
         break;
       case 18:
         expect(wireType, LENGTH_DELIMITED, field);
@@ -243,4 +228,13 @@ function setString(record: UsageRecordFields, field: number, value: string): voi
   else if (field === 6) record.model = value;
   else if (field === 16) record.ipAddress = value;
   else record.userAgent = value;
+}
+
+function setInt64(record: UsageRecordFields, field: number, value: bigint): void {
+  if (field === 8) record.inputTokens = value;
+  else if (field === 9) record.outputTokens = value;
+  else if (field === 10) record.cacheCreationTokens = value;
+  else if (field === 11) record.cacheReadTokens = value;
+  else if (field === 14) record.durationMs = value;
+  else record.firstTokenMs = value;
 }
