@@ -47,12 +47,6 @@ const RawUsageBatchSchema = createFileRegistry(file, () => undefined).getMessage
   "tollgate.plane.v1.raw.UsageBatch",
 ) as DescMessage;
 
-/** A batch as the binary codecs hand it to the service: each record still encoded. */
-export interface RawUsageBatch {
-  batchId: bigint;
-  records: Uint8Array[];
-}
-
 const reportUsage = PlaneService.method.reportUsage;
 const rawReportUsage = { ...reportUsage, input: RawUsageBatchSchema };
 
