@@ -9,7 +9,7 @@ import { findApiKey } from "../db/api-keys.js";
 import { findUser } from "../db/users.js";
 import { decimalText } from "../stored-values.js";
 import { pipelined } from "../usage/pipelined.js";
-import { decodeUsageRecord, type UsageRecordFields } from "../usage/usage-record-decode.js";
+import { decodeUsageRecord } from "../usage/usage-record-decode.js";
 import { keyUsage } from "../usage/usage-stats.js";
 import { invalidArgument, notFound } from "./errors.js";
 import { totalsMessage } from "./usage-service.js";
@@ -32,7 +32,7 @@ function statePatch(state: AccountState | undefined): AccountStatePatch {
 }
 
 /** A record as the binary codecs pass it (its bytes, rpc/raw-usage-batches.ts) or as JSON does. */
-function recordFields(record: UsageRecord | Uint8Array): UsageRecordFields {
+function usageRecord(record: UsageRecord | Uint8Array): UsageRecord {
   if (!(record instanceof Uint8Array)) return record;
   try {
     return decodeUsageRecord(record);
@@ -91,7 +91,7 @@ export function planeService(ctx: ServiceContext): ServiceImpl<typeof PlaneServi
         batches,
         (batch) =>
           ctx.usageIngest
-            .submit(batch.records.map(recordFields))
+            .submit(batch.records.map(usageRecord))
             .then(async (result) => {
               await ctx.usageVersions.published();
               return { batchId: batch.batchId, applied: result.applied, duplicates: result.duplicates };

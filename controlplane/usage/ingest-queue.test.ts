@@ -1,9 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
+import { type UsageRecord, UsageRecordSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { BatchResult } from "./ingest.js";
 import { IngestQueue } from "./ingest-queue.js";
-import type { UsageRecordFields as UsageRecord } from "./usage-record-decode.js";
 
 const batch = (...ids: string[]) => ids.map((requestId) => create(UsageRecordSchema, { requestId }));
 

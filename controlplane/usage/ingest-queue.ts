@@ -1,5 +1,5 @@
+import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { BatchResult } from "./ingest.js";
-import type { UsageRecordFields as UsageRecord } from "./usage-record-decode.js";
 
 // Group commit for usage: batches arriving from every ReportUsage stream wait here, and each free writer
 // applies all that waits (up to a record budget) in one transaction. Per-transaction costs (statements,

@@ -1,6 +1,7 @@
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Atto, parseDecimal } from "../../common/money.js";
 import { billedCost, MAX_TOKEN_COUNT, priceOf } from "../../common/pricing.js";
+import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 import type { Log } from "../context.js";
 import { chargeKeys, chargeUsers } from "../db/billing.js";
 import type { Db } from "../db/database.js";
@@ -9,7 +10,6 @@ import { addToRollups } from "../db/usage-rollups.js";
 import { platformName } from "../stored-values.js";
 import { billingDeltas } from "./billing-deltas.js";
 import type { BillingRates, BillingRatesSource } from "./billing-rates.js";
-import type { UsageRecordFields as UsageRecord } from "./usage-record-decode.js";
 
 // Applying usage (DESIGN §6): one transaction per group of batches. A log is inserted only if its
 // request_id is new, and only new logs are billed and rolled up, so a batch delivered twice bills and
@@ -33,10 +33,9 @@ const MAX_TOKENS = BigInt(MAX_TOKEN_COUNT);
 const DAY_MS = 86_400_000;
 const storableMs = (ms: bigint) => Number(within(ms, BigInt(DAY_MS)));
 // A record stamped before 1970 or over a day ahead comes from a broken clock: it is dated on receipt.
-function storableTime(stamp: Pick<Timestamp, "seconds" | "nanos"> | undefined, now: Date): Date {
+function storableTime(stamp: Timestamp | undefined, now: Date): Date {
   if (!stamp) return now;
-  // timestampDate's arithmetic, on the fields alone (decoded records are not Timestamp messages).
-  const at = new Date(Number(stamp.seconds) * 1000 + Math.round(stamp.nanos / 1_000_000));
+  const at = timestampDate(stamp);
   const ms = at.getTime();
   return ms >= 0 && ms <= now.getTime() + DAY_MS ? at : now;
 }

@@ -1,19 +1,15 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { UsageRecord } from "../../gen/tollgate/plane/v1/plane_pb.js";
 
-// A UsageRecord's protobuf encoding read by hand, into the fields ingestion reads. A 1,000-record batch
-// took 7.1-8.5 µs a record to decode with protobuf-es's reflective fromBinary, 3.3-4.8 as encoded
-// records read here (a loop, 2026-12-01), and the control plane ingested 14-15% more records a second
-// (npm run bench -- --only usage-ingest, the median of four alternating pairs of runs, every pair
-// faster). The result is what fromBinary gives for the same bytes (usage-record-decode.test.ts
-// compares the two on random records, and fails when the message gains a field not read here): the
-// last occurrence of a field wins, unknown fields are skipped, strings must be valid UTF-8, and a
-// malformed record throws.
-
-/** The record's fields as ingestion reads them: a UsageRecord without protobuf-es's own members. */
-export type UsageRecordFields = Omit<UsageRecord, "$typeName" | "$unknown" | "createdAt"> & {
-  createdAt?: Pick<Timestamp, "seconds" | "nanos">;
-};
+// A UsageRecord's protobuf encoding read by hand, into the plain object protobuf-es makes of it (its
+// messages are objects named by $typeName; unknown fields are dropped, not kept in $unknown). A
+// 1,000-record batch took 7.1-8.5 µs a record to decode with protobuf-es's reflective fromBinary,
+// 3.3-4.8 as encoded records read here (a loop, 2026-12-01), and the control plane ingested 14-15%
+// more records a second (npm run bench -- --only usage-ingest, the median of four alternating pairs
+// of runs, every pair faster). The result is what fromBinary gives for the same bytes
+// (usage-record-decode.test.ts compares the two on random records, and fails when the message gains a
+// field not read here): the last occurrence of a field wins, unknown fields are skipped, strings must
+// be valid UTF-8, and a malformed record throws.
 
 /** The field numbers read below (the test checks them against the schema). */
 export const DECODED_FIELDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
@@ -112,11 +108,11 @@ class Reader {
   }
 }
 
-function expect(wireType: number, expected: number, field: number): void {
+function expectWireType(wireType: number, expected: number, field: number): void {
   if (wireType !== expected) throw new Error(`field ${field}: wire type ${wireType}, expected ${expected}`);
 }
 
-function timestamp(reader: Reader, into: Pick<Timestamp, "seconds" | "nanos">): void {
+function timestamp(reader: Reader, into: Timestamp): void {
   const end = reader.length();
   const outer = reader.end;
   reader.end = end;
@@ -125,10 +121,10 @@ function timestamp(reader: Reader, into: Pick<Timestamp, "seconds" | "nanos">): 
     const field = reader.lo >>> 3;
     const wireType = reader.lo & 7;
     if (field === 1) {
-      expect(wireType, VARINT, 18);
+      expectWireType(wireType, VARINT, 18);
       into.seconds = reader.int64();
     } else if (field === 2) {
-      expect(wireType, VARINT, 18);
+      expectWireType(wireType, VARINT, 18);
       into.nanos = reader.int32();
     } else reader.skip(wireType);
   }
@@ -139,9 +135,10 @@ function timestamp(reader: Reader, into: Pick<Timestamp, "seconds" | "nanos">): 
 const shared = new Reader();
 
 /** Decodes one record; throws on bytes fromBinary would refuse. */
-export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
+export function decodeUsageRecord(bytes: Uint8Array): UsageRecord {
   const reader = shared.reset(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const record: UsageRecordFields = {
+  const record: UsageRecord = {
+    $typeName: "tollgate.plane.v1.UsageRecord",
     requestId: "",
     apiKeyId: "",
     userId: "",
@@ -175,11 +172,11 @@ export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
       case 6:
       case 16:
       case 17:
-        expect(wireType, LENGTH_DELIMITED, field);
+        expectWireType(wireType, LENGTH_DELIMITED, field);
         setString(record, field, reader.string());
         break;
       case 7:
-        expect(wireType, VARINT, field);
+        expectWireType(wireType, VARINT, field);
         record.platform = reader.int32();
         break;
       case 8:
@@ -188,26 +185,26 @@ export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
       case 11:
       case 14:
       case 15:
-        expect(wireType, VARINT, field);
+        expectWireType(wireType, VARINT, field);
         setInt64(record, field, reader.int64());
         break;
       case 12:
-        expect(wireType, VARINT, field);
+        expectWireType(wireType, VARINT, field);
         reader.varint();
         record.stream = reader.lo !== 0 || reader.hi !== 0;
         break;
       case 13:
-        expect(wireType, VARINT, field);
+        expectWireType(wireType, VARINT, field);
         record.statusCode = reader.int32();
         break;
       case 18:
-        expect(wireType, LENGTH_DELIMITED, field);
+        expectWireType(wireType, LENGTH_DELIMITED, field);
         // A message field given twice merges, as protobuf does.
-        record.createdAt ??= { seconds: 0n, nanos: 0 };
+        record.createdAt ??= { $typeName: "google.protobuf.Timestamp", seconds: 0n, nanos: 0 };
         timestamp(reader, record.createdAt);
         break;
       case 19:
-        expect(wireType, VARINT, field);
+        expectWireType(wireType, VARINT, field);
         reader.varint();
         record.estimated = reader.lo !== 0 || reader.hi !== 0;
         break;
@@ -219,7 +216,7 @@ export function decodeUsageRecord(bytes: Uint8Array): UsageRecordFields {
   return record;
 }
 
-function setString(record: UsageRecordFields, field: number, value: string): void {
+function setString(record: UsageRecord, field: number, value: string): void {
   if (field === 1) record.requestId = value;
   else if (field === 2) record.apiKeyId = value;
   else if (field === 3) record.userId = value;
@@ -230,7 +227,7 @@ function setString(record: UsageRecordFields, field: number, value: string): voi
   else record.userAgent = value;
 }
 
-function setInt64(record: UsageRecordFields, field: number, value: bigint): void {
+function setInt64(record: UsageRecord, field: number, value: bigint): void {
   if (field === 8) record.inputTokens = value;
   else if (field === 9) record.outputTokens = value;
   else if (field === 10) record.cacheCreationTokens = value;
