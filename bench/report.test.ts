@@ -103,6 +103,29 @@ describe("renderReport", () => {
     );
   });
 
+  it.each([
+    { rounds: [104, 130, 181], warned: true },
+    { rounds: [100, 130, 110], warned: true },
+    { rounds: [100, 129, 110], warned: false },
+    { rounds: [181], warned: false },
+  ])("says when the floor's own saturation rounds $rounds spread by 1.3x or more", ({ rounds, warned }) => {
+    const report = renderReport(
+      {
+        ...base,
+        saturation: [
+          saturationRow("floor", rounds[1] ?? 0, { rounds }),
+          saturationRow("dataplane", 300, { rounds: [150, 300, 310] }),
+        ],
+      },
+      [],
+    );
+    const low = Math.min(...rounds).toFixed(0);
+    const high = Math.max(...rounds).toFixed(0);
+    const line = `- The floor's own CPU per request moved by 1.3x or more between its saturation rounds on anthropic (${low}-${high} µs): the machine's state changed within the run`;
+    expect(report.includes(line)).toBe(warned);
+    expect(report).not.toContain("dataplane (150");
+  });
+
   it("warns when a contender could not serve the offered rate", () => {
     const report = renderReport({ ...base, latency: [row("direct", 499, 0.3, 0.9), row("dataplane", 300, 9, 40)] }, []);
     expect(report).toContain("Under 90% of the offered rate was served");

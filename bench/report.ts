@@ -73,6 +73,22 @@ function latencySection(r: BenchResults): string | undefined {
   )}`;
 }
 
+// The floor's CPU per request divides every saturation ratio. Its own rounds spreading this much mean
+// the machine's state moved within the run by more than the margin a ratio is judged on.
+const UNSTEADY_FLOOR_SPREAD = 1.3;
+
+/** A header line naming the workloads whose floor rounds spread that much; undefined when none did. */
+export function unsteadyFloorLine(saturation: BenchResults["saturation"]): string | undefined {
+  const unsteady = saturation.flatMap((row) => {
+    if (row.contender !== "floor" || row.rounds.length < 2) return [];
+    const low = Math.min(...row.rounds);
+    const high = Math.max(...row.rounds);
+    return high >= UNSTEADY_FLOOR_SPREAD * low ? [`${row.workload} (${low.toFixed(0)}-${high.toFixed(0)} µs)`] : [];
+  });
+  if (unsteady.length === 0) return undefined;
+  return `The floor's own CPU per request moved by ${UNSTEADY_FLOOR_SPREAD}x or more between its saturation rounds on ${unsteady.join(", ")}: the machine's state changed within the run, so ratios to the floor there, and their verdicts, are weak evidence (the round pairs say more)`;
+}
+
 function saturationSection(r: BenchResults): string | undefined {
   if (r.saturation.length === 0) return undefined;
   const rows = r.saturation.map((row) => {
@@ -310,7 +326,9 @@ function targetSection(checks: readonly TargetCheck[]): string | undefined {
 export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): string {
   const notes = [
     `Machine: ${machineLine(r.machine)}`,
-    ...[calibrationLine(r.calibration.start, r.calibration.end)].filter((line) => line !== undefined),
+    ...[calibrationLine(r.calibration.start, r.calibration.end), unsteadyFloorLine(r.saturation)].filter(
+      (line) => line !== undefined,
+    ),
     `Command: \`${r.command}\`${r.code ? ` on ${r.code}` : ""}, ${r.startedAt} to ${r.finishedAt}`,
     `Contenders: ${r.contenders.join(", ") || "none"}`,
     ...(r.baseline
