@@ -1,9 +1,5 @@
 import { create, createFileRegistry, type DescMessage } from "@bufbuild/protobuf";
-import {
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  FileDescriptorProtoSchema,
-} from "@bufbuild/protobuf/wkt";
+import { FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { PlaneService, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plane_pb.js";
 
 // ReportUsage in the binary codecs takes each record of a batch as its bytes, decoded by hand
@@ -14,31 +10,19 @@ import { PlaneService, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plan
 // own messages.
 
 const RECORDS = UsageBatchSchema.field.records;
-const BATCH_ID = UsageBatchSchema.field.batchId;
 
+// The contract's own descriptor of UsageBatch, its records field turned to bytes: a field added to the
+// contract is read here too.
 const file = create(FileDescriptorProtoSchema, {
   name: "tollgate/plane/v1/raw_usage_batch.proto",
   package: "tollgate.plane.v1.raw",
   syntax: "proto3",
   messageType: [
     {
-      name: "UsageBatch",
-      field: [
-        {
-          name: BATCH_ID.name,
-          number: BATCH_ID.number,
-          type: FieldDescriptorProto_Type.UINT64,
-          label: FieldDescriptorProto_Label.OPTIONAL,
-          jsonName: BATCH_ID.jsonName,
-        },
-        {
-          name: RECORDS.name,
-          number: RECORDS.number,
-          type: FieldDescriptorProto_Type.BYTES,
-          label: FieldDescriptorProto_Label.REPEATED,
-          jsonName: RECORDS.jsonName,
-        },
-      ],
+      name: UsageBatchSchema.name,
+      field: UsageBatchSchema.proto.field.map((field) =>
+        field.number === RECORDS.number ? { ...field, type: FieldDescriptorProto_Type.BYTES, typeName: "" } : field,
+      ),
     },
   ],
 });
