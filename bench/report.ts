@@ -78,7 +78,7 @@ function latencySection(r: BenchResults): string | undefined {
 const UNSTEADY_FLOOR_SPREAD = 1.3;
 
 /** A header line naming the workloads whose floor rounds spread that much; undefined when none did. */
-export function unsteadyFloorLine(saturation: BenchResults["saturation"]): string | undefined {
+function unsteadyFloorLine(saturation: BenchResults["saturation"]): string | undefined {
   const unsteady = saturation.flatMap((row) => {
     if (row.contender !== "floor" || row.rounds.length < 2) return [];
     const low = Math.min(...row.rounds);
