@@ -11,8 +11,9 @@ import { PlaneService, UsageBatchSchema } from "../../gen/tollgate/plane/v1/plan
 
 const RECORDS = UsageBatchSchema.field.records;
 
-// The contract's own descriptor of UsageBatch, its records field turned to bytes: a field added to the
-// contract is read here too.
+// The contract's own descriptor of UsageBatch, its records field turned to bytes: a scalar field added
+// to the contract is read here too. A message-typed one would fail to resolve at load (this file has no
+// dependencies), loudly, in raw-usage-batches.test.ts.
 const file = create(FileDescriptorProtoSchema, {
   name: "tollgate/plane/v1/raw_usage_batch.proto",
   package: "tollgate.plane.v1.raw",
