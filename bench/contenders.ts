@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { TestDatabase } from "../test/support/postgres.js";
 import { REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
+import { type DatabasePriority, lowerDatabasePriority, lowerProcessPriority } from "./background-priority.js";
 import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsArgs } from "./child.js";
 import { pinProcess } from "./cpu-pinning.js";
 import { probe, waitUntil } from "./http-probe.js";
@@ -84,6 +85,8 @@ export interface Environment {
   upstreamPids: { fast: number; slow: number | undefined };
   /** Lets every process it started run on `cpus` (undoing proxyCpus and the load CPUs they inherited). */
   spread(cpus: string): void;
+  /** What runs at the lowest CPU priority (background-priority.ts), for the report; undefined when nothing does. */
+  lowered(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -107,12 +110,15 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
   const children: Child[] = [];
   const databases: TestDatabase[] = [];
   const redisPrefixes: TestRedisPrefix[] = [];
+  let backgroundDatabase: DatabasePriority | undefined;
+  let backgroundPlane: boolean | undefined;
   const track = async <T extends { child: Child } | Child>(started: Promise<T>): Promise<T> => {
     const value = await started;
     children.push("child" in value ? value.child : value);
     return value;
   };
   const close = async () => {
+    await backgroundDatabase?.stop();
     for (const child of children.reverse()) await child.stop();
     for (const database of databases) await database.drop();
     for (const prefix of redisPrefixes) await prefix.cleanup();
@@ -226,6 +232,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
           }),
         );
         const tenants = await provisionBenchTenants(adminClient(cp.adminUrl, tokens.TOLLGATE_ADMIN_TOKEN), upstreams);
+        if (options.proxyCpus) {
+          backgroundPlane = lowerProcessPriority(cp.child.pid);
+          backgroundDatabase = await lowerDatabasePriority(database.url, database.name);
+        }
         const dataPlane = async (name: string, env: Record<string, string>, nodeOptions: string[], root?: string) => {
           const dp = await track(
             startDataPlaneProcess({ name, tokens, planeUrl: cp.planeUrl, logDir, workDir, env, nodeOptions, root }),
@@ -270,7 +280,13 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const spread = (cpus: string) => {
       for (const child of children) pinProcess(child.pid, cpus);
     };
-    return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, spread, close };
+    const lowered = () => {
+      if (backgroundPlane === undefined) return undefined;
+      if (!backgroundPlane) return "the control plane's CPU priority could not be lowered";
+      if (backgroundDatabase?.held) return "the control plane and its PostgreSQL connections at nice 19";
+      return "the control plane at nice 19, its PostgreSQL connections not (renicing them needs root)";
+    };
+    return { contenders, pending, upstreamPids: { fast: fastSim.pid, slow: slowSim?.pid }, spread, lowered, close };
   } catch (error) {
     await close();
     throw error;

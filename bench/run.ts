@@ -162,6 +162,8 @@ async function main(): Promise<number> {
             results.pinning = `${describeSplit(split)}; slow streams unpinned`;
           });
         } finally {
+          const lowered = env.lowered();
+          if (lowered && results.pinning) results.pinning += `; ${lowered}`;
           await env.close();
         }
       });
