@@ -4,18 +4,25 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
 import { BACKGROUND_NICE, lowerDatabasePriority, lowerProcessPriority } from "./background-priority.js";
+import { threadIds } from "./proc.js";
 
 // Lowering another user's process (PostgreSQL's) needs root; CI runs as root.
 const root = process.getuid?.() === 0;
 
 describe("lowerProcessPriority", () => {
   it("lowers every thread of a running process", async () => {
-    // A Node process: more than one thread, each of which must be lowered.
-    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    // A Node process that has started running JavaScript: its V8 and libuv threads exist by then, and
+    // each must be lowered, not only the main thread.
+    const child = spawn(process.execPath, ["-e", "console.log('up'); setInterval(() => {}, 1000)"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     try {
-      await new Promise((resolve) => child.once("spawn", resolve));
+      await new Promise((resolve) => child.stdout.once("data", resolve));
       expect(lowerProcessPriority(child.pid as number)).toBe(true);
       expect(getPriority(child.pid as number)).toBe(BACKGROUND_NICE);
+      const threads = threadIds(child.pid as number);
+      expect(threads.length).toBeGreaterThan(1);
+      expect(threads.map((tid) => getPriority(tid))).toEqual(threads.map(() => BACKGROUND_NICE));
     } finally {
       child.kill();
     }

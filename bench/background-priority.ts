@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import postgres from "postgres";
+import { threadIds } from "./proc.js";
 
 // The control plane the separate data planes share, and its PostgreSQL connections, run at the lowest
 // CPU priority. They are the data planes' environment, not what is measured: the control plane shares
@@ -15,7 +16,7 @@ export const BACKGROUND_NICE = 19;
 /** Every thread of a process to nice 19 (threads it starts later inherit it); says whether it holds. */
 export function lowerProcessPriority(pid: number): boolean {
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), BACKGROUND_NICE);
+    for (const tid of threadIds(pid)) setPriority(tid, BACKGROUND_NICE);
     return getPriority(pid) === BACKGROUND_NICE;
   } catch {
     return false;
@@ -23,7 +24,7 @@ export function lowerProcessPriority(pid: number): boolean {
 }
 
 export interface DatabasePriority {
-  /** Whether every connection seen so far was lowered (false without the right to renice PostgreSQL's processes). */
+  /** Whether every connection was lowered so far (false without the right to renice PostgreSQL's, or once a look failed). */
   readonly held: boolean;
   stop(): Promise<void>;
 }
@@ -52,7 +53,10 @@ export async function lowerDatabasePriority(databaseUrl: string, database: strin
   await sweep();
   let running = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(sweep).catch(() => {});
+    // A sweep that failed may have missed a connection: the report must not say it held.
+    running = running.then(sweep).catch(() => {
+      held = false;
+    });
   }, RECHECK_MS);
   timer.unref();
   return {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 // What a measured process costs, read from /proc (Linux): CPU time of all its threads and of its main
-// thread alone, resident memory, and which TCP peers it holds connections to.
+// thread alone, its threads, resident memory, and which TCP peers it holds connections to.
 
 /** The fields of a /proc/<pid>/stat line after the command name: state first, then the parent's pid. */
 export function statFieldsAfterName(stat: string): string[] {
@@ -69,6 +69,11 @@ export function processCpuMicros(pid: number): number {
  */
 export function mainThreadCpuMicros(pid: number): number {
   return statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** The ids of a process's threads (its main thread's is its pid). */
+export function threadIds(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number);
 }
 
 function statCpuMicros(path: string): number {
