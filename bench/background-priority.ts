@@ -6,10 +6,10 @@ import { threadIds } from "./proc.js";
 // The control plane the separate data planes share, and its PostgreSQL connections, run at the lowest
 // CPU priority. They are the data planes' environment, not what is measured: the control plane shares
 // the load CPU with wrk and upstream-sim, PostgreSQL runs wherever the scheduler puts it, and their
-// bursts of usage ingest and config publication delayed the requests of the data planes' rounds only
-// (the floor has no control plane). Paced at 500 req/s, the data plane's p99 over the floor's had a
-// median of +2.4 ms over twelve runs as they were and +1.2 over ten with both lowered
-// (bench/README.md). Niced, they use what CPU the measured path leaves.
+// bursts of usage ingest and config publication ran in the data planes' rounds only (the floor has no
+// control plane). Paced at 500 req/s, the data plane's p99 over the floor's had a median of +2.4 ms
+// over twelve runs as they were and +1.2 over ten with both lowered (bench/README.md). Niced, they
+// use what CPU the measured path leaves.
 
 export const BACKGROUND_NICE = 19;
 
