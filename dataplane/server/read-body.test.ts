@@ -49,6 +49,16 @@ describe("readBody", () => {
     ],
     ["an empty body", [head("Content-Length: 0\r\n")], "body:"],
     [
+      "a chunked body in one packet",
+      [`${head("Transfer-Encoding: chunked\r\n")}5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`],
+      "body:hello world",
+    ],
+    [
+      "a chunked body in one packet over the limit",
+      [`${head("Transfer-Encoding: chunked\r\n")}401\r\n${"x".repeat(1025)}\r\n0\r\n\r\n`],
+      "error:REQUEST_TOO_LARGE",
+    ],
+    [
       "a chunked body",
       [`${head("Transfer-Encoding: chunked\r\n")}5\r\nhello\r\n`, "6\r\n world\r\n", "0\r\n\r\n"],
       "body:hello world",
