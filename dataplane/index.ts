@@ -222,7 +222,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
           if (record.firstTokenMs !== undefined) metrics.firstToken(record.platform, Number(record.firstTokenMs));
           usage.submit(record);
         },
-        whenUsageWritten: (run) => usage.whenWritten(run),
+        // The only request being served: no other answer's line could join this turn's write.
+        whenUsageWritten: (run) => usage.whenWritten(run, listening?.inFlight === 1),
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         clientIp: (req) =>
           resolveClientIp(req.socket.remoteAddress ?? "", req.headers as Record<string, string>, trustedProxies),

@@ -102,8 +102,8 @@ export class UsageReporter {
   }
 
   /** Runs `run` once every record submitted so far is written to the spool (see UsageSpool.whenWritten). */
-  whenWritten(run: () => void): void {
-    this.spool.whenWritten(run);
+  whenWritten(run: () => void, alone?: boolean): void {
+    this.spool.whenWritten(run, alone);
   }
 
   /** Records not yet acked. */

@@ -115,23 +115,31 @@ describe("UsageSpool", () => {
     expect((await openSpool()).replayed).toEqual([]);
   });
 
-  it("writes a turn's lines at its end, and runs a waiting callback only once they are in the file", async () => {
+  it("writes the turn's lines at its end, or at once for a caller alone, and runs a waiting callback only once they are in the file", async () => {
     const { spool } = await openSpool();
-    const before: string[] = [];
-    spool.whenWritten(() => before.push("nothing queued: at once"));
-    expect(before).toEqual(["nothing queued: at once"]);
-    spool.append(record(1));
-    spool.append(record(2));
+    const calls: string[] = [];
+    spool.whenWritten(() => calls.push("nothing queued: at once"));
+    expect(calls).toEqual(["nothing queued: at once"]);
     const contents = () =>
       readdirSync(dir)
         .filter((name) => name.endsWith(".spool"))
         .map((name) => readFileSync(join(dir, name), "utf8"))
         .join("");
+    const line = (n: number) => expectedRecordLine(encodeUsageRecord(record(n)));
+
+    spool.append(record(1));
+    spool.append(record(2));
     expect(contents()).toBe("");
-    const seen = await new Promise<string>((resolve) => spool.whenWritten(() => resolve(contents())));
-    expect(seen).toBe(
-      expectedRecordLine(encodeUsageRecord(record(1))) + expectedRecordLine(encodeUsageRecord(record(2))),
+    const seen = new Promise<string>((resolve) => spool.whenWritten(() => resolve(contents())));
+    expect(contents()).toBe("");
+    expect(await seen).toBe(line(1) + line(2));
+
+    spool.append(record(3));
+    spool.whenWritten(
+      () => calls.push(`alone: written at once, file ${contents() === line(1) + line(2) + line(3)}`),
+      true,
     );
+    expect(calls.at(-1)).toBe("alone: written at once, file true");
   });
 
   it("replays after a crash: records written before it are there without close()", async () => {
