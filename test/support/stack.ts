@@ -59,7 +59,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-/** Another data plane on the stack's control plane, with a data dir of its own unless given. */
+/**
+ * Another data plane on the stack's control plane. Without a data dir it makes a temporary one of its
+ * own and removes it when closed.
+ */
 export async function startTestDataPlane(
   cp: TestControlPlane,
   options: Partial<Omit<DataPlaneOptions, "planeTransport" | "nodeToken">> = {},
@@ -72,7 +75,6 @@ export async function startTestDataPlane(
     log: pino({ level: "silent" }),
     // upstream-sim listens on loopback.
     allowPrivateUpstreams: true,
-    dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), "tollgate-dp-"))),
     ...options,
   });
 }
