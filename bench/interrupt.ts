@@ -1,10 +1,14 @@
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
 import { createTestPrefix, type TestRedisPrefix } from "../test/support/redis.js";
 import { stopAllChildren } from "./child.js";
 
 // A run stopped early (Ctrl-C, SIGTERM) leaves nothing behind: it stops every process it started
-// (child.ts) and drops the databases and Redis keys it made before it exits. A signal's default action
+// (child.ts), drops the databases and Redis keys it made and removes its scratch folder before it exits. A signal's default action
 // would leave the processes running, with their ports and database connections, and the databases
 // on the server.
 
@@ -49,4 +53,10 @@ export async function runDatabase(): Promise<TestDatabase> {
 export function runRedisPrefix(): TestRedisPrefix {
   const prefix = createTestPrefix();
   return { ...prefix, cleanup: undoneOnInterrupt(() => prefix.cleanup()) };
+}
+
+/** A scratch folder of the run's own (request bodies, wrk scripts, processes' files): removed by the run, or on an interruption. */
+export function runWorkDir(): { dir: string; remove: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
+  return { dir, remove: undoneOnInterrupt(() => rm(dir, { recursive: true, force: true })) };
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MAX_BATCH } from "../dataplane/sync/usage-reporter.js";
 import { calibrate, calibrationLine } from "./calibration.js";
@@ -8,7 +8,7 @@ import { REPO_ROOT } from "./child.js";
 import { codeVersion } from "./code-version.js";
 import { type Environment, startEnvironment } from "./contenders.js";
 import { cpuSplit, describeSplit, pinProcess } from "./cpu-pinning.js";
-import { exitWhenInterrupted } from "./interrupt.js";
+import { exitWhenInterrupted, runWorkDir } from "./interrupt.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import { renderReport } from "./report.js";
@@ -94,7 +94,8 @@ async function main(): Promise<number> {
   const runDir = join(options.outDir, stamp);
   const logDir = join(runDir, "logs");
   mkdirSync(logDir, { recursive: true });
-  const workDir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
+  const work = runWorkDir();
+  const workDir = work.dir;
   const machine = describeMachine();
   log(`bench: ${machineLine(machine)}`);
   log(`bench: sections ${options.sections.join(", ")}; logs in ${logDir}`);
@@ -197,7 +198,7 @@ async function main(): Promise<number> {
       });
     }
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    await work.remove();
   }
 
   async function runAgainstContenders(env: Environment, unpin: () => void): Promise<void> {
