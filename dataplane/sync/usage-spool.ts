@@ -25,11 +25,11 @@ import { encodeUsageRecord } from "./usage-record-bytes.js";
 //   to a request).
 //   whenWritten() runs a callback once the lines queued so far are written: the answer's last bytes
 //   wait for it, so a process killed at any moment never leaves a client holding an answer whose
-//   record is not in the file. A caller alone (the only request the data plane is serving) has it
-//   write at once instead: no other line could join the turn's write, and the wait for the turn's end
-//   was 7-10 µs of a request at 500 requests/s (throwaway marks in npm run bench's latency section);
-//   append to callback went from 27 to 23 µs (p50, two spools alternating, a record every 2 ms, a
-//   throwaway). At saturation lines keep being gathered per turn.
+//   record is not in the file. For a caller that is alone (the only request the data plane serves) the
+//   lines are written at once instead: no other line could join the turn's write, and waiting for the
+//   turn's end cost 7-10 µs of a request at 500 requests/s (throwaway marks in npm run bench's
+//   latency section); append to callback went from 27 to 23 µs (p50, two spools alternating, a record
+//   every 2 ms, a throwaway). At saturation lines keep being gathered per turn.
 //   A process dying of an uncaught exception writes what is queued as it exits. The next group commit
 //   fdatasyncs the lines, together with every line written meanwhile, so the file survives a machine
 //   crash within tens of ms without one fsync per request. Only then is the record handed on to be
