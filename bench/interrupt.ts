@@ -8,9 +8,9 @@ import { createTestPrefix, type TestRedisPrefix } from "../test/support/redis.js
 import { stopAllChildren } from "./child.js";
 
 // A run stopped early (Ctrl-C, SIGTERM) leaves nothing behind: it stops every process it started
-// (child.ts), drops the databases and Redis keys it made and removes its scratch folder before it exits. A signal's default action
-// would leave the processes running, with their ports and database connections, and the databases
-// on the server.
+// (child.ts), drops the databases and Redis keys it made and removes its scratch folder before it
+// exits. A signal's default action would leave the processes running, with their ports and database
+// connections, and the databases on the server.
 
 const undos = new Set<() => Promise<void>>();
 // PostgreSQL or Redis not answering must not keep an interrupted run from exiting.
@@ -55,7 +55,10 @@ export function runRedisPrefix(): TestRedisPrefix {
   return { ...prefix, cleanup: undoneOnInterrupt(() => prefix.cleanup()) };
 }
 
-/** A scratch folder of the run's own (request bodies, wrk scripts, processes' files): removed by the run, or on an interruption. */
+/**
+ * The run's scratch folder (request bodies, wrk scripts, its processes' files): removed by the run, or
+ * on an interruption.
+ */
 export function runWorkDir(): { dir: string; remove: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
   return { dir, remove: undoneOnInterrupt(() => rm(dir, { recursive: true, force: true })) };

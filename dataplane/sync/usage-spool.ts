@@ -96,17 +96,14 @@ export class UsageSpool {
   private lastSyncAt = 0;
   /** Lines queued in this turn, to be written at its end; the active segment's bytes count them. */
   private readonly queued = new LineBuffer();
-  private turnEnd: NodeJS.Immediate | undefined;
+  private flushScheduled = false;
   private afterFlush: Array<() => void> = [];
   private readonly flushAtTurnEnd = () => {
-    this.turnEnd = undefined;
+    this.flushScheduled = false;
     this.flush();
   };
+  /** Writes what is queued and runs the callbacks waiting for it (at the turn's end, or earlier for a caller alone). */
   private flush(): void {
-    if (this.turnEnd) {
-      clearImmediate(this.turnEnd);
-      this.turnEnd = undefined;
-    }
     this.writeQueued();
     const callbacks = this.afterFlush;
     this.afterFlush = [];
@@ -224,7 +221,10 @@ export class UsageSpool {
       this.roll();
     }
     this.active.bytes += this.queued.add(kind, payload);
-    this.turnEnd ??= setImmediate(this.flushAtTurnEnd);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAtTurnEnd);
+    }
   }
 
   private writeQueued(): void {
