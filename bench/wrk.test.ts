@@ -79,6 +79,41 @@ describe("runWrk", () => {
     }
   });
 
+  it("sends the headers in one order, the run's own, on every run", async () => {
+    const orders = new Set<string>();
+    const recorder = createServer((req, res) => {
+      orders.add(req.rawHeaders.filter((_, i) => i % 2 === 0).join(","));
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+    try {
+      const run = {
+        url: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`,
+        method: "POST" as const,
+        // wrk's own format wrote these in an order that changed from one wrk process to the next.
+        headers: {
+          "x-api-key": "k",
+          "anthropic-version": "2023-06-01",
+          "content-type": "application/json",
+          "x-b": "b",
+        },
+        bodyFile: join(workDir, "body.json"),
+        connections: 1,
+        durationSec: 1,
+        ratePerSec: 50,
+      };
+      await runWrk(run, workDir);
+      await runWrk({ ...run, newSessions: { header: "x-session", prefix: "s" } }, workDir);
+      expect([...orders]).toEqual([
+        "Host,x-api-key,anthropic-version,content-type,x-b,Content-Length",
+        "Host,x-api-key,anthropic-version,content-type,x-b,x-session,Content-Length",
+      ]);
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
+    }
+  });
+
   it("holds the asked rate however long each answer takes", async () => {
     const run = { url, method: "POST" as const, headers: {}, bodyFile: join(workDir, "body.json"), connections: 10 };
     const paced = await runWrk({ ...run, durationSec: 3, ratePerSec: 400 }, workDir);
