@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,15 +52,10 @@ describe("runWrk", () => {
 
   it("sends a new session id on every request when asked", async () => {
     const seen: string[] = [];
-    const recorder = createServer((req, res) => {
-      seen.push(String(req.headers["x-claude-code-session-id"]));
-      req.resume();
-      req.on("end", () => res.end("ok"));
-    });
-    await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+    const recorder = await startRecorder((req) => seen.push(String(req.headers["x-claude-code-session-id"])));
     try {
       const run = {
-        url: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`,
+        url: recorder.url,
         method: "POST" as const,
         headers: {},
         bodyFile: join(workDir, "body.json"),
@@ -75,21 +70,16 @@ describe("runWrk", () => {
       expect(new Set(seen).size).toBe(seen.length);
       expect(seen.every((id) => /^run-1-\d+$/.test(id))).toBe(true);
     } finally {
-      await new Promise((resolve) => recorder.close(resolve));
+      await recorder.close();
     }
   });
 
   it("sends the headers in one order, the run's own, on every run", async () => {
     const orders = new Set<string>();
-    const recorder = createServer((req, res) => {
-      orders.add(req.rawHeaders.filter((_, i) => i % 2 === 0).join(","));
-      req.resume();
-      req.on("end", () => res.end("ok"));
-    });
-    await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+    const recorder = await startRecorder((req) => orders.add(req.rawHeaders.filter((_, i) => i % 2 === 0).join(",")));
     try {
       const run = {
-        url: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`,
+        url: recorder.url,
         method: "POST" as const,
         // wrk's own format wrote these in an order that changed from one wrk process to the next.
         headers: {
@@ -110,7 +100,7 @@ describe("runWrk", () => {
         "Host,x-api-key,anthropic-version,content-type,x-b,x-session,Content-Length",
       ]);
     } finally {
-      await new Promise((resolve) => recorder.close(resolve));
+      await recorder.close();
     }
   });
 
@@ -126,6 +116,20 @@ describe("runWrk", () => {
     expect(paced.errors).toBe(0);
   });
 });
+
+/** A server answering "ok" to every request, each shown to `record` first. */
+async function startRecorder(record: (req: IncomingMessage) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    record(req);
+    req.resume();
+    req.on("end", () => res.end("ok"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe("parseWrkOutput", () => {
   it("reads the result line among wrk's own output", () => {
