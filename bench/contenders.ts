@@ -73,6 +73,8 @@ export interface EnvironmentOptions {
   slowStreams: SlowStreamSettings | undefined;
   /** Run the measured processes (Tollgate's and the floor) under `node --cpu-prof`, writing profiles to <dir>/<name>/. */
   cpuProfDir: string | undefined;
+  /** More node flags for the same processes, `{name}` in each replaced by the contender's name. */
+  nodeFlags: readonly string[];
   /** Moves every measured proxy process onto these CPUs once it has started (cpu-pinning.ts). */
   proxyCpus: string | undefined;
   logDir: string;
@@ -163,6 +165,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const nodeOptions = (name: string) => [
       ...oneCpu,
       ...(options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(options.cpuProfDir, name)] : []),
+      ...options.nodeFlags.map((flag) => flag.replaceAll("{name}", name)),
     ];
 
     if (wanted.has("direct")) {

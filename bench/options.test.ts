@@ -10,6 +10,7 @@ describe("parseBenchArgs", () => {
       workloads: [...WORKLOAD_NAMES],
       contenders: [...CONTENDER_NAMES],
       cpuProf: false,
+      nodeFlags: [],
       unpinned: false,
       rounds: undefined,
       baseline: undefined,
@@ -28,6 +29,11 @@ describe("parseBenchArgs", () => {
     [["--rounds", "9"], "rounds", 9],
     [["--baseline", "."], "baseline", process.cwd()],
     [["--cpu-prof", "--out", "/tmp/x"], "outDir", "/tmp/x"],
+    [
+      ["--node-flags= --log-deopt  --logfile=/tmp/v8-{name}.log "],
+      "nodeFlags",
+      ["--log-deopt", "--logfile=/tmp/v8-{name}.log"],
+    ],
   ])("%j sets %s", (args, field, expected) => {
     const options = parseBenchArgs(args, "/out");
     expect(options).not.toBe("help");
@@ -42,6 +48,11 @@ describe("parseBenchArgs", () => {
     [["--rounds", "0"], /--rounds: expected a whole number from 1 to 50, got "0"/],
     [["--rounds", "2.5"], /--rounds: expected a whole number/],
     [["--rounds", "many"], /--rounds: expected a whole number/],
+    [
+      ["--node-flags=log-deopt"],
+      /--node-flags: expected flags starting with -- \(a value joined with =\), got "log-deopt"/,
+    ],
+    [["--node-flags= "], /--node-flags: expected flags starting with --/],
     [["--baseline", "/nonexistent"], /--baseline: \/nonexistent is not a Tollgate checkout with node_modules/],
   ])("%j is refused", (args, message) => {
     expect(() => parseBenchArgs(args, "/out")).toThrow(message);

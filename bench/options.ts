@@ -32,6 +32,8 @@ export interface BenchOptions {
   contenders: ContenderName[];
   /** Run the measured processes (Tollgate's and the floor) under `node --cpu-prof` (their CPU numbers are then inflated). */
   cpuProf: boolean;
+  /** More node/V8 flags for the measured processes, `{name}` standing for the contender's name. */
+  nodeFlags: string[];
   /** Leave the proxy and its load where the scheduler puts them (cpu-pinning.ts). */
   unpinned: boolean;
   /** Latency and saturation rounds per contender and workload (undefined: the run's default). */
@@ -41,7 +43,7 @@ export interface BenchOptions {
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--unpinned] [--rounds N] [--baseline DIR] [--out DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--workloads NAMES] [--contenders NAMES] [--cpu-prof] [--node-flags=FLAGS] [--unpinned] [--rounds N] [--baseline DIR] [--out DIR]
 
   --quick            a short smoke run (seconds per measurement instead of the full durations)
   --only             comma-separated sections: ${SECTIONS.join(", ")}
@@ -49,6 +51,10 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--wor
   --contenders       comma-separated: ${CONTENDER_NAMES.join(", ")} (all by default), or ${OPTIONAL_CONTENDER_NAMES.join(", ")}
                      (only when named: the floor on node:http's keep-alive Agent instead of an undici pool)
   --cpu-prof         run Tollgate's processes and the floor under node --cpu-prof (profiles/<contender>/ in the results folder)
+  --node-flags=F     more node/V8 flags for the measured proxies (floor, data planes, all-in-one), {name} in
+                     a flag standing for the contender's name, a flag's value joined to it with =; e.g. V8's
+                     deopts, timed:
+                     --node-flags="--log-deopt --logfile=/tmp/v8-{name}.log --no-logfile-per-isolate"
   --unpinned         do not give the measured proxy a CPU of its own (it is, on 2 CPUs or more)
   --rounds N         latency and saturation rounds per contender and workload (default 3, 1 with --quick):
                      more rounds narrow a median that sits near a target, at N x the sections' time
@@ -85,6 +91,7 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
       workloads: { type: "string" },
       contenders: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
+      "node-flags": { type: "string" },
       unpinned: { type: "boolean", default: false },
       rounds: { type: "string" },
       baseline: { type: "string" },
@@ -100,11 +107,23 @@ export function parseBenchArgs(args: readonly string[], defaultOutDir: string): 
     workloads: pick("--workloads", values.workloads, WORKLOAD_NAMES),
     contenders: pick("--contenders", values.contenders, CONTENDER_NAMES, OPTIONAL_CONTENDER_NAMES),
     cpuProf: values["cpu-prof"] ?? false,
+    nodeFlags: values["node-flags"] === undefined ? [] : nodeFlags(values["node-flags"]),
     unpinned: values.unpinned ?? false,
     rounds: values.rounds === undefined ? undefined : roundCount(values.rounds),
     baseline: values.baseline === undefined ? undefined : checkout(values.baseline),
     outDir: values.out ?? defaultOutDir,
   };
+}
+
+function nodeFlags(text: string): string[] {
+  const flags = text.split(/\s+/).filter((flag) => flag !== "");
+  const stray = flags.filter((flag) => !flag.startsWith("--"));
+  if (flags.length === 0 || stray.length > 0) {
+    throw new Error(
+      `--node-flags: expected flags starting with -- (a value joined with =), got ${JSON.stringify(text)}`,
+    );
+  }
+  return flags;
 }
 
 function roundCount(text: string): number {

@@ -340,6 +340,9 @@ export function renderReport(r: BenchResults, checks: readonly TargetCheck[]): s
     ...r.failures.map((f) => `Failed: ${f.workload} / ${f.contender}: ${f.error}`),
     ...(r.quick ? ["Quick run: durations too short for the targets to mean much."] : []),
     ...(r.cpuProfiled ? ["Tollgate's processes ran under --cpu-prof: their CPU numbers include the profiler."] : []),
+    ...(r.nodeFlags.length > 0
+      ? [`The measured processes ran with \`${r.nodeFlags.join(" ")}\`: their figures include what those flags cost.`]
+      : []),
   ];
   const sections = [
     latencySection(r),

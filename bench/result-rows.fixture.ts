@@ -15,6 +15,7 @@ export function benchResults(overrides: Partial<BenchResults>): BenchResults {
       baseline: undefined,
       quick: false,
       cpuProfiled: false,
+      nodeFlags: [],
       sections: [],
     }),
     contenders: ["direct", "floor", "all-in-one", "dataplane"],

@@ -24,6 +24,8 @@ export interface BenchResults {
   quick: boolean;
   /** Profiled runs inflate the data plane's CPU: their numbers are not target measurements. */
   cpuProfiled: boolean;
+  /** Extra node flags the measured processes ran with (--node-flags): a tracing flag slows them too. */
+  nodeFlags: string[];
   sections: string[];
   /** Where the proxies and their load ran (cpu-pinning.ts); undefined when nothing was pinned. */
   pinning: string | undefined;
@@ -43,7 +45,7 @@ export interface BenchResults {
 
 type RunHead = Pick<
   BenchResults,
-  "startedAt" | "machine" | "command" | "code" | "baseline" | "quick" | "cpuProfiled" | "sections"
+  "startedAt" | "machine" | "command" | "code" | "baseline" | "quick" | "cpuProfiled" | "nodeFlags" | "sections"
 >;
 
 /** A run that has measured nothing yet. */

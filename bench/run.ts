@@ -109,6 +109,7 @@ async function main(): Promise<number> {
     baseline: options.baseline ? { dir: options.baseline, code: codeVersion(options.baseline) } : undefined,
     quick: options.quick,
     cpuProfiled: options.cpuProf,
+    nodeFlags: options.nodeFlags,
     sections: options.sections,
   });
 
@@ -149,6 +150,7 @@ async function main(): Promise<number> {
           baselineDir: options.baseline,
           slowStreams: has("slow-streams") ? settings.slow : undefined,
           cpuProfDir: options.cpuProf ? join(runDir, "profiles") : undefined,
+          nodeFlags: options.nodeFlags,
           proxyCpus: pinned ? split.proxy : undefined,
           logDir,
           workDir,

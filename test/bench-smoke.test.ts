@@ -70,11 +70,18 @@ describe("npm run bench -- --quick --only usage-ingest", () => {
 describe("npm run bench -- --quick --only slow-streams --contenders direct,dataplane", () => {
   it("completes every stream through both and applies the data plane's usage before moving on", async () => {
     const outDir = await newOutDir();
-    await bench(["--quick", "--only", "slow-streams", "--contenders", "direct,dataplane", "--out", outDir], 120_000);
+    const v8Log = join(outDir, "v8-{name}.log");
+    const nodeFlags = `--log-deopt --logfile=${v8Log} --no-logfile-per-isolate`;
+    const args = ["--quick", "--only", "slow-streams", "--contenders", "direct,dataplane", `--node-flags=${nodeFlags}`];
+    await bench([...args, "--out", outDir], 120_000);
 
-    const [runDir] = await readdir(outDir);
-    const results = JSON.parse(await readFile(join(outDir, runDir as string, "results.json"), "utf8"));
+    const runDir = (await readdir(outDir)).find((name) => !name.endsWith(".log")) as string;
+    const results = JSON.parse(await readFile(join(outDir, runDir, "results.json"), "utf8"));
     expect(results.sections).toEqual(["slow-streams"]);
+    // The flags reached the data plane, {name} replaced, and the report says they were on.
+    expect(await readFile(v8Log.replace("{name}", "dataplane"), "utf8")).toMatch(/^v8-version,/);
+    expect(results.nodeFlags).toEqual(nodeFlags.split(" "));
+    expect(await readFile(join(outDir, runDir, "report.md"), "utf8")).toContain(`ran with \`${nodeFlags}\``);
     const rows = new Map<string, Record<string, unknown>>(
       results.slowStreams.map((row: { contender: string }) => [row.contender, row]),
     );
