@@ -58,12 +58,10 @@ function delay()
   return math.max(0, math.floor(wait + 0.5))
 end`;
 
-// wrk's own wrk.format writes the headers in Lua's table order, which LuaJIT's randomised string
-// hashing changes from one wrk process to the next: every round sent another order, so the proxy's
-// headers objects took another hidden class each round, and the data plane's optimised code that
-// reads them was thrown away at the start of every round (V8's "wrong map" deopts), when a real
-// client sends its headers in one order. This one writes them in a fixed order: Host, the run's
-// headers as given, the session header, Content-Length.
+// wrk's own wrk.format writes headers in Lua table order, which LuaJIT's randomised string hashing
+// changes per wrk process: each round gave the proxy's headers objects a new hidden class, and V8
+// threw away the data plane's optimised code that reads them. A real client keeps one order, so this
+// writes a fixed one: Host, the run's headers as given, the session header, Content-Length.
 const FIXED_ORDER_FORMAT = (names: readonly string[]) => `local order = { ${names.map(luaString).join(", ")} }
 function wrk.format(method, path, headers, body)
   method = method or wrk.method
