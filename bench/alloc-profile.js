@@ -9,37 +9,7 @@
 // then find the line in each contender's log (bench/results/<run>/logs/<name>.log) and read the file
 // with bench/alloc-summary.ts. ALLOC_PROFILE_AFTER and ALLOC_PROFILE_MS change the two thresholds
 // for a process started by hand (the bench passes its children no such variables).
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { onRequestWindow } from "./request-window.js";
+// bench/survivor-profile.js is the same for only what outlives the young generation.
+import { sampleAllocations } from "./alloc-sampling.js";
 
-// Bytes between samples: V8's default (512 KB) leaves a request's few KB mostly unseen.
-const SAMPLING_INTERVAL = 256;
-
-const session = new Session();
-session.connect();
-
-const fail = (error) => process.stderr.write(`alloc-profile: ${error.message}\n`);
-
-onRequestWindow(
-  { after: Number(process.env.ALLOC_PROFILE_AFTER ?? 5000), durationMs: Number(process.env.ALLOC_PROFILE_MS ?? 5000) },
-  () =>
-    session.post(
-      "HeapProfiler.startSampling",
-      {
-        samplingInterval: SAMPLING_INTERVAL,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      },
-      (error) => error && fail(error),
-    ),
-  (sampled) =>
-    session.post("HeapProfiler.stopSampling", (error, result) => {
-      if (error) return fail(error);
-      const path = join(tmpdir(), `alloc-profile-${process.pid}.json`);
-      writeFileSync(path, JSON.stringify({ requests: sampled, profile: result.profile }));
-      process.stderr.write(`alloc-profile: ${sampled} requests sampled, written to ${path}\n`);
-    }),
-);
+sampleAllocations("alloc-profile", { survivors: false });

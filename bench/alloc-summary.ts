@@ -7,7 +7,8 @@ import { type CallFrame, groupOf, label } from "./profile-summary.js";
 // Reads what bench/alloc-profile.js wrote (a sampling heap profile, short-lived objects included, and
 // the requests served while it ran) and says how many bytes a request allocates: in all, by package or
 // folder, and by the function that allocated them (V8 names the function, not the line; inlined
-// callees are named apart).
+// callees are named apart). The same for bench/survivor-profile.js's file: the bytes that outlived
+// the young generation.
 // Usage: node --import ./bin/ts-loader.js bench/alloc-summary.ts FILE [--top N]
 
 interface HeapNode {
@@ -77,7 +78,7 @@ export function allocSummaryCommand(args: readonly string[]): string {
   });
   if (values.help) return `${USAGE}\n`;
   const [file] = positionals;
-  if (!file) throw new Error("name the file bench/alloc-profile.js wrote");
+  if (!file) throw new Error("name the file bench/alloc-profile.js or bench/survivor-profile.js wrote");
   const count = Number(values.top);
   if (!Number.isInteger(count) || count < 1) throw new Error(`--top: a whole number of 1 or more, not ${values.top}`);
   const summary = summarizeAllocations(JSON.parse(readFileSync(file, "utf8")) as AllocProfile, REPO_ROOT, count);
