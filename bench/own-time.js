@@ -5,9 +5,11 @@
 // drifts; measured inside the process, this holds steadier and says which side of the upstream the
 // time goes to. Only requests served alone count (no other request in the process from their arrival
 // to their end), so each phase is the request's own; of a request that tried several upstreams, the
-// first exchange's wait is left out. For undici-based proxies (the data plane, the floor). Every
-// 1,000 such requests (OWN_TIME_WINDOW) it writes one line to stderr, medians in µs:
-//   own-time: 1000 requests served alone; own p50 254 (p25 221, p75 301); before the upstream 118, after its answer 133
+// first exchange's wait is left out. That wait, from the upstream request's head leaving to the
+// answer's head, is reported apart: it says whether one proxy's upstream took longer to answer. For
+// undici-based proxies (the data plane, the floor). Every 1,000 such requests (OWN_TIME_WINDOW) it
+// writes one line to stderr, medians in µs:
+//   own-time: 1000 requests served alone; own p50 254 (p25 221, p75 301); before the upstream 118, after its answer 133; upstream wait 430
 // Usage (JavaScript, so it loads before the TypeScript loader):
 //   NODE_OPTIONS=--import=./bench/own-time.js npm run bench -- --only latency --workloads anthropic --contenders floor,dataplane
 // then read the lines in each contender's log (bench/results/<run>/logs/<name>.log).
@@ -19,6 +21,7 @@ const active = new Set();
 let alone;
 let before = [];
 let after = [];
+let waits = [];
 
 subscribe("http.server.request.start", ({ response }) => {
   alone = active.size === 0 ? { response, start: performance.now(), sent: undefined, answered: undefined } : undefined;
@@ -38,6 +41,7 @@ subscribe("http.server.response.finish", ({ response }) => {
   if (served.answered === undefined) return;
   before.push(served.sent - served.start);
   after.push(performance.now() - served.answered);
+  waits.push(served.answered - served.sent);
   if (before.length >= WINDOW) report();
 });
 
@@ -46,10 +50,12 @@ function report() {
   const line =
     `own-time: ${own.length} requests served alone; own p50 ${quantile(own, 0.5)} ` +
     `(p25 ${quantile(own, 0.25)}, p75 ${quantile(own, 0.75)}); ` +
-    `before the upstream ${quantile(before, 0.5)}, after its answer ${quantile(after, 0.5)}`;
+    `before the upstream ${quantile(before, 0.5)}, after its answer ${quantile(after, 0.5)}; ` +
+    `upstream wait ${quantile(waits, 0.5)}`;
   process.stderr.write(`${line}\n`);
   before = [];
   after = [];
+  waits = [];
 }
 
 /** In whole µs, of durations in ms. */

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
 
 // A proxy that works 3 ms before calling its upstream and 2 ms after the answer, which takes 50 ms to
-// come: its own time must hold the 5 ms on the right sides and leave the 50 ms out. Requests that
-// overlap are not anyone's own and must not count.
+// come: its own time must hold the 5 ms on the right sides and leave the 50 ms out, reported apart as
+// the upstream wait. Requests that overlap are not anyone's own and must not count.
 
 const PROXY = `
 import { request } from "undici";
@@ -24,7 +24,7 @@ function handle(req, res) {
 `;
 
 const LINE =
-  /own-time: (\d+) requests served alone; own p50 (\d+) \(p25 \d+, p75 \d+\); before the upstream (\d+), after its answer (\d+)/g;
+  /own-time: (\d+) requests served alone; own p50 (\d+) \(p25 \d+, p75 \d+\); before the upstream (\d+), after its answer (\d+); upstream wait (\d+)/g;
 
 let upstream: Server;
 let upstreamUrl: string;
@@ -55,12 +55,14 @@ describe("bench/own-time.js", () => {
     const get = async () => (await fetch(`http://127.0.0.1:${server.port}/`)).text();
     for (let i = 0; i < 5; i++) await get();
     await expect.poll(() => lines(server).length).toBe(1);
-    const [requests, own, before, after] = lines(server)[0] ?? [];
+    const [requests, own, before, after, wait] = lines(server)[0] ?? [];
     expect(requests).toBe(5);
     expect(before).toBeGreaterThanOrEqual(3000);
     expect(after).toBeGreaterThanOrEqual(2000);
     expect(own).toBeGreaterThanOrEqual(5000);
     expect(own).toBeLessThan(50_000);
+    expect(wait).toBeGreaterThanOrEqual(50_000);
+    expect(wait).toBeLessThan(60_000);
 
     for (let i = 0; i < 5; i++) await Promise.all([get(), get()]);
     await new Promise((resolve) => setTimeout(resolve, 200));
