@@ -1,7 +1,6 @@
-import { readFileSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AllocProfile, summarizeAllocations } from "./alloc-summary.js";
-import { type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
+import { summarizeAllocations } from "./alloc-summary.js";
+import { type PreloadedServer, sampledProfile, startPreloaded } from "./preloaded-server.fixture.js";
 
 // The preload must see what a request allocates, short-lived objects included: a handler that makes
 // and drops a 2,000-element array (16 KB of elements) per request reads as about that much.
@@ -30,13 +29,7 @@ describe("bench/alloc-profile.js", () => {
       ALLOC_PROFILE_AFTER: "50",
       ALLOC_PROFILE_MS: "1000",
     });
-    const written = /alloc-profile: (\d+) requests sampled, written to (\S+)/;
-    // Load until the preload reports (the test's timeout bounds it).
-    while (!written.test(server.stderr())) await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
-    const [, requests, path] = written.exec(server.stderr()) ?? [];
-    const profile = JSON.parse(readFileSync(path as string, "utf8")) as AllocProfile;
-    rmSync(path as string);
-    expect(profile.requests).toBe(Number(requests));
+    const profile = await sampledProfile(server, "alloc-profile");
     expect(profile.requests).toBeGreaterThan(100);
     const summary = summarizeAllocations(profile, process.cwd(), 50);
     const handler = summary.byFunction.find((entry) => entry.name.startsWith("allocateSome"));

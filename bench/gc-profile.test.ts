@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
+import { loadUntil, type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
 
 // What a request leaves behind for half a second (a 16 KB array, as a usage record waits for its ack)
 // must read as bytes reaching the old generation; what it drops at once must not. The server's young
@@ -39,9 +39,7 @@ async function profile(handler: string): Promise<{ requests: number; scavenges: 
     GC_PROFILE_MS: "1500",
     NODE_OPTIONS: "--max-semi-space-size=1",
   });
-  // Load until the preload reports (the test's timeout bounds it).
-  while (!LINE.test(server.stderr())) await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
-  const [, requests, scavenges, oldBytes] = LINE.exec(server.stderr()) ?? [];
+  const [, requests, scavenges, oldBytes] = await loadUntil(server, LINE);
   server.stop();
   return { requests: Number(requests), scavenges: Number(scavenges), oldBytes: Number(oldBytes) };
 }

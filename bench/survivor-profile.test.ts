@@ -1,7 +1,6 @@
-import { readFileSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AllocProfile, summarizeAllocations } from "./alloc-summary.js";
-import { type PreloadedServer, startPreloaded } from "./preloaded-server.fixture.js";
+import { summarizeAllocations } from "./alloc-summary.js";
+import { type PreloadedServer, sampledProfile, startPreloaded } from "./preloaded-server.fixture.js";
 
 // Each request allocates two 2,000-element arrays (16 KB of elements each): one it keeps for half a
 // second (as a usage record waits for its ack), one it drops. Only the kept one outlives the young
@@ -26,8 +25,6 @@ function handle(req, res) {
 }
 `;
 
-const WRITTEN = /survivor-profile: (\d+) requests sampled, written to (\S+)/;
-
 let server: PreloadedServer | undefined;
 
 afterEach(() => {
@@ -40,12 +37,7 @@ async function survivors(nodeOptions: string): Promise<{ perFunction: Map<string
     ALLOC_PROFILE_MS: "1500",
     NODE_OPTIONS: nodeOptions,
   });
-  // Load until the preload reports (the test's timeout bounds it).
-  while (!WRITTEN.test(server.stderr())) await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
-  const [, requests, path] = WRITTEN.exec(server.stderr()) ?? [];
-  const profile = JSON.parse(readFileSync(path as string, "utf8")) as AllocProfile;
-  rmSync(path as string);
-  expect(profile.requests).toBe(Number(requests));
+  const profile = await sampledProfile(server, "survivor-profile");
   expect(profile.requests).toBeGreaterThan(100);
   const summary = summarizeAllocations(profile, process.cwd(), 50);
   const perFunction = new Map(
