@@ -62,8 +62,8 @@ describe("bench/survivor-profile.js", () => {
     expect(stderr).toContain(
       "survivor-profile: no --expose-gc: the young generation's last garbage counts as surviving",
     );
-    // Still written. A kept array that dies after only one scavenge (one run of this test read 11.9 KB)
-    // drops out as young garbage does.
+    // Still written. Looser than above: one run of this case read 11.9 KB (sampled, and a kept array
+    // freed by a scavenge drops out).
     expect(perFunction.get("keepSome")).toBeGreaterThan(8_000);
   }, 30_000);
 });
