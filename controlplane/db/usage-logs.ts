@@ -83,14 +83,8 @@ export function listUsageLogs(
 // and times as epoch milliseconds: formatting a decimal and an ISO date for every log was a twentieth
 // of the control plane's CPU at full ingest (a --cpu-prof profile of npm run bench -- --only usage-ingest).
 type LogField = readonly [column: string, type: string, value: (row: NewUsageLog) => ArrayElement, select?: string];
-const LOG_FIELDS: readonly LogField[] = [
+const RECORD_FIELDS: readonly LogField[] = [
   ["request_id", "text", (r) => r.requestId],
-  ["user_id", "text", (r) => r.userId],
-  ["api_key_id", "text", (r) => r.apiKeyId],
-  ["account_id", "text", (r) => r.accountId],
-  ["group_id", "text", (r) => r.groupId],
-  ["platform", "text", (r) => r.platform],
-  ["model", "text", (r) => r.model],
   ["input_tokens", "bigint", (r) => r.inputTokens],
   ["output_tokens", "bigint", (r) => r.outputTokens],
   ["cache_creation_tokens", "bigint", (r) => r.cacheCreationTokens],
@@ -101,8 +95,6 @@ const LOG_FIELDS: readonly LogField[] = [
   ["status_code", "integer", (r) => r.statusCode],
   ["duration_ms", "bigint", (r) => r.durationMs],
   ["first_token_ms", "bigint", (r) => r.firstTokenMs],
-  ["ip_address", "text", (r) => r.ipAddress],
-  ["user_agent", "text", (r) => r.userAgent],
   ["estimated", "boolean", (r) => r.estimated],
   [
     "created_at",
@@ -111,22 +103,74 @@ const LOG_FIELDS: readonly LogField[] = [
     "timestamptz 'epoch' + r.created_at * interval '1 millisecond'",
   ],
 ];
-const LOG_NAMES = LOG_FIELDS.map(([column]) => column).join(", ");
-const RECORD_NAMES = sql.raw(LOG_FIELDS.map(([column, , , select]) => select ?? `r.${column}`).join(", "));
+// What a batch repeats: a conversation stays on one key, account, model and client. Each distinct
+// combination is sent once and the records name theirs by number, so PostgreSQL parses a batch's ids and
+// texts once per combination, not once per record. Batches of 470 records of one conversation (a
+// throwaway script alternating rounds of 30 batches, 2026-12-02) took a median 45.6 µs of CPU a record
+// on PGlite against 49.0 sent whole (15 rounds each), 29.7 µs of wall time on PostgreSQL against 34.6
+// (10 each).
+const SHARED_FIELDS: readonly LogField[] = [
+  ["user_id", "text", (r) => r.userId],
+  ["api_key_id", "text", (r) => r.apiKeyId],
+  ["account_id", "text", (r) => r.accountId],
+  ["group_id", "text", (r) => r.groupId],
+  ["platform", "text", (r) => r.platform],
+  ["model", "text", (r) => r.model],
+  ["ip_address", "text", (r) => r.ipAddress],
+  ["user_agent", "text", (r) => r.userAgent],
+];
+const namesOf = (fields: readonly LogField[]) => fields.map(([column]) => column).join(", ");
+const LOG_NAMES = sql.raw(`${namesOf(RECORD_FIELDS)}, ${namesOf(SHARED_FIELDS)}`);
+const RECORD_NAMES = sql.raw(namesOf(RECORD_FIELDS));
+const SHARED_NAMES = sql.raw(namesOf(SHARED_FIELDS));
+const SELECTED = sql.raw(
+  [
+    ...RECORD_FIELDS.map(([column, , , select]) => select ?? `r.${column}`),
+    ...SHARED_FIELDS.map(([column]) => `s.${column}`),
+  ].join(", "),
+);
 
 function attoLiteral(units: Atto): string {
   return `${units}e-18`;
 }
 
+/** The rows' distinct combinations of shared fields, and each row's (numbered from 1, as ordinality). */
+function sharedCombinations(rows: readonly NewUsageLog[]): { combos: NewUsageLog[]; comboOf: number[] } {
+  const numbers = new Map<string, number>();
+  const combos: NewUsageLog[] = [];
+  const comboOf = rows.map((row) => {
+    // Each text prefixed by its length: no two different combinations read as one.
+    let key = "";
+    for (const [, , value] of SHARED_FIELDS) {
+      const text = value(row) as string;
+      key += `${text.length}:${text}`;
+    }
+    let number = numbers.get(key);
+    if (number === undefined) {
+      combos.push(row);
+      number = combos.length;
+      numbers.set(key, number);
+    }
+    return number;
+  });
+  return { combos, comboOf };
+}
+
+const arrays = (fields: readonly LogField[], rows: readonly NewUsageLog[]) =>
+  fields.map(([, type, value]) => sql`${arrayLiteral(rows.map(value))}::${sql.raw(type)}[]`);
+
 /** Inserts the logs not seen before; returns the request ids of the new ones (a resent record is a no-op). */
 export async function insertNewUsageLogs(tx: Tx, rows: readonly NewUsageLog[]): Promise<Set<string>> {
-  const columns = LOG_FIELDS.map(([, type, value]) => sql`${arrayLiteral(rows.map(value))}::${sql.raw(type)}[]`);
+  const { combos, comboOf } = sharedCombinations(rows);
+  const perRecord = [...arrays(RECORD_FIELDS, rows), sql`${arrayLiteral(comboOf)}::integer[]`];
   const inserted = await queryRows<{ request_id: string }>(
     tx,
-    sql`insert into usage_logs (${sql.raw(LOG_NAMES)}, api_key_name)
-        select ${RECORD_NAMES}, coalesce(k.name, '')
-          from unnest(${sql.join(columns, sql`, `)}) as r(${sql.raw(LOG_NAMES)})
-          left join api_keys k on k.id = r.api_key_id
+    sql`insert into usage_logs (${LOG_NAMES}, api_key_name)
+        select ${SELECTED}, coalesce(k.name, '')
+          from unnest(${sql.join(perRecord, sql`, `)}) as r(${RECORD_NAMES}, combo)
+          join unnest(${sql.join(arrays(SHARED_FIELDS, combos), sql`, `)}) with ordinality
+            as s(${SHARED_NAMES}, n) on s.n = r.combo
+          left join api_keys k on k.id = s.api_key_id
         order by r.request_id
         on conflict (request_id) do nothing
         returning request_id`,

@@ -278,6 +278,38 @@ describe("ReportUsage", () => {
     expect(logs.map((l) => l.ipAddress)).toContain("10.0.0.1\uFFFDx");
   });
 
+  it("stores each record of a batch with its own key, user, account, model and client, however they repeat", async () => {
+    const a = await fixture();
+    const b = await fixture();
+    // Combinations recur out of order; the last two differ only in where a text splits between fields.
+    const sent = [
+      a.record({ accountId: "acct-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      b.record({ accountId: "acct-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      a.record({ accountId: "acct-2", model: "claude-opus-4-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      a.record({ accountId: "acct-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      b.record({ accountId: "acct-1", ipAddress: "10.0.0.2", userAgent: "cli/1" }),
+      a.record({ accountId: "acct-2", model: "claude-opus-4-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      b.record({ accountId: "acct-1", ipAddress: "10.0.0.1", userAgent: "cli/1" }),
+      a.record({ accountId: "acct-3", ipAddress: "1:2", userAgent: "3" }),
+      a.record({ accountId: "acct-3", ipAddress: "1", userAgent: "2:3" }),
+    ];
+    expect(await send([batch(1n, sent)])).toMatchObject([{ applied: sent.length, duplicates: 0 }]);
+    const logs = [
+      ...(await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: a.key.id } })).logs,
+      ...(await cp.admin.usage.listUsageLogs({ filter: { apiKeyId: b.key.id } })).logs,
+    ];
+    const stored = (l: (typeof logs)[number]) => [l.requestId, l.apiKeyId, l.userId, l.groupId, l.accountId, l.model];
+    const client = (l: { requestId?: string; ipAddress?: string; userAgent?: string }) => [
+      l.requestId,
+      l.ipAddress,
+      l.userAgent,
+    ];
+    const sentAs = (r: RecordInit) => [r.requestId, r.apiKeyId, r.userId, r.groupId, r.accountId, r.model];
+    const byId = (x: unknown[], y: unknown[]) => String(x[0]).localeCompare(String(y[0]));
+    expect(logs.map(stored).sort(byId)).toEqual(sent.map(sentAs).sort(byId));
+    expect(logs.map(client).sort(byId)).toEqual(sent.map(client).sort(byId));
+  });
+
   it("bills a token count past any real request at the cap instead of failing its batch", async () => {
     const { key, record } = await fixture();
     // Two of these in one rollup bucket would overflow PostgreSQL's int8 sums.
