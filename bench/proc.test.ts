@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   hasConnectionToPort,
   mainThreadCpuMicros,
+  namedThreadsCpuMicros,
   parseRssBytes,
   parseStatCpuTicks,
   parseTcpTable,
@@ -71,5 +72,24 @@ describe("this process, read live", () => {
     expect(mainUs).toBeGreaterThanOrEqual(0);
     expect(processUs - mainUs).toBeGreaterThanOrEqual(17 * usPerTick);
     expect(mainUs).toBeLessThan(processUs - mainUs);
+  });
+
+  it("reads the CPU of the threads of one name, and none when no thread has it", async () => {
+    expect(namedThreadsCpuMicros(process.pid, "tg-test-none")).toBeUndefined();
+    // The worker names itself as cli/thread-name.ts does, then spins until it has used 20 ticks.
+    const spin = `
+      const fs = require("node:fs");
+      fs.writeFileSync("/proc/thread-self/comm", "tg-test-spin");
+      require("node:worker_threads").parentPort.postMessage(fs.readlinkSync("/proc/thread-self"));
+      for (;;);`;
+    const worker = new Worker(spin, { eval: true });
+    const thread = await new Promise<string>((resolve) => worker.once("message", resolve));
+    const workerTicks = () => parseStatCpuTicks(readFileSync(`/proc/${thread}/stat`, "utf8"));
+    while (workerTicks() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
+    const named = namedThreadsCpuMicros(process.pid, "tg-test-spin");
+    await worker.terminate();
+    expect(named).toBeGreaterThanOrEqual(20 * usPerTick);
+    expect(named).toBeLessThan(processCpuMicros(process.pid));
   });
 });

@@ -71,6 +71,23 @@ export function mainThreadCpuMicros(pid: number): number {
   return statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/**
+ * The CPU time of a process's threads of this name (cli/thread-name.ts), or undefined when it has
+ * none: all-in-one's control plane runs on such a thread.
+ */
+export function namedThreadsCpuMicros(pid: number, name: string): number | undefined {
+  let total: number | undefined;
+  for (const tid of threadIds(pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trimEnd() !== name) continue;
+      total = (total ?? 0) + statCpuMicros(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      // The thread ended while we listed them.
+    }
+  }
+  return total;
+}
+
 /** The ids of a process's threads (its main thread's is its pid). */
 export function threadIds(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map(Number);

@@ -108,7 +108,7 @@ function saturationSection(r: BenchResults): string | undefined {
       errorsCell(row.errors ? String(row.errors) : undefined, row.usageDrained),
     ];
   });
-  return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran. Of the process's CPU, "main thread" is its event loop's thread; the rest went to V8's garbage collection and compiler threads, libuv's pool and, on all-in-one, the control plane's thread.\n\n${table(
+  return `## Saturation (CPU of the proxy process per completed request)\n\nEach row is the contender's median round; the rounds column lists every round's figure in the order they ran. Of the process's CPU, "main thread" is its event loop's thread; the rest went to V8's garbage collection and compiler threads, libuv's pool and, on all-in-one, the control plane's thread. "Control plane" is, for a separate data plane, its control plane's process (its PostgreSQL not counted) and, for all-in-one, that thread (part of the process's CPU, PGlite included).\n\n${table(
     [
       "workload",
       "contender",

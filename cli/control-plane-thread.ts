@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { controlPlaneConfigFromEnv } from "../controlplane/env-config.js";
 import { startControlPlane } from "../controlplane/index.js";
 import type { ThreadMessage } from "./start.js";
+import { CONTROL_PLANE_THREAD, nameThisThread } from "./thread-name.js";
 
 // The body of `tollgate start`'s control-plane thread (cli/start.ts). PGlite runs synchronously on the
 // thread that calls it: on the data plane's thread, every usage transaction (8 ms and more) stalled
@@ -10,6 +11,7 @@ import type { ThreadMessage } from "./start.js";
 const port = parentPort;
 if (!port) throw new Error("control-plane-thread.ts runs as a worker thread of `tollgate start`");
 const post = (message: ThreadMessage) => port.postMessage(message);
+nameThisThread(CONTROL_PLANE_THREAD);
 
 const config = controlPlaneConfigFromEnv(process.env, (workerData as { webRoot: string }).webRoot);
 if (!config.ok) {

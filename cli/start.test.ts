@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTROL_PLANE_THREAD } from "./thread-name.js";
 
 // `tollgate start` runs its control plane on a thread of its own: a control plane or data plane that
 // cannot start ends the whole process with the reason.
@@ -25,11 +26,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function start(ports: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function spawnStart(ports: Record<string, string>) {
   const env = { ...process.env };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const child = spawn(process.execPath, ["bin/tollgate.js", "start"], {
+  return spawn(process.execPath, ["bin/tollgate.js", "start"], {
     cwd: repoRoot,
     env: {
       ...env,
@@ -41,6 +42,10 @@ function start(ports: Record<string, string>): Promise<{ code: number | null; st
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
+}
+
+function start(ports: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnStart(ports);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -62,4 +67,25 @@ describe("tollgate start", () => {
     },
     60_000,
   );
+
+  it("names its control-plane thread, so top -H and the bench tell its CPU apart", async () => {
+    const child = spawnStart({});
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const names = async () => {
+      const tids = await readdir(`/proc/${child.pid}/task`).catch(() => []);
+      return Promise.all(tids.map((tid) => readFile(`/proc/${child.pid}/task/${tid}/comm`, "utf8").catch(() => "")));
+    };
+    try {
+      let found: string[] = [];
+      for (let tries = 0; tries < 300 && !found.includes(`${CONTROL_PLANE_THREAD}\n`); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        found = await names();
+      }
+      expect(found).toContain(`${CONTROL_PLANE_THREAD}\n`);
+      expect(found.filter((name) => name === `${CONTROL_PLANE_THREAD}\n`)).toHaveLength(1);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
+  }, 60_000);
 });
