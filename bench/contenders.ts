@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { CONTROL_PLANE_THREAD } from "../cli/thread-name.js";
 import type { TestDatabase } from "../test/support/postgres.js";
 import { REDIS_URL, type TestRedisPrefix } from "../test/support/redis.js";
 import { adminClient, type BenchTenants, provisionBenchTenants } from "./admin.js";
@@ -7,7 +8,7 @@ import { type Child, type ChildSpec, childEnv, startChild, tollgateArgs, tsArgs 
 import { pinProcess } from "./cpu-pinning.js";
 import { probe, waitUntil } from "./http-probe.js";
 import { runDatabase, runRedisPrefix } from "./interrupt.js";
-import { hasConnectionToPort } from "./proc.js";
+import { hasConnectionToPort, namedThreadsCpuMicros, processCpuMicros } from "./proc.js";
 import {
   newTokens,
   startAllInOneProcess,
@@ -50,6 +51,11 @@ export interface Contender {
   slowPid: number | undefined;
   /** A separate control plane, reported beside. */
   controlPlanePid: number | undefined;
+  /**
+   * The CPU its control plane has used so far, in µs: the separate process's, or all-in-one's
+   * control-plane thread's (part of `pid`'s). Undefined for non-Tollgate contenders.
+   */
+  controlPlaneCpuMicros(): number | undefined;
   secret(kind: CredentialKind): string;
   /** Usage records not yet acked by the control plane (0 for non-Tollgate contenders). */
   usageBacklog(): Promise<number>;
@@ -310,6 +316,7 @@ function plain(
     pid,
     slowPid,
     controlPlanePid: undefined,
+    controlPlaneCpuMicros: () => undefined,
     secret: () => DIRECT_CREDENTIAL,
     usageBacklog: async () => 0,
   };
@@ -330,6 +337,10 @@ function tollgate(
     pid,
     slowPid: slow ? pid : undefined,
     controlPlanePid,
+    controlPlaneCpuMicros:
+      controlPlanePid === undefined
+        ? () => namedThreadsCpuMicros(pid, CONTROL_PLANE_THREAD)
+        : () => processCpuMicros(controlPlanePid),
     secret: (kind) => tenants[kind].secret,
     async usageBacklog() {
       const health = JSON.parse((await probe(`${dataPlaneUrl}/healthz`)).text) as { usageBacklog?: number };

@@ -53,43 +53,48 @@ describe("this process, read live", () => {
   it("counts a worker thread's CPU in the process's and not in the main thread's", async () => {
     const process0 = processCpuMicros(process.pid);
     const main0 = mainThreadCpuMicros(process.pid);
-    // The worker spins until its own thread has used 20 clock ticks (200 ms at Linux's usual 100 Hz),
-    // however busy the machine is; the main thread only polls that thread's stat now and then.
-    // Linux splits a thread's and a process's run time into ticks separately (cputime_adjust), so
-    // the process's share of the worker can read a few ticks short of the thread's own count (CI once
-    // read 19 of 20).
-    const spin = `
-      require("node:worker_threads").parentPort.postMessage(require("node:fs").readlinkSync("/proc/thread-self"));
-      for (;;);`;
-    const worker = new Worker(spin, { eval: true });
-    const thread = await new Promise<string>((resolve) => worker.once("message", resolve));
-    const workerTicks = () => parseStatCpuTicks(readFileSync(`/proc/${thread}/stat`, "utf8"));
-    while (workerTicks() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    const worker = await spinningWorker("");
     await worker.terminate();
     const processUs = processCpuMicros(process.pid) - process0;
     const mainUs = mainThreadCpuMicros(process.pid) - main0;
-    const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
+    // Linux splits a thread's and a process's run time into ticks separately (cputime_adjust), so
+    // the process's share of the worker can read a few ticks short of the thread's own count (CI once
+    // read 19 of 20).
     expect(mainUs).toBeGreaterThanOrEqual(0);
-    expect(processUs - mainUs).toBeGreaterThanOrEqual(17 * usPerTick);
+    expect(processUs - mainUs).toBeGreaterThanOrEqual(17 * usPerTick());
     expect(mainUs).toBeLessThan(processUs - mainUs);
   });
 
   it("reads the CPU of the threads of one name, and none when no thread has it", async () => {
     expect(namedThreadsCpuMicros(process.pid, "tg-test-none")).toBeUndefined();
-    // The worker names itself as cli/thread-name.ts does, then spins until it has used 20 ticks.
-    const spin = `
-      const fs = require("node:fs");
-      fs.writeFileSync("/proc/thread-self/comm", "tg-test-spin");
-      require("node:worker_threads").parentPort.postMessage(fs.readlinkSync("/proc/thread-self"));
-      for (;;);`;
-    const worker = new Worker(spin, { eval: true });
-    const thread = await new Promise<string>((resolve) => worker.once("message", resolve));
-    const workerTicks = () => parseStatCpuTicks(readFileSync(`/proc/${thread}/stat`, "utf8"));
-    while (workerTicks() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
-    const usPerTick = processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));
+    // Named as cli/thread-name.ts names a thread.
+    const worker = await spinningWorker('require("node:fs").writeFileSync("/proc/thread-self/comm", "tg-test-spin");');
     const named = namedThreadsCpuMicros(process.pid, "tg-test-spin");
     await worker.terminate();
-    expect(named).toBeGreaterThanOrEqual(20 * usPerTick);
+    expect(named).toBeGreaterThanOrEqual(SPIN_TICKS * usPerTick());
     expect(named).toBeLessThan(processCpuMicros(process.pid));
   });
 });
+
+const SPIN_TICKS = 20;
+
+/**
+ * A worker that runs `setup`, then spins until its own thread has used SPIN_TICKS clock ticks (200 ms
+ * at Linux's usual 100 Hz), however busy the machine is; this thread only polls that thread's stat now
+ * and then. The caller terminates it.
+ */
+async function spinningWorker(setup: string): Promise<Worker> {
+  const worker = new Worker(
+    `${setup}
+    require("node:worker_threads").parentPort.postMessage(require("node:fs").readlinkSync("/proc/thread-self"));
+    for (;;);`,
+    { eval: true },
+  );
+  const thread = await new Promise<string>((resolve) => worker.once("message", resolve));
+  while (parseStatCpuTicks(readFileSync(`/proc/${thread}/stat`, "utf8")) < SPIN_TICKS) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return worker;
+}
+
+const usPerTick = () => processCpuMicros(process.pid) / parseStatCpuTicks(readFileSync("/proc/self/stat", "utf8"));

@@ -73,16 +73,17 @@ describe("tollgate start", () => {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     const names = async () => {
       const tids = await readdir(`/proc/${child.pid}/task`).catch(() => []);
-      return Promise.all(tids.map((tid) => readFile(`/proc/${child.pid}/task/${tid}/comm`, "utf8").catch(() => "")));
+      const comms = tids.map((tid) => readFile(`/proc/${child.pid}/task/${tid}/comm`, "utf8").catch(() => ""));
+      return (await Promise.all(comms)).map((comm) => comm.trimEnd());
     };
     try {
       let found: string[] = [];
-      for (let tries = 0; tries < 300 && !found.includes(`${CONTROL_PLANE_THREAD}\n`); tries++) {
+      for (let tries = 0; tries < 300 && !found.includes(CONTROL_PLANE_THREAD); tries++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         found = await names();
       }
-      expect(found).toContain(`${CONTROL_PLANE_THREAD}\n`);
-      expect(found.filter((name) => name === `${CONTROL_PLANE_THREAD}\n`)).toHaveLength(1);
+      expect(found).toContain(CONTROL_PLANE_THREAD);
+      expect(found.filter((name) => name === CONTROL_PLANE_THREAD)).toHaveLength(1);
     } finally {
       child.kill("SIGTERM");
       await exited;

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONTROL_PLANE_THREAD } from "../../cli/thread-name.js";
 import type { Contender } from "../contenders.js";
 import { probe } from "../http-probe.js";
 import { sampleRss, settle, UNDRAINED } from "../measure.js";
-import { mainThreadCpuMicros, namedThreadsCpuMicros, processCpuMicros } from "../proc.js";
+import { mainThreadCpuMicros, processCpuMicros } from "../proc.js";
 import { median, medianBy } from "../stats.js";
 import { authHeaders, type Workload } from "../workloads.js";
 import { runWrk, type WrkResult, type WrkRun } from "../wrk.js";
@@ -252,10 +251,7 @@ async function saturate(
   const before = pids.map(processCpuMicros);
   const main =
     contender.pid === undefined ? undefined : { pid: contender.pid, before: mainThreadCpuMicros(contender.pid) };
-  // All-in-one's control plane is a thread of the measured process, not a process of its own.
-  const planeThread = () =>
-    contender.pid === undefined ? undefined : namedThreadsCpuMicros(contender.pid, CONTROL_PLANE_THREAD);
-  const planeBefore = planeThread();
+  const planeBefore = contender.controlPlaneCpuMicros();
   const rss = contender.pid === undefined ? undefined : sampleRss(contender.pid);
   const loadStart = monotonicMicros();
   const run = await load();
@@ -265,7 +261,7 @@ async function saturate(
   const usageDrained = await settle(pids, () => contender.usageBacklog());
   const after = pids.map(processCpuMicros);
   const mainUs = main && mainThreadCpuMicros(main.pid) - main.before;
-  const planeUs = planeBefore === undefined ? undefined : (planeThread() ?? planeBefore) - planeBefore;
+  const planeAfter = contender.controlPlaneCpuMicros();
   const completed = run.requests - run.errors;
   const perRequest = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / Math.max(1, completed);
   return {
@@ -277,11 +273,9 @@ async function saturate(
     cpuUsPerRequest: contender.pid === undefined ? undefined : perRequest(0),
     mainThreadCpuUsPerRequest: mainUs === undefined ? undefined : mainUs / Math.max(1, completed),
     controlPlaneCpuUsPerRequest:
-      contender.controlPlanePid !== undefined
-        ? perRequest(1)
-        : planeUs === undefined
-          ? undefined
-          : planeUs / Math.max(1, completed),
+      planeBefore === undefined || planeAfter === undefined
+        ? undefined
+        : (planeAfter - planeBefore) / Math.max(1, completed),
     upstreamCpuUsPerRequest: perRequest(2),
     rssPeakMb: rssPeak === undefined ? undefined : rssPeak / 2 ** 20,
     usageDrained,

@@ -107,7 +107,7 @@ const RECORD_FIELDS: readonly LogField[] = [
 // combination is sent once and the records name theirs by number, so PostgreSQL parses a batch's ids and
 // texts once per combination, not once per record. Batches of 470 records of one conversation (a
 // throwaway script alternating rounds of 30 batches, 2026-12-02) took a median 45.6 µs of CPU a record
-// on PGlite against 49.0 sent whole (15 rounds each), 29.7 µs of wall time on PostgreSQL against 34.6
+// on PGlite against 49.0 sent whole (15 rounds each), 29.9 µs of wall time on PostgreSQL against 35.6
 // (10 each).
 const SHARED_FIELDS: readonly LogField[] = [
   ["user_id", "text", (r) => r.userId],
